@@ -1,0 +1,1 @@
+"""The Parquet archive: schemas, storage, change detection and raw captures."""

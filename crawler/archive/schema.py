@@ -1,0 +1,156 @@
+"""The Arrow schemas of every archive file and the schema version: nothing else declares columns."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+# Bumped on any change of the archive's columns; written into every file's metadata.
+# Readers refuse a file whose major version differs (see store.check_schema).
+SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION_KEY = b"ncmes_archive.schema_version"
+FILE_KIND_KEY = b"ncmes_archive.kind"
+
+TS = pa.timestamp("us", tz="UTC")
+
+FOOTNOTE = pa.struct(
+    [
+        pa.field("number", pa.int32(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("urls", pa.list_(pa.string()), nullable=False),
+    ]
+)
+RELATED = pa.struct(
+    [pa.field("title", pa.string(), nullable=False), pa.field("url", pa.string(), nullable=False)]
+)
+LINK = pa.struct(
+    [pa.field("text", pa.string(), nullable=False), pa.field("url", pa.string(), nullable=False)]
+)
+
+# The content of one article as extraction gives it (contract: articles.parquet).
+CONTENT_FIELDS: list[pa.Field] = [
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("post_id", pa.int64()),
+    pa.field("title", pa.string(), nullable=False),
+    pa.field("series", pa.string()),
+    pa.field("sections", pa.list_(pa.string()), nullable=False),
+    pa.field("authors", pa.list_(pa.string()), nullable=False),
+    pa.field("published", pa.date32()),
+    pa.field("published_at", TS),
+    pa.field("modified_at", TS),
+    pa.field("body", pa.string(), nullable=False),
+    pa.field("footnotes", pa.list_(FOOTNOTE), nullable=False),
+    pa.field("related", pa.list_(RELATED), nullable=False),
+    pa.field("links", pa.list_(LINK), nullable=False),
+    pa.field("word_count", pa.int32(), nullable=False),
+]
+
+# The fields whose normalised values make content_hash: what counts as a change.
+HASHED_FIELDS = ("title", "body", "footnotes", "authors", "published", "sections")
+
+
+def _schema(kind: str, fields: list[pa.Field]) -> pa.Schema:
+    return pa.schema(
+        fields,
+        metadata={SCHEMA_VERSION_KEY: SCHEMA_VERSION.encode(), FILE_KIND_KEY: kind.encode()},
+    )
+
+
+ARTICLES = _schema(
+    "articles",
+    CONTENT_FIELDS
+    + [
+        pa.field("content_hash", pa.string(), nullable=False),
+        pa.field("version", pa.int32(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("first_seen", TS, nullable=False),
+        pa.field("last_seen", TS, nullable=False),
+        pa.field("last_changed", TS, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        # Added to the contract's columns: what the crawler needs to ask cheaply next time.
+        pa.field("last_fetched", TS),
+        pa.field("etag", pa.string()),
+        pa.field("http_last_modified", pa.string()),
+        pa.field("sitemap_lastmod", TS),
+    ],
+)
+
+VERSIONS = _schema(
+    "versions",
+    CONTENT_FIELDS
+    + [
+        pa.field("content_hash", pa.string(), nullable=False),
+        pa.field("version", pa.int32(), nullable=False),
+        pa.field("seen_at", TS, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("warc_file", pa.string()),
+        pa.field("warc_offset", pa.int64()),
+        pa.field("warc_record_id", pa.string()),
+    ],
+)
+
+RUNS = _schema(
+    "runs",
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("site", pa.string(), nullable=False),
+        pa.field("mode", pa.string(), nullable=False),
+        pa.field("started_at", TS, nullable=False),
+        pa.field("finished_at", TS),
+        pa.field("completed", pa.bool_(), nullable=False),
+        pa.field("requests", pa.int64(), nullable=False),
+        pa.field("pages_downloaded", pa.int64(), nullable=False),
+        pa.field("not_modified", pa.int64(), nullable=False),
+        pa.field("articles_added", pa.int64(), nullable=False),
+        pa.field("articles_changed", pa.int64(), nullable=False),
+        pa.field("articles_removed", pa.int64(), nullable=False),
+        pa.field("articles_unchanged", pa.int64(), nullable=False),
+        pa.field("failures", pa.int64(), nullable=False),
+        # Added: bytes received and extraction warnings, for benchmarks and review.
+        pa.field("bytes_received", pa.int64(), nullable=False),
+        pa.field("warnings", pa.int64(), nullable=False),
+    ],
+)
+
+FAILURES = _schema(
+    "failures",
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),  # fetch, parse, store
+        pa.field("error", pa.string(), nullable=False),
+        pa.field("at", TS, nullable=False),
+    ],
+)
+
+# Added to the contract: one row per change event, so `changes` answers from one place.
+CHANGES = _schema(
+    "changes",
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("change", pa.string(), nullable=False),  # added, changed, removed
+        pa.field("fields", pa.list_(pa.string()), nullable=False),
+        pa.field("version", pa.int32(), nullable=False),
+        pa.field("at", TS, nullable=False),
+    ],
+)
+
+# Added: extraction warnings (marker without a note, shown date vs metadata...).
+WARNINGS = _schema(
+    "warnings",
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("warning", pa.string(), nullable=False),
+        pa.field("at", TS, nullable=False),
+    ],
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "versions": VERSIONS,
+    "runs": RUNS,
+    "failures": FAILURES,
+    "changes": CHANGES,
+    "warnings": WARNINGS,
+}

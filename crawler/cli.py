@@ -1,0 +1,327 @@
+"""ncmes-archive: argument parsing, exit codes, progress and summaries (contract.md)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from crawler.urls import SiteURLError, site_origin, site_root
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_ARCHIVE = "exports/archive"
+DEFAULT_SITE = "https://ncmes.org"
+
+
+class CommandError(Exception):
+    """The command could not do its job (exit 1): one line for stderr."""
+
+
+class UsageError(Exception):
+    """A bad argument (exit 2): one line for stderr."""
+
+
+# -- argument parsing -------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from exc
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value!r}")
+    return number
+
+
+def _site(value: str) -> str:
+    try:
+        return site_root(value)
+    except SiteURLError as exc:
+        raise argparse.ArgumentTypeError(f"--site wants an http(s) base URL such as https://ncmes.org: {exc}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ncmes-archive", description="Archive of the ncmes.org website in Parquet.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--archive", default=DEFAULT_ARCHIVE, help=f"archive folder (default {DEFAULT_ARCHIVE})")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    crawl = sub.add_parser("crawl", parents=[common], help="discover and fetch articles, update the archive")
+    crawl.add_argument("--site", type=_site, default=DEFAULT_SITE, help="base URL (default https://ncmes.org)")
+    crawl.add_argument("--full", action="store_true", help="refetch every known article")
+    crawl.add_argument("--limit", type=_positive, help="stop after N article pages")
+    crawl.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                       help="a Scrapy setting, as scrapy crawl -s")
+
+    changes = sub.add_parser("changes", parents=[common], help="what a run added, changed and removed")
+    changes.add_argument("--run", default="latest", help="run id, or latest (default)")
+    changes.add_argument("--since", type=_date, help="every run started on or after this date")
+    changes.add_argument("--json", action="store_true", help="a JSON array instead of a table")
+
+    diff = sub.add_parser("diff", parents=[common], help="unified diff of an article between versions")
+    diff.add_argument("url")
+    diff.add_argument("--from", dest="from_v", type=_positive, help="older version (default: the one before --to)")
+    diff.add_argument("--to", dest="to_v", type=_positive, help="newer version (default: the latest)")
+
+    export = sub.add_parser("export", parents=[common], help="a dataset for researchers, with a data card")
+    export.add_argument("--out", required=True, type=Path)
+    export.add_argument("--format", choices=["parquet", "csv", "jsonl"], default="parquet")
+    export.add_argument("--section")
+    export.add_argument("--since", type=_date)
+    export.add_argument("--until", type=_date)
+    export.add_argument("--include-removed", action="store_true")
+
+    sub.add_parser("stats", parents=[common], help="counts by section and year, last run, failures")
+
+    demo = sub.add_parser("demo", help="serve the offline snapshot on 127.0.0.1 and crawl it")
+    demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
+    demo.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE")
+    return parser
+
+
+def parse_settings(pairs: list[str]) -> dict[str, Any]:
+    """-s NAME=VALUE pairs, each value checked against the type of the setting's default."""
+    from scrapy.settings import Settings
+
+    defaults = Settings()
+    defaults.setmodule("crawler.settings", priority="project")
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        name = name.strip()
+        if not sep or not name or not name.replace("_", "").isalnum() or name.upper() != name:
+            raise UsageError(f"-s wants NAME=VALUE with an upper-case setting name, got {pair!r}")
+        default = defaults.get(name)
+        try:
+            if isinstance(default, bool):
+                if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise ValueError(raw)
+                value: Any = raw.strip().lower() in ("1", "true", "yes", "on")
+            elif isinstance(default, int):
+                value = int(raw)
+            elif isinstance(default, float):
+                value = float(raw)
+            else:
+                value = raw
+        except ValueError:
+            raise UsageError(
+                f"-s {name}: {raw!r} is not a valid {type(default).__name__}"
+            ) from None
+        out[name] = value
+    return out
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def _open_archive(path: str, create: bool) -> Any:
+    from crawler.archive.store import Archive, ArchiveError
+
+    root = Path(path)
+    if not create and not root.exists():
+        raise CommandError(f"no archive at {root} (run `ncmes-archive crawl --archive {root}` first)")
+    try:
+        return Archive(root, create=create)
+    except ArchiveError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot open archive {root}: {exc.strerror or exc}") from None
+
+
+def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrides: dict[str, Any]) -> int:
+    """Crawl `site` into the archive; prints progress on stderr and a summary on stdout."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.archive.store import ArchiveLocked
+    from crawler.spiders.site import SiteSpider
+
+    archive = _open_archive(archive_dir, create=True)
+    try:
+        archive.acquire_lock()
+    except ArchiveLocked as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        settings = Settings()
+        settings.setmodule("crawler.settings", priority="project")
+        settings.set("ARCHIVE_DIR", str(archive_dir), priority="cmdline")
+        settings.set("NCMES_SITE", site, priority="cmdline")
+        settings.set("NCMES_MODE", mode, priority="cmdline")
+        settings.set("NCMES_LIMIT", limit or 0, priority="cmdline")
+        for name, value in overrides.items():
+            settings.set(name, value, priority="cmdline")
+        process = CrawlerProcess(settings, install_root_handler=True)
+        crawler = process.create_crawler(SiteSpider)
+        errors: list[str] = []
+        deferred = process.crawl(crawler, archive=archive)
+        deferred.addErrback(lambda failure: errors.append(f"{failure.type.__name__}: {failure.value}"))
+        process.start()
+        if errors:
+            raise CommandError(f"the crawl stopped: {errors[0]}")
+        run = getattr(crawler, "ncmes_run", None)
+        spider = crawler.spider
+        if run is None:
+            raise CommandError("the crawl ended before its run was recorded")
+        print(format_summary(run, archive, archive_dir))
+        if not getattr(spider, "site_reached", False):
+            failures = archive.read_failures(run["run_id"]).to_pylist()
+            reason = failures[0]["error"] if failures else "no answer"
+            raise CommandError(f"site unreachable: {site} ({reason})")
+        if not run["completed"]:
+            raise CommandError("the crawl was interrupted; what it fetched is saved (run marked not completed)")
+        return EXIT_OK
+    finally:
+        archive.release_lock()
+
+
+def format_summary(run: dict[str, Any], archive: Any, archive_dir: str) -> str:
+    articles = archive.read_articles()
+    statuses = articles.column("status").to_pylist() if articles.num_rows else []
+    rows = [
+        ("requests", run["requests"]),
+        ("pages downloaded", run["pages_downloaded"]),
+        ("not modified (304)", run["not_modified"]),
+        ("bytes received", run["bytes_received"]),
+        ("articles added", run["articles_added"]),
+        ("articles changed", run["articles_changed"]),
+        ("articles removed", run["articles_removed"]),
+        ("articles unchanged", run["articles_unchanged"]),
+        ("failures", run["failures"]),
+        ("warnings", run["warnings"]),
+    ]
+    started, finished = run["started_at"], run["finished_at"]
+    took = (finished - started).total_seconds() if started and finished else 0.0
+    state = "completed" if run["completed"] else "NOT completed"
+    lines = [f"run {run['run_id']} ({run['mode']}) of {run['site']}: {state} in {took:.1f}s"]
+    width = max(len(name) for name, _ in rows)
+    lines += [f"  {name:<{width}}  {value:>10,}" for name, value in rows]
+    lines.append(
+        f"archive {archive_dir}: {len(statuses)} articles "
+        f"({statuses.count('live')} live, {statuses.count('removed')} removed)"
+    )
+    return "\n".join(lines)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    overrides = parse_settings(args.settings)
+    return run_crawl(args.archive, args.site, "full" if args.full else "incremental", args.limit, overrides)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo.server import serve
+    from crawler.demo.site import DemoSite
+
+    overrides = {
+        # A local mirror: no need for the real site's politeness.
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": 8,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "NCMES_PROGRESS_INTERVAL": 1.0,
+    }
+    overrides.update(parse_settings(args.settings))
+    with serve(DemoSite()) as server:
+        print(f"serving the offline snapshot at {server.url}", file=sys.stderr)
+        return run_crawl(args.archive, server.url, "incremental", None, overrides)
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    from crawler.archive import report
+
+    archive = _open_archive(args.archive, create=False)
+    try:
+        rows = report.changes(archive, run=args.run, since=args.since)
+    except (KeyError, ValueError, LookupError) as exc:
+        raise CommandError(_one_line(exc)) from None
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print(report.format_changes_table(rows))
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from crawler.archive import report
+
+    archive = _open_archive(args.archive, create=False)
+    try:
+        print(report.diff(archive, args.url, args.from_v, args.to_v), end="")
+    except (KeyError, ValueError, LookupError) as exc:
+        raise CommandError(_one_line(exc)) from None
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from crawler.archive import report
+
+    archive = _open_archive(args.archive, create=False)
+    try:
+        path = report.export(
+            archive, args.out, args.format, section=args.section, since=args.since,
+            until=args.until, include_removed=args.include_removed,
+        )
+    except (KeyError, ValueError, LookupError) as exc:
+        raise CommandError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from crawler.archive import report
+
+    archive = _open_archive(args.archive, create=False)
+    print(report.stats(archive))
+    return EXIT_OK
+
+
+COMMANDS = {
+    "crawl": cmd_crawl,
+    "demo": cmd_demo,
+    "changes": cmd_changes,
+    "diff": cmd_diff,
+    "export": cmd_export,
+    "stats": cmd_stats,
+}
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    return " ".join(text.split()) or type(exc).__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"ncmes-archive: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"ncmes-archive: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("ncmes-archive: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

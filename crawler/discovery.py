@@ -1,0 +1,206 @@
+"""Pure discovery: section menus, listing pages, sitemaps, feeds and REST answers to URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree, html
+
+from crawler.urls import canonical_url, post_id_from_url
+
+# WordPress's own markers, stable across themes: wp_nav_menu writes `menu-item` list items
+# (category entries also get `menu-item-object-category`); archives link pages with
+# `page-numbers` and `rel="next"`. Areas that are never the listing itself are skipped.
+_MENU_LINKS = etree.XPath(
+    "//nav//a[@href] | //*[@role='navigation']//a[@href]"
+    " | //li[contains(concat(' ', normalize-space(@class), ' '), ' menu-item ')]/a[@href]"
+)
+_ALL_LINKS = etree.XPath("//a[@href]")
+_BOILERPLATE_ANCESTOR = etree.XPath(
+    "ancestor::nav | ancestor::header | ancestor::footer | ancestor::aside"
+    " | ancestor::*[@role='navigation' or @role='complementary' or @role='contentinfo']"
+    " | ancestor::*[@id='secondary' or @id='sidebar' or @id='comments']"
+    " | ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' widget-area ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
+)
+_PAGINATION_LINKS = etree.XPath(
+    "//a[@href][contains(concat(' ', normalize-space(@class), ' '), ' page-numbers ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' next ')"
+    " or @rel='next'] | //link[@rel='next'][@href]"
+)
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_CATEGORY_PATH = re.compile(r"/category/[^?#]+")
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    url: str  # absolute, trailing slash as the site writes it
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    loc: str
+    lastmod: dt.datetime | None
+
+
+def parse_timestamp(value: str) -> dt.datetime | None:
+    """A W3C/ISO timestamp (sitemap lastmod, REST modified_gmt) as UTC; naive means UTC."""
+    try:
+        stamp = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.astimezone(dt.timezone.utc)
+
+
+def _parse(document: bytes | str, url: str) -> html.HtmlElement | None:
+    try:
+        root = html.fromstring(document, base_url=url)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def _text(element: html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _strip_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def menu_sections(document: bytes | str, url: str, site: str) -> list[Section]:
+    """The category archives the home page's navigation menu links to, in menu order."""
+    root = _parse(document, url)
+    if root is None:
+        return []
+    found: dict[str, Section] = {}
+    for links in (_MENU_LINKS(root), _ALL_LINKS(root)):
+        for a in links:
+            target = urljoin(url, a.get("href", "").strip())
+            path = urlsplit(target).path
+            if canonical_url(target, site) is None or not _CATEGORY_PATH.fullmatch(path.rstrip("/") + "/"):
+                continue
+            if "/page/" in path:
+                continue
+            key = canonical_url(target, site)
+            name = _text(a) or unquote(path.rstrip("/").rsplit("/", 1)[-1])
+            if key and key not in found:
+                found[key] = Section(name=name, url=_strip_fragment(target))
+        if found:  # the menu named the sections: no need to scan the whole page
+            break
+    return list(found.values())
+
+
+def listing_articles(document: bytes | str, url: str, site: str) -> list[str]:
+    """Canonical URLs of the posts a listing page lists, in page order, sidebars excluded."""
+    root = _parse(document, url)
+    if root is None:
+        return []
+    seen: dict[str, None] = {}
+    for a in _ALL_LINKS(root):
+        if _BOILERPLATE_ANCESTOR(a):
+            continue
+        target = canonical_url(a.get("href", ""), site, base=url)
+        if target and post_id_from_url(target) is not None:
+            seen.setdefault(target, None)
+    return list(seen)
+
+
+def listing_pages(document: bytes | str, url: str, site: str) -> list[str]:
+    """Further pages of the same listing (numbered links and `next`), absolute, in order."""
+    root = _parse(document, url)
+    if root is None:
+        return []
+    base_path = re.sub(r"/page/\d+/?$", "", urlsplit(url).path.rstrip("/"))
+    pages: dict[str, None] = {}
+    for a in _PAGINATION_LINKS(root):
+        target = _strip_fragment(urljoin(url, a.get("href", "").strip()))
+        if canonical_url(target, site) is None:
+            continue
+        path = urlsplit(target).path.rstrip("/")
+        if re.fullmatch(re.escape(base_path) + r"/page/\d+", path) or (
+            path == base_path and "paged=" in urlsplit(target).query
+        ):
+            pages.setdefault(target, None)
+    return list(pages)
+
+
+def page_number(url: str) -> int:
+    """The listing page number of a URL (1 for the first page)."""
+    match = re.search(r"/page/(\d+)/?$", urlsplit(url).path)
+    return int(match.group(1)) if match else 1
+
+
+def sitemap(document: bytes) -> tuple[list[str], list[SitemapEntry]]:
+    """(child sitemaps, URL entries) of a sitemap or sitemap index; empty on unreadable XML."""
+    try:
+        root = etree.fromstring(document, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
+    except etree.XMLSyntaxError:
+        return [], []
+    if root is None:
+        return [], []
+    children = [
+        (loc.text or "").strip()
+        for loc in root.iter(f"{_SITEMAP_NS}loc", "loc")
+        if loc.getparent() is not None and etree.QName(loc.getparent()).localname == "sitemap"
+    ]
+    entries: list[SitemapEntry] = []
+    for node in root.iter(f"{_SITEMAP_NS}url", "url"):
+        loc = node.findtext(f"{_SITEMAP_NS}loc") or node.findtext("loc")
+        if not loc:
+            continue
+        lastmod = node.findtext(f"{_SITEMAP_NS}lastmod") or node.findtext("lastmod")
+        entries.append(SitemapEntry(loc=loc.strip(), lastmod=parse_timestamp(lastmod) if lastmod else None))
+    return [c for c in children if c], entries
+
+
+def feed_links(document: bytes) -> list[str]:
+    """The item links of an RSS or Atom feed, in feed order."""
+    try:
+        root = etree.fromstring(document, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
+    except etree.XMLSyntaxError:
+        return []
+    if root is None:
+        return []
+    links = [(item.findtext("link") or "").strip() for item in root.iter("item")]
+    for entry in root.iter("{http://www.w3.org/2005/Atom}entry"):
+        link = entry.find("{http://www.w3.org/2005/Atom}link")
+        if link is not None and link.get("href"):
+            links.append(link.get("href", ""))
+    return [link for link in links if link]
+
+
+def rest_posts(document: bytes) -> list[SitemapEntry]:
+    """(link, modified) of a WordPress REST API posts answer; empty on anything else."""
+    try:
+        data = json.loads(document)
+    except (ValueError, UnicodeDecodeError):
+        return []
+    if not isinstance(data, list):
+        return []
+    out: list[SitemapEntry] = []
+    for post in data:
+        if not isinstance(post, dict) or not isinstance(post.get("link"), str):
+            continue
+        modified = post.get("modified_gmt")
+        stamp = parse_timestamp(modified) if isinstance(modified, str) and modified else None
+        out.append(SitemapEntry(loc=post["link"], lastmod=stamp))
+    return out
+
+
+def canonical_posts(urls: Iterable[str], site: str) -> list[str]:
+    """Canonical post URLs among urls (other hosts and non-post pages dropped)."""
+    out: dict[str, None] = {}
+    for url in urls:
+        canon = canonical_url(url, site)
+        if canon and post_id_from_url(canon) is not None:
+            out.setdefault(canon, None)
+    return list(out)

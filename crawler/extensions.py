@@ -1,0 +1,60 @@
+"""Progress on long runs: articles found, fetched, unchanged and failed, on stderr."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+
+class Progress:
+    """Prints one status line every NCMES_PROGRESS_INTERVAL seconds (0 switches it off)."""
+
+    def __init__(self, crawler: Any, interval: float):
+        self.crawler = crawler
+        self.interval = interval
+        self.started = time.monotonic()
+        self.loop: task.LoopingCall | None = None
+        self.tty = sys.stderr.isatty()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "Progress":
+        interval = crawler.settings.getfloat("NCMES_PROGRESS_INTERVAL", 0.0)
+        if interval <= 0:
+            raise NotConfigured
+        ext = cls(crawler, interval)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Any) -> None:
+        self.started = time.monotonic()
+        self.loop = task.LoopingCall(self.report)
+        self.loop.start(self.interval, now=False)
+
+    def line(self) -> str:
+        stats = self.crawler.stats
+        spider = self.crawler.spider
+        found = len(getattr(spider, "listed", set()) | getattr(spider, "requested", set()))
+        get = stats.get_value
+        return (
+            f"[{time.monotonic() - self.started:6.0f}s] articles found {found}, "
+            f"fetched {get('ncmes/pages_downloaded', 0)}, "
+            f"not modified {get('ncmes/not_modified', 0)}, "
+            f"failed {get('ncmes/failures', 0)}; requests {get('downloader/request_count', 0)}"
+        )
+
+    def report(self) -> None:
+        end = "\r" if self.tty else "\n"
+        sys.stderr.write(self.line() + end)
+        sys.stderr.flush()
+
+    def spider_closed(self, spider: Any) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        sys.stderr.write(self.line() + "\n")
+        sys.stderr.flush()

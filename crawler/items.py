@@ -1,0 +1,51 @@
+"""What the spider hands to the pipeline: fetched pages and fetch outcomes, nothing extracted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ArticlePage:
+    """An article page answered 200: its bytes go to extraction, off the reactor."""
+
+    url: str  # canonical
+    body: bytes
+    encoding: str | None  # the charset the HTTP headers declare, if any
+    fetched_at: dt.datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    sitemap_lastmod: dt.datetime | None = None
+    listed_sections: list[str] = field(default_factory=list)
+    warc: tuple[str, int, str] | None = None
+
+
+@dataclass
+class NotModified:
+    """A conditional request answered 304: the archived version is confirmed."""
+
+    url: str
+    fetched_at: dt.datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    sitemap_lastmod: dt.datetime | None = None
+
+
+@dataclass
+class Gone:
+    """A known article answered 404 or 410."""
+
+    url: str
+    status: int
+    fetched_at: dt.datetime
+
+
+@dataclass
+class FetchFailure:
+    """A page that could not be fetched or used (after retries)."""
+
+    url: str
+    stage: str  # fetch | parse | store
+    error: str
+    fetched_at: dt.datetime

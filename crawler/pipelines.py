@@ -1,0 +1,140 @@
+"""Thin Scrapy glue: extraction and archive writes for each fetched page, off the reactor."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from scrapy import signals
+from twisted.internet.defer import Deferred
+
+from crawler.extraction import extract
+from crawler.extraction.record import ExtractionError
+from crawler.items import ArticlePage, FetchFailure, Gone, NotModified
+
+logger = logging.getLogger(__name__)
+
+
+class ArchivePipeline:
+    """Hands every item to the archive in one worker thread, so writes stay ordered and the
+    reactor never waits on lxml, trafilatura or Parquet."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.checkpoint_items = crawler.settings.getint("ARCHIVE_CHECKPOINT_ITEMS")
+        self.checkpoint_seconds = crawler.settings.getfloat("ARCHIVE_CHECKPOINT_SECONDS")
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
+        self.since_checkpoint = 0
+        self.last_checkpoint = time.monotonic()
+        self.archive: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self, spider: Any) -> None:
+        self.archive = spider.archive
+        spider.run_id = self.archive.begin_run(spider.site, spider.mode)
+
+    def _defer(self, fn: Any, *args: Any) -> Deferred:
+        return Deferred.fromFuture(self.executor.submit(fn, *args))
+
+    def process_item(self, item: Any, spider: Any = None) -> Deferred:
+        d = self._defer(self._handle, item)
+        d.addCallback(self._count)
+        d.addCallback(lambda _: item)
+        return d
+
+    def _count(self, counters: dict[str, int]) -> None:
+        for key, value in counters.items():
+            self.stats.inc_value(f"ncmes/{key}", value)
+
+    # -- in the worker thread -------------------------------------------------------------
+
+    def _handle(self, item: Any) -> dict[str, int]:
+        counters: dict[str, int] = {}
+        if isinstance(item, ArticlePage):
+            counters = self._article(item)
+        elif isinstance(item, NotModified):
+            self.archive.record_not_modified(
+                item.url, item.fetched_at, etag=item.etag, http_last_modified=item.last_modified,
+                sitemap_lastmod=item.sitemap_lastmod,
+            )
+        elif isinstance(item, Gone):
+            if self.archive.record_removed(item.url, item.fetched_at, item.status):
+                counters["removed"] = 1
+        elif isinstance(item, FetchFailure):
+            self.archive.record_failure(item.url, item.stage, item.error, item.fetched_at)
+        self.since_checkpoint += 1
+        if (
+            self.since_checkpoint >= self.checkpoint_items
+            or time.monotonic() - self.last_checkpoint >= self.checkpoint_seconds
+        ):
+            self._checkpoint()
+        return counters
+
+    def _article(self, page: ArticlePage) -> dict[str, int]:
+        try:
+            record = extract(page.body, page.url, page.fetched_at, encoding=page.encoding)
+        except ExtractionError as exc:
+            self.archive.record_failure(page.url, "parse", str(exc), page.fetched_at)
+            return {"failures": 1}
+        except Exception as exc:  # a bug in extraction must not stop the crawl: record it
+            logger.exception("extraction failed on %s", page.url)
+            self.archive.record_failure(
+                page.url, "parse", f"{type(exc).__name__}: {exc}", page.fetched_at
+            )
+            return {"failures": 1}
+        if not record.sections:
+            # The page names no category: file it under the listings that list it, else
+            # keep what the archive knew, so a missing breadcrumb is not a change.
+            known = self.archive.state.get(page.url)
+            record.sections = list(page.listed_sections) or (list(known.sections) if known else [])
+        for warning in record.warnings:
+            self.archive.record_warning(page.url, warning, page.fetched_at)
+        try:
+            outcome = self.archive.record_article(
+                record, fetched_at=page.fetched_at, etag=page.etag,
+                http_last_modified=page.last_modified, sitemap_lastmod=page.sitemap_lastmod,
+                warc=page.warc,
+            )
+        except (OSError, ValueError) as exc:
+            logger.error("could not store %s: %s", page.url, exc)
+            self.archive.record_failure(page.url, "store", f"{type(exc).__name__}: {exc}", page.fetched_at)
+            return {"failures": 1}
+        return {outcome.change: 1, "warnings": len(record.warnings)}
+
+    def _checkpoint(self) -> None:
+        self.archive.checkpoint()
+        self.since_checkpoint = 0
+        self.last_checkpoint = time.monotonic()
+
+    # -- the end --------------------------------------------------------------------------
+
+    def spider_closed(self, spider: Any, reason: str) -> Deferred:
+        # Runs after close_spider of every pipeline, when Scrapy knows why the crawl ended
+        # ("finished", or "shutdown" on SIGINT/SIGTERM).
+        completed = reason == "finished" and bool(getattr(spider, "site_reached", False))
+        stats = self.crawler.stats
+        counters = {
+            "requests": stats.get_value("downloader/request_count", 0),
+            "pages_downloaded": stats.get_value("ncmes/pages_downloaded", 0),
+            "not_modified": stats.get_value("ncmes/not_modified", 0),
+            "bytes_received": stats.get_value("downloader/response_bytes", 0),
+        }
+        d = self._defer(self.archive.finish_run, completed, counters)
+        d.addCallback(self._finished)
+        d.addBoth(self._shutdown)
+        return d
+
+    def _finished(self, run: dict[str, Any]) -> None:
+        self.crawler.ncmes_run = run
+
+    def _shutdown(self, result: Any) -> Any:
+        self.executor.shutdown(wait=False)
+        return result

@@ -1,0 +1,70 @@
+"""When a known article is due for a check, for sites that give no (or a stale) change signal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class RevisitPolicy:
+    """Recent articles every run, older ones less often, every article at least every N runs."""
+
+    recent_days: int
+    medium_days: int
+    medium_every: int
+    every_runs: int
+    # started_at of the archive's earlier runs, oldest first; "now" is the run being made.
+    run_starts: list[dt.datetime]
+    last_completed_start: dt.datetime | None
+    now: dt.datetime
+
+    @classmethod
+    def from_settings(cls, settings: Any, archive: Any, now: dt.datetime | None = None) -> "RevisitPolicy":
+        runs = archive.read_runs().to_pylist()
+        starts = sorted(row["started_at"] for row in runs)
+        completed = [row["started_at"] for row in runs if row["completed"]]
+        return cls(
+            recent_days=settings.getint("NCMES_REVISIT_RECENT_DAYS"),
+            medium_days=settings.getint("NCMES_REVISIT_MEDIUM_DAYS"),
+            medium_every=max(1, settings.getint("NCMES_REVISIT_MEDIUM_EVERY")),
+            every_runs=max(1, settings.getint("NCMES_REVISIT_EVERY_RUNS")),
+            run_starts=starts,
+            last_completed_start=max(completed) if completed else None,
+            now=now or dt.datetime.now(dt.timezone.utc),
+        )
+
+    def changed_since(self) -> dt.datetime | None:
+        """The moment after which a change signal (REST modified_after) is news."""
+        return self.last_completed_start
+
+    def runs_since(self, moment: dt.datetime | None) -> int:
+        """Runs started after `moment`, this one included."""
+        if moment is None:
+            return self.every_runs
+        return 1 + sum(1 for start in self.run_starts if start > moment)
+
+    def is_due(self, state: Any, signal: dt.datetime | None) -> bool:
+        """A change signal newer than our last fetch, or the article's turn under the policy."""
+        last_fetched = state.last_fetched
+        if signal is not None:
+            # Compare the site's clock with the site's clock where we can (the lastmod we
+            # stored last time); our own fetch time only when the site never told us one.
+            if state.sitemap_lastmod is not None:
+                if signal > state.sitemap_lastmod:
+                    return True
+            elif last_fetched is None or signal > last_fetched:
+                return True
+        runs = self.runs_since(last_fetched)
+        if runs >= self.every_runs:
+            return True
+        published = state.published
+        if published is None:
+            return runs >= self.medium_every
+        age = (self.now.date() - published).days
+        if age <= self.recent_days:
+            return True
+        if age <= self.medium_days:
+            return runs >= self.medium_every
+        return False

@@ -1,0 +1,79 @@
+"""Scrapy settings only: politeness, pipeline order, archive paths, revisit policy."""
+
+from crawler import __version__
+
+BOT_NAME = "ncmes_archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Polite defaults for the real site; `-s` lifts them for a local mirror.
+USER_AGENT = (
+    f"ncmes-archive/{__version__} (research archive of ncmes.org; "
+    "+https://github.com/ncmes-archive/ncmes-archive#crawling-etiquette)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = False
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DOWNLOAD_TIMEOUT = 30
+# A response larger than this is refused and recorded as a failure.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+DOWNLOAD_FAIL_ON_DATALOSS = True
+
+# Retries: 5xx, 429, timeouts, resets and short bodies, with backoff honouring Retry-After.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0  # seconds; doubled at each retry
+RETRY_BACKOFF_MAX = 60.0  # the longest wait, Retry-After included
+
+LOG_LEVEL = "WARNING"
+LOGSTATS_INTERVAL = 0
+STATS_DUMP = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Below HttpCompressionMiddleware (590): sees the bytes as the server sent them.
+    "crawler.middlewares.RawCaptureMiddleware": 950,
+}
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"crawler.extensions.Progress": 500}
+
+# Where the archive lives (the command line's --archive sets it).
+ARCHIVE_DIR = "exports/archive"
+# Keep a WARC capture of every article response (versions/ names the record).
+ARCHIVE_WARC = True
+# Write pending versions and the snapshot every this many articles or seconds.
+ARCHIVE_CHECKPOINT_ITEMS = 50
+ARCHIVE_CHECKPOINT_SECONDS = 30
+
+# The crawl's own switches.
+NCMES_SITE = "https://ncmes.org"
+NCMES_MODE = "incremental"  # incremental | full
+NCMES_LIMIT = 0  # article pages per run, 0 for no limit
+NCMES_USE_SITEMAP = True
+NCMES_USE_FEED = True
+NCMES_USE_REST = True
+NCMES_MAX_LISTING_PAGES = 1000  # per section: a guard against endless pagination
+# Revisit policy for sites that give no change signal: an article published within
+# RECENT_DAYS is checked every run, within MEDIUM_DAYS every MEDIUM_EVERY runs, and every
+# article at least every EVERY_RUNS runs.
+NCMES_REVISIT_RECENT_DAYS = 14
+NCMES_REVISIT_MEDIUM_DAYS = 90
+NCMES_REVISIT_MEDIUM_EVERY = 3
+NCMES_REVISIT_EVERY_RUNS = 10
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Seconds between progress lines on stderr (0: none).
+NCMES_PROGRESS_INTERVAL = 5.0
