@@ -104,11 +104,17 @@ class RawCaptureMiddleware:
         headers = [(k, v) for k, values in response.headers.items() for v in values]
         request_headers = [(k, v) for k, values in request.headers.items() for v in values]
         fetched_at = dt.datetime.now(dt.timezone.utc)
-        location = await maybe_deferred_to_future(
-            threads.deferToThread(
-                writer.write, response.url, response.status, headers, response.body,
-                request_headers, fetched_at,
+        try:
+            location = await maybe_deferred_to_future(
+                threads.deferToThread(
+                    writer.write, response.url, response.status, headers, response.body,
+                    request_headers, fetched_at,
+                )
             )
-        )
+        except OSError as exc:
+            # The article is still archived; its version just names no raw capture.
+            logger.error("raw capture of %s failed: %s", response.url, exc)
+            self.crawler.stats.inc_value("ncmes/warc_errors")
+            return response
         request.meta["warc"] = location
         return response

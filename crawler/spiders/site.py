@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -72,7 +73,8 @@ class SiteSpider(scrapy.Spider):
             spider.archive.acquire_lock()
             spider._owns_lock = True
         spider.policy = RevisitPolicy.from_settings(settings, spider.archive)
-        spider.allowed_domains = []  # the site check is canonical_url's, port included
+        # Offsite filtering of redirects by host; canonical_url checks the port as well.
+        spider.allowed_domains = [urlsplit(spider.site).hostname or ""]
         spider._setup_state()
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
