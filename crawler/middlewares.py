@@ -94,7 +94,7 @@ class RawCaptureMiddleware:
             from crawler.archive.warc import WarcWriter
 
             spider = self.crawler.spider
-            self.writer = WarcWriter(spider.archive.root / "warc", spider.run_id)
+            self.writer = WarcWriter(spider.archive.root, spider.run_id)
         return self.writer
 
     async def process_response(self, request: Request, response: Response) -> Response:

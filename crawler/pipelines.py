@@ -95,8 +95,6 @@ class ArchivePipeline:
             # keep what the archive knew, so a missing breadcrumb is not a change.
             known = self.archive.state.get(page.url)
             record.sections = list(page.listed_sections) or (list(known.sections) if known else [])
-        for warning in record.warnings:
-            self.archive.record_warning(page.url, warning, page.fetched_at)
         try:
             outcome = self.archive.record_article(
                 record, fetched_at=page.fetched_at, etag=page.etag,

@@ -1,0 +1,93 @@
+"""Pure change detection: normalise the hashed fields, hash them, name what differs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from crawler.archive.schema import HASHED_FIELDS
+
+# Invisible format characters that editors and WordPress plugins add or drop between two
+# renderings of the same text (bidi marks around Latin names in Arabic text, zero-width
+# spaces, BOMs, soft hyphens). They are not a change of the article's words.
+_FORMAT_CHARS = dict.fromkeys(
+    map(
+        ord,
+        "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+        "\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad",
+    ),
+    None,
+)
+
+# Bumped if the normalisation below changes, so old and new hashes never compare equal
+# by accident of a different recipe.
+HASH_RECIPE = "v1"
+
+
+def normalise(text: str | None) -> str:
+    """NFC, bidi/zero-width format characters dropped, every whitespace run folded to one space."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_FORMAT_CHARS)
+    # str.split() with no argument splits on all Unicode whitespace, NBSP included: the
+    # site mixes NBSP and spaces freely between renderings.
+    return " ".join(text.split())
+
+
+def _get(obj: Any, name: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _footnote_tuple(note: Any) -> tuple[int, str, list[str]]:
+    number = _get(note, "number")
+    urls = _get(note, "urls") or []
+    return (
+        int(number) if number is not None else 0,
+        normalise(_get(note, "text")),
+        [str(u).strip() for u in urls],
+    )
+
+
+def _date_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def normalised_fields(obj: Any) -> dict[str, Any]:
+    """The HASHED_FIELDS of a record, state row or mapping, in their comparable form."""
+    return {
+        "title": normalise(_get(obj, "title")),
+        "body": normalise(_get(obj, "body")),
+        "footnotes": [_footnote_tuple(n) for n in (_get(obj, "footnotes") or [])],
+        "authors": [normalise(a) for a in (_get(obj, "authors") or [])],
+        "published": _date_text(_get(obj, "published")),
+        "sections": [normalise(s) for s in (_get(obj, "sections") or [])],
+    }
+
+
+def content_hash(obj: Any) -> str:
+    """sha256 of the normalised title, body, footnotes, authors, published date and sections."""
+    fields = normalised_fields(obj)
+    payload = json.dumps(
+        [HASH_RECIPE] + [fields[name] for name in HASHED_FIELDS],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def changed_fields(old: Any, new: Any) -> list[str]:
+    """Which hashed fields differ after normalisation, in the contract's order."""
+    a, b = normalised_fields(old), normalised_fields(new)
+    return [name for name in HASHED_FIELDS if a[name] != b[name]]

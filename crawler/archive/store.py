@@ -1,0 +1,888 @@
+"""The archive on disk: read and reconcile state, append versions, replace snapshots atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import secrets
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from crawler.archive.changes import changed_fields, content_hash
+from crawler.archive.schema import (
+    ARTICLES,
+    CHANGES,
+    FAILURES,
+    FILE_KIND_KEY,
+    RUNS,
+    SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY,
+    VERSIONS,
+    WARNINGS,
+)
+
+if TYPE_CHECKING:
+    # Only for hints: the archive must stay importable (for reports) whatever state the
+    # extraction package is in, and it reads records by attribute only.
+    from crawler.extraction.record import ArticleRecord
+
+UTC = dt.UTC
+MODES = ("incremental", "full", "reextract")
+STAGES = ("fetch", "parse", "store")
+ChangeKind = Literal["added", "changed", "unchanged"]
+
+# Files replaced whole at each checkpoint, and the schema each must carry.
+SNAPSHOT_FILES: dict[str, pa.Schema] = {
+    "articles.parquet": ARTICLES,
+    "runs.parquet": RUNS,
+    "failures.parquet": FAILURES,
+    "warnings.parquet": WARNINGS,
+}
+# Append-only datasets: a folder of part files each.
+DATASET_DIRS: dict[str, pa.Schema] = {"versions": VERSIONS, "changes": CHANGES}
+TMP_SUFFIX = ".tmp"
+LOCK_NAME = ".lock"
+# Crawl-state columns of articles.parquet: how to ask the site cheaply, not content.
+CRAWL_STATE_COLUMNS = ("last_fetched", "etag", "http_last_modified", "sitemap_lastmod")
+# Content columns that do not enter content_hash; refreshed on every capture.
+_UNHASHED_CONTENT = ("post_id", "published_at", "modified_at", "related", "links", "word_count")
+
+
+class ArchiveError(Exception):
+    """The archive cannot be read or written; the message is one line naming the file."""
+
+
+class ArchiveLocked(ArchiveError):
+    """Another process holds the archive's lock."""
+
+
+@dataclass
+class ArticleState:
+    """One row of articles.parquet: the current state of one article URL."""
+
+    url: str
+    title: str
+    body: str
+    content_hash: str
+    version: int
+    status: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    last_changed: dt.datetime
+    run_id: str
+    post_id: int | None = None
+    series: str | None = None
+    sections: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    published: dt.date | None = None
+    published_at: dt.datetime | None = None
+    modified_at: dt.datetime | None = None
+    footnotes: list[dict[str, Any]] = field(default_factory=list)
+    related: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    word_count: int = 0
+    last_fetched: dt.datetime | None = None
+    etag: str | None = None
+    http_last_modified: str | None = None
+    sitemap_lastmod: dt.datetime | None = None
+    # The series prefix extraction proposed (kept in versions/); articles.parquet shows it
+    # only when it recurs, see Archive._series_counts.
+    series_candidate: str | None = None
+
+    def row(self, series: str | None) -> dict[str, Any]:
+        """The articles.parquet row, with the series column as resolved by the archive."""
+        out = {name: getattr(self, name) for name in ARTICLES.names}
+        out["series"] = series
+        return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What record_article did with one captured page."""
+
+    url: str
+    change: ChangeKind
+    fields: list[str]
+    version: int
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """A timezone-aware UTC datetime; a naive value is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def _one_line(text: str, limit: int = 2000) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _record_content(record: ArticleRecord) -> dict[str, Any]:
+    """The content columns of a record as Arrow-ready Python values."""
+    return {
+        "url": record.url,
+        "post_id": record.post_id,
+        "title": record.title,
+        "series": record.series,
+        "sections": list(record.sections),
+        "authors": list(record.authors),
+        "published": record.published,
+        "published_at": utc(record.published_at) if record.published_at else None,
+        "modified_at": utc(record.modified_at) if record.modified_at else None,
+        "body": record.body,
+        "footnotes": [
+            {"number": int(n.number), "text": n.text, "urls": list(n.urls)}
+            for n in record.footnotes
+        ],
+        "related": [{"title": r.title, "url": r.url} for r in record.related],
+        "links": [{"text": link.text, "url": link.url} for link in record.links],
+        "word_count": int(record.word_count),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Files: schema check, conforming reads, atomic writes.
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(table: pa.Table, path: Path, *, hidden_tmp: bool = False) -> None:
+    """Write a Parquet file beside its final path, fsync it, rename it over, fsync the folder."""
+    # In versions/ and changes/ the temporary name also starts with a dot: pyarrow.dataset
+    # and most tools skip dotfiles, so a researcher reading the folder after a killed run
+    # never trips over a half-written part.
+    tmp = path.with_name(("." if hidden_tmp else "") + path.name + TMP_SUFFIX)
+    try:
+        with open(tmp, "wb") as fh:
+            # Non-compliant nested names keep Arrow's list<item: ...> so the file reads back
+            # with exactly schema.py's schema (readers such as DuckDB accept both).
+            pq.write_table(table, fh, compression="zstd", use_compliant_nested_type=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def check_schema(path: Path, schema: pa.Schema) -> pa.Schema:
+    """The file's Arrow schema, after checking it is our Parquet of this kind and major version."""
+    kind = schema.metadata[FILE_KIND_KEY].decode()
+    try:
+        file_schema = pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged footer
+        raise ArchiveError(
+            f"archive file {path} is not readable Parquet: {_one_line(exc)}"
+        ) from exc
+    meta = file_schema.metadata or {}
+    file_kind = meta.get(FILE_KIND_KEY)
+    if file_kind is None:
+        raise ArchiveError(f"archive file {path} is Parquet but not an ncmes archive file")
+    if file_kind.decode(errors="replace") != kind:
+        raise ArchiveError(
+            f"archive file {path} holds {file_kind.decode(errors='replace')!r} rows, "
+            f"expected {kind!r}"
+        )
+    version = meta.get(SCHEMA_VERSION_KEY, b"?").decode(errors="replace")
+    major = SCHEMA_VERSION.split(".")[0]
+    if version.split(".")[0] != major:
+        raise ArchiveError(
+            f"archive file {path} was written by schema {version}; this version reads {major}.x"
+        )
+    return file_schema
+
+
+def _conform(table: pa.Table, schema: pa.Schema, path: Path) -> pa.Table:
+    """Our schema's columns in our order: a newer minor version's extra columns are dropped, an
+    older one's missing nullable columns filled with nulls."""
+    arrays = []
+    for fld in schema:
+        if fld.name in table.column_names:
+            try:
+                arrays.append(table[fld.name].cast(fld.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise ArchiveError(
+                    f"archive file {path} has column {fld.name} of an unexpected type: "
+                    f"{_one_line(exc)}"
+                ) from exc
+        elif fld.nullable:
+            arrays.append(pa.nulls(len(table), fld.type))
+        else:
+            raise ArchiveError(f"archive file {path} lacks column {fld.name}")
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def read_checked(path: Path, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
+    """Read one archive file after check_schema, conformed to our schema."""
+    check_schema(path, schema)
+    try:
+        table = pq.read_table(path, columns=columns)
+    except Exception as exc:  # a damaged data page shows only when read
+        raise ArchiveError(
+            f"archive file {path} is not readable Parquet: {_one_line(exc)}"
+        ) from exc
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
+    return _conform(table, schema, path)
+
+
+def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Rows cast to the declared schema (never inferred), refusing nulls in required columns."""
+    try:
+        table = pa.Table.from_pylist(rows, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        kind = schema.metadata[FILE_KIND_KEY].decode()
+        raise ArchiveError(f"cannot write {kind} rows: {_one_line(exc)}") from exc
+    for fld in schema:
+        if not fld.nullable and table[fld.name].null_count:
+            kind = schema.metadata[FILE_KIND_KEY].decode()
+            raise ArchiveError(f"cannot write {kind} rows: column {fld.name} has nulls")
+    return table
+
+
+def _parts(folder: Path) -> list[Path]:
+    # *.parquet never matches a leftover *.parquet.tmp: a killed writer's part is not data.
+    return sorted(p for p in folder.glob("*.parquet") if p.is_file())
+
+
+# ---------------------------------------------------------------------------------------
+
+
+class Archive:
+    """One archive folder: its state in memory, pending rows, and the lock while writing.
+
+    Policies worth knowing:
+    - series: extraction proposes a title prefix; articles.parquet shows it only when at
+      least two articles of the archive (live or removed) share it, else null. versions/
+      keeps the proposal as extracted.
+    - a removed article that answers again with the same content goes back to live with
+      no new version and no change event (counted unchanged); with new content it gets a
+      new version and a "changed" event.
+    - every checkpoint rewrites articles.parquet whole: call it every few hundred pages or
+      seconds, not per page.
+    """
+
+    def __init__(self, root: Path | str, *, create: bool = True) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            if not create:
+                raise ArchiveError(f"archive {self.root} does not exist")
+            self.root.mkdir(parents=True, exist_ok=True)
+        self.versions_dir = self.root / "versions"
+        self.changes_dir = self.root / "changes"
+        # Guards state and pending lists: the crawler records from the reactor's pipeline
+        # and checkpoints from a worker thread.
+        self._mutex = threading.RLock()
+        # Serialises checkpoints end to end so an older snapshot never replaces a newer one.
+        self._write_lock = threading.Lock()
+        self._lock_fd: int | None = None
+        self._lock_owned_by_run = False
+        self.run_id: str | None = None
+        self._run_row: dict[str, Any] | None = None
+        self._part_seq = 0
+        self._load()
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        with self._mutex:
+            self.state: dict[str, ArticleState] = {}
+            self._pending_versions: list[dict[str, Any]] = []
+            self._pending_changes: list[dict[str, Any]] = []
+            self._pending_failures: list[dict[str, Any]] = []
+            self._pending_warnings: list[dict[str, Any]] = []
+            self._counts: Counter[str] = Counter()
+
+            tables: dict[str, pa.Table] = {}
+            for name, schema in SNAPSHOT_FILES.items():
+                path = self.root / name
+                tables[name] = read_checked(path, schema) if path.exists() else schema.empty_table()
+            self._version_files = self._check_dataset("versions")
+            self._change_files = self._check_dataset("changes")
+
+            self._runs: list[dict[str, Any]] = tables["runs.parquet"].to_pylist()
+            self._failures = tables["failures.parquet"]
+            self._warnings = tables["warnings.parquet"]
+            self._changes = self._read_dataset(self._change_files, CHANGES)
+            for row in tables["articles.parquet"].to_pylist():
+                row["series_candidate"] = row["series"]
+                self.state[row["url"]] = ArticleState(**row)
+            self._reconcile()
+
+    def _check_dataset(self, name: str) -> list[Path]:
+        folder = self.root / name
+        if not folder.is_dir():
+            return []
+        files = _parts(folder)
+        for path in files:
+            check_schema(path, DATASET_DIRS[name])
+        return files
+
+    @staticmethod
+    def _read_dataset(
+        files: list[Path], schema: pa.Schema, columns: list[str] | None = None, filt: Any = None
+    ) -> pa.Table:
+        if not files:
+            table = schema.empty_table()
+            return table.select(columns) if columns else table
+        try:
+            # The explicit schema makes a part of an older minor version read with nulls.
+            dataset = ds.dataset([str(p) for p in files], schema=schema, format="parquet")
+            return dataset.to_table(columns=columns, filter=filt)
+        except Exception as exc:  # a damaged data page shows only when read
+            raise ArchiveError(
+                f"archive folder {files[0].parent} holds an unreadable part: {_one_line(exc)}"
+            ) from exc
+
+    def _reconcile(self) -> None:
+        """Apply versions written by a run killed before it replaced articles.parquet."""
+        index = self._read_dataset(
+            self._version_files, VERSIONS, columns=["url", "version", "series"]
+        )
+        newest: dict[str, tuple[int, str | None]] = {}
+        for url, version, series in zip(
+            index["url"].to_pylist(), index["version"].to_pylist(), index["series"].to_pylist()
+        ):
+            if url not in newest or version > newest[url][0]:
+                newest[url] = (version, series)
+        ahead = []
+        for url, (version, series) in newest.items():
+            current = self.state.get(url)
+            if current is None or version > current.version:
+                ahead.append(url)
+            elif current.series_candidate is None and version == current.version:
+                # articles.parquet shows series only when it recurs; versions/ keeps what
+                # extraction proposed, which must survive a reload to be counted.
+                current.series_candidate = series
+        if not ahead:
+            return
+        rows = self._read_dataset(
+            self._version_files, VERSIONS, filt=pc.field("url").isin(ahead)
+        ).sort_by([("url", "ascending"), ("version", "ascending")])
+        logged = {
+            (u, v)
+            for u, v, c in zip(
+                self._changes["url"].to_pylist(),
+                self._changes["version"].to_pylist(),
+                self._changes["change"].to_pylist(),
+            )
+            if c in ("added", "changed")
+        }
+        for row in rows.to_pylist():
+            prev = self.state.get(row["url"])
+            if prev is not None and row["version"] <= prev.version:
+                continue
+            state = self._state_from_version(row, prev)
+            if (row["url"], row["version"]) not in logged:
+                # The kill also lost the change event, or came before the changes part.
+                self._pending_changes.append(
+                    {
+                        "run_id": row["run_id"],
+                        "url": row["url"],
+                        "change": "added" if prev is None else "changed",
+                        "fields": [] if prev is None else changed_fields(prev, row),
+                        "version": row["version"],
+                        "at": row["seen_at"],
+                    }
+                )
+            self.state[row["url"]] = state
+
+    @staticmethod
+    def _state_from_version(row: dict[str, Any], prev: ArticleState | None) -> ArticleState:
+        content = {name: row[name] for name in ARTICLES.names if name in VERSIONS.names}
+        seen = row["seen_at"]
+        return ArticleState(
+            **content,
+            status="live",
+            first_seen=prev.first_seen if prev else seen,
+            last_seen=seen,
+            last_changed=seen,
+            last_fetched=seen,
+            # The validators of the old snapshot describe an older response: drop them so
+            # the next crawl downloads the page and confirms it.
+            etag=None,
+            http_last_modified=None,
+            sitemap_lastmod=prev.sitemap_lastmod if prev else None,
+            series_candidate=row["series"],
+        )
+
+    # -- lock -----------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        """True while this object holds the archive's lock."""
+        return self._lock_fd is not None
+
+    def acquire_lock(self, run_id: str | None = None) -> None:
+        """Take the exclusive lock (released by the OS if the process dies), then reload state."""
+        if self._lock_fd is not None:
+            return
+        path = self.root / LOCK_NAME
+        # O_RDWR without O_TRUNC: the holder's details must survive our failed attempt.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                info = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
+            except (ValueError, UnicodeDecodeError):
+                info = {}
+            os.close(fd)
+            raise ArchiveLocked(
+                f"archive {self.root} is in use by another crawl "
+                f"(pid {info.get('pid', '?')}, started {info.get('started', '?')})"
+            ) from None
+        self._lock_fd = fd
+        try:
+            self._write_lock_info(run_id)
+            self._remove_tmp()
+            # Another run may have finished between our open and our lock.
+            self._load()
+        except BaseException:
+            self.release_lock()
+            raise
+
+    def _write_lock_info(self, run_id: str | None) -> None:
+        assert self._lock_fd is not None
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "run_id": run_id,
+            "started": _now().isoformat(timespec="seconds"),
+        }
+        data = json.dumps(info).encode()
+        os.ftruncate(self._lock_fd, 0)
+        os.pwrite(self._lock_fd, data, 0)
+
+    def release_lock(self) -> None:
+        """Release the lock; the .lock file stays (deleting it would race another taker)."""
+        if self._lock_fd is None:
+            return
+        fd, self._lock_fd = self._lock_fd, None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[Archive]:
+        """Hold the lock for the duration of a with block."""
+        self.acquire_lock()
+        try:
+            yield self
+        finally:
+            self.release_lock()
+
+    def _remove_tmp(self) -> None:
+        # Only the lock holder may do this: an unlocked reader could delete the .tmp a live
+        # writer is about to rename.
+        for folder in (self.root, self.versions_dir, self.changes_dir):
+            if folder.is_dir():
+                for tmp in folder.glob("*" + TMP_SUFFIX):
+                    with contextlib.suppress(FileNotFoundError):
+                        tmp.unlink()
+
+    def _require_lock(self) -> None:
+        if self._lock_fd is None:
+            raise ArchiveError(f"archive {self.root} is not locked by this process")
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def begin_run(self, site: str, mode: str, *, started_at: dt.datetime | None = None) -> str:
+        """Start a run (taking the lock if needed) and write its row with completed=False."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if self._lock_fd is None:
+            self.acquire_lock()
+            self._lock_owned_by_run = True
+        started = utc(started_at) if started_at else _now()
+        existing = {r["run_id"] for r in self._runs}
+        while True:
+            run_id = f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+            if run_id not in existing:
+                break
+        with self._mutex:
+            self.run_id = run_id
+            self._part_seq = 0
+            self._counts = Counter()
+            self._run_row = {
+                "run_id": run_id,
+                "site": site,
+                "mode": mode,
+                "started_at": started,
+                "finished_at": None,
+                "completed": False,
+                **{name: 0 for name in RUNS.names if RUNS.field(name).type == pa.int64()},
+            }
+            self._runs.append(self._run_row)
+        self._write_lock_info(run_id)
+        with self._write_lock:
+            write_atomic(to_table(self._runs, RUNS), self.root / "runs.parquet")
+        return run_id
+
+    def _require_run(self) -> str:
+        if self.run_id is None:
+            raise ArchiveError(f"archive {self.root}: no run begun")
+        return self.run_id
+
+    def finish_run(self, completed: bool, counters: dict[str, int] | None = None) -> dict[str, Any]:
+        """Final checkpoint; the run row gets finished_at, completed and its counts."""
+        run_id = self._require_run()
+        counters = counters or {}
+        with self._mutex:
+            assert self._run_row is not None
+            for name in ("requests", "pages_downloaded", "not_modified", "bytes_received"):
+                self._run_row[name] = int(counters.get(name, 0))
+            self._run_row["completed"] = bool(completed)
+            self._run_row["finished_at"] = _now()
+        self.checkpoint()
+        row = dict(self._run_row)
+        self.run_id = None
+        self._run_row = None
+        if self._lock_owned_by_run:
+            self._lock_owned_by_run = False
+            self.release_lock()
+        assert row["run_id"] == run_id
+        return row
+
+    # -- recording ------------------------------------------------------------------------
+
+    def record_article(
+        self,
+        record: ArticleRecord,
+        *,
+        fetched_at: dt.datetime,
+        etag: str | None = None,
+        http_last_modified: str | None = None,
+        sitemap_lastmod: dt.datetime | None = None,
+        warc: tuple[str, int, str] | None = None,
+    ) -> Outcome:
+        """Compare one captured article with its state; a new content_hash makes a new version."""
+        run_id = self._require_run()
+        at = utc(fetched_at)
+        content = _record_content(record)
+        digest = content_hash(record)
+        with self._mutex:
+            prev = self.state.get(record.url)
+            for warning in record.warnings:
+                self._add_warning(record.url, warning, at)
+            if prev is not None and prev.content_hash == digest:
+                for name in _UNHASHED_CONTENT:
+                    setattr(prev, name, content[name])
+                prev.series_candidate = record.series
+                prev.status = "live"
+                prev.last_seen = at
+                self._touch(prev, at, etag, http_last_modified, sitemap_lastmod)
+                self._counts["articles_unchanged"] += 1
+                return Outcome(record.url, "unchanged", [], prev.version)
+
+            version = 1 if prev is None else prev.version + 1
+            fields = [] if prev is None else changed_fields(prev, record)
+            change: ChangeKind = "added" if prev is None else "changed"
+            state = ArticleState(
+                **content,
+                content_hash=digest,
+                version=version,
+                status="live",
+                first_seen=prev.first_seen if prev else at,
+                last_seen=at,
+                last_changed=at,
+                run_id=run_id,
+                series_candidate=record.series,
+                sitemap_lastmod=prev.sitemap_lastmod if prev else None,
+            )
+            self._touch(state, at, etag, http_last_modified, sitemap_lastmod)
+            self.state[record.url] = state
+            warc_file, warc_offset, warc_id = warc if warc else (None, None, None)
+            self._pending_versions.append(
+                {
+                    **content,
+                    "content_hash": digest,
+                    "version": version,
+                    "seen_at": at,
+                    "run_id": run_id,
+                    "warc_file": warc_file,
+                    "warc_offset": warc_offset,
+                    "warc_record_id": warc_id,
+                }
+            )
+            self._pending_changes.append(
+                {
+                    "run_id": run_id,
+                    "url": record.url,
+                    "change": change,
+                    "fields": fields,
+                    "version": version,
+                    "at": at,
+                }
+            )
+            self._counts[f"articles_{change}"] += 1
+            return Outcome(record.url, change, fields, version)
+
+    @staticmethod
+    def _touch(
+        state: ArticleState,
+        at: dt.datetime,
+        etag: str | None,
+        http_last_modified: str | None,
+        sitemap_lastmod: dt.datetime | None,
+    ) -> None:
+        state.last_fetched = at
+        # The response's validators replace the old ones, even by None: a validator the
+        # server no longer sends must not be replayed.
+        state.etag = etag
+        state.http_last_modified = http_last_modified
+        if sitemap_lastmod is not None:
+            state.sitemap_lastmod = utc(sitemap_lastmod)
+
+    def record_not_modified(
+        self,
+        url: str,
+        at: dt.datetime,
+        etag: str | None = None,
+        http_last_modified: str | None = None,
+        sitemap_lastmod: dt.datetime | None = None,
+    ) -> bool:
+        """A 304 for a known article: seen again, unchanged. False for an unknown URL."""
+        self._require_run()
+        at = utc(at)
+        with self._mutex:
+            state = self.state.get(url)
+            if state is None:
+                return False
+            state.last_seen = state.last_fetched = at
+            state.status = "live"
+            # A 304 may omit validators; keep the ones we have then.
+            if etag is not None:
+                state.etag = etag
+            if http_last_modified is not None:
+                state.http_last_modified = http_last_modified
+            if sitemap_lastmod is not None:
+                state.sitemap_lastmod = utc(sitemap_lastmod)
+            self._counts["articles_unchanged"] += 1
+            return True
+
+    def record_removed(self, url: str, at: dt.datetime, http_status: int) -> bool:
+        """A 404/410 for a known live article: status removed, history kept, event logged."""
+        run_id = self._require_run()
+        if http_status not in (404, 410):
+            raise ValueError(f"only 404 or 410 removes an article, not {http_status}")
+        at = utc(at)
+        with self._mutex:
+            state = self.state.get(url)
+            if state is None or state.status == "removed":
+                return False
+            state.status = "removed"
+            state.last_fetched = at
+            state.etag = state.http_last_modified = None
+            self._pending_changes.append(
+                {
+                    "run_id": run_id,
+                    "url": url,
+                    "change": "removed",
+                    "fields": [],
+                    "version": state.version,
+                    "at": at,
+                }
+            )
+            self._counts["articles_removed"] += 1
+            return True
+
+    def record_failure(self, url: str, stage: str, error: str, at: dt.datetime) -> None:
+        """A page that failed in this run; never touches the article's state."""
+        run_id = self._require_run()
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
+        with self._mutex:
+            self._pending_failures.append(
+                {
+                    "run_id": run_id,
+                    "url": url,
+                    "stage": stage,
+                    "error": _one_line(error),
+                    "at": utc(at),
+                }
+            )
+            self._counts["failures"] += 1
+
+    def record_warning(self, url: str, warning: str, at: dt.datetime) -> None:
+        """An extraction warning worth a look; not part of the content."""
+        self._require_run()
+        with self._mutex:
+            self._add_warning(url, warning, utc(at))
+
+    def _add_warning(self, url: str, warning: str, at: dt.datetime) -> None:
+        self._pending_warnings.append(
+            {"run_id": self.run_id, "url": url, "warning": _one_line(warning), "at": at}
+        )
+        self._counts["warnings"] += 1
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _series_counts(self) -> Counter[str]:
+        # A title prefix is a series only if at least two articles share it: one article's
+        # "Interview: ..." prefix is just part of its title.
+        return Counter(s.series_candidate for s in self.state.values() if s.series_candidate)
+
+    def _articles_rows(self) -> list[dict[str, Any]]:
+        counts = self._series_counts()
+        return [
+            s.row(s.series_candidate if counts.get(s.series_candidate or "", 0) >= 2 else None)
+            for s in sorted(self.state.values(), key=lambda s: s.url)
+        ]
+
+    def checkpoint(self) -> None:
+        """Write what is pending: new parts in versions/ and changes/, then the snapshots."""
+        self._require_lock()
+        with self._write_lock:
+            with self._mutex:
+                run_id = self._require_run()
+                versions, self._pending_versions = self._pending_versions, []
+                changes, self._pending_changes = self._pending_changes, []
+                failures, self._pending_failures = self._pending_failures, []
+                warnings, self._pending_warnings = self._pending_warnings, []
+                articles = to_table(self._articles_rows(), ARTICLES)
+                assert self._run_row is not None
+                for name, value in self._counts.items():
+                    self._run_row[name] = value
+                runs = to_table(self._runs, RUNS)
+                seq = self._part_seq
+            try:
+                written: list[Path] = []
+                for rows, schema, folder, files in (
+                    (versions, VERSIONS, self.versions_dir, self._version_files),
+                    (changes, CHANGES, self.changes_dir, self._change_files),
+                ):
+                    if rows:
+                        folder.mkdir(exist_ok=True)
+                        path = folder / f"part-{run_id}-{seq:05d}.parquet"
+                        write_atomic(to_table(rows, schema), path, hidden_tmp=True)
+                        files.append(path)
+                        written.append(path)
+                write_atomic(articles, self.root / "articles.parquet")
+                failures_t = pa.concat_tables([self._failures, to_table(failures, FAILURES)])
+                write_atomic(failures_t, self.root / "failures.parquet")
+                warnings_t = pa.concat_tables([self._warnings, to_table(warnings, WARNINGS)])
+                write_atomic(warnings_t, self.root / "warnings.parquet")
+                write_atomic(runs, self.root / "runs.parquet")
+            except BaseException:
+                with self._mutex:
+                    # Parts already renamed are on disk; what is not goes back to pending so
+                    # the next checkpoint retries it.
+                    if not any(p.parent == self.versions_dir for p in written):
+                        self._pending_versions[:0] = versions
+                    if not any(p.parent == self.changes_dir for p in written):
+                        self._pending_changes[:0] = changes
+                    self._pending_failures[:0] = failures
+                    self._pending_warnings[:0] = warnings
+                    if written:
+                        self._part_seq += 1
+                raise
+            self._failures, self._warnings = failures_t, warnings_t
+            if changes:
+                self._changes = pa.concat_tables([self._changes, to_table(changes, CHANGES)])
+            if written:
+                self._part_seq += 1
+
+    # -- readers --------------------------------------------------------------------------
+
+    def read_articles(self) -> pa.Table:
+        """The current state of every article (reconciled), as articles.parquet holds it."""
+        with self._mutex:
+            return to_table(self._articles_rows(), ARTICLES)
+
+    def read_versions(self, url: str | None = None) -> pa.Table:
+        """Every version on disk and pending, optionally of one URL, by URL then version."""
+        filt = pc.field("url") == url if url is not None else None
+        table = self._read_dataset(self._version_files, VERSIONS, filt=filt)
+        with self._mutex:
+            pending = [r for r in self._pending_versions if url is None or r["url"] == url]
+        if pending:
+            table = pa.concat_tables([table, to_table(pending, VERSIONS)])
+        return table.sort_by([("url", "ascending"), ("version", "ascending")])
+
+    def read_runs(self) -> pa.Table:
+        """One row per run, the current one included, by start time."""
+        with self._mutex:
+            if self._run_row is not None:
+                for name, value in self._counts.items():
+                    self._run_row[name] = value
+            table = to_table(self._runs, RUNS)
+        return table.sort_by([("started_at", "ascending"), ("run_id", "ascending")])
+
+    def _with_pending(
+        self, table: pa.Table, pending: list[dict[str, Any]], schema: pa.Schema, run_id: str | None
+    ) -> pa.Table:
+        if pending:
+            table = pa.concat_tables([table, to_table(pending, schema)])
+        if run_id is not None:
+            table = table.filter(pc.equal(table["run_id"], run_id))
+        return table
+
+    def read_failures(self, run_id: str | None = None) -> pa.Table:
+        """Failures of every run, or of one run."""
+        with self._mutex:
+            return self._with_pending(self._failures, self._pending_failures, FAILURES, run_id)
+
+    def read_warnings(self, run_id: str | None = None) -> pa.Table:
+        """Extraction warnings of every run, or of one run."""
+        with self._mutex:
+            return self._with_pending(self._warnings, self._pending_warnings, WARNINGS, run_id)
+
+    def read_changes(self, run_id: str | None = None) -> pa.Table:
+        """Change events (added, changed, removed) of every run, or of one run."""
+        with self._mutex:
+            return self._with_pending(self._changes, self._pending_changes, CHANGES, run_id)
+
+    def latest_run_id(self) -> str | None:
+        """The run that started last, or None for an archive never crawled."""
+        runs = self.read_runs()
+        return runs["run_id"][-1].as_py() if len(runs) else None
+
+    def close(self) -> None:
+        """Release the lock if held (pending rows not checkpointed are dropped)."""
+        self.release_lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = [
+    "CRAWL_STATE_COLUMNS",
+    "Archive",
+    "ArchiveError",
+    "ArchiveLocked",
+    "ArticleState",
+    "Outcome",
+    "check_schema",
+    "write_atomic",
+]

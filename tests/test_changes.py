@@ -1,0 +1,216 @@
+"""Change detection (normalise, content_hash, changed_fields) and the changes/diff reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.archive import report
+from crawler.archive.changes import changed_fields, content_hash, normalise
+from crawler.archive.store import Archive
+from crawler.extraction.record import ArticleRecord, Footnote, Link, Related
+
+SITE = "https://ncmes.org"
+T0 = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
+
+
+def make_record(n: int = 1, **over: object) -> ArticleRecord:
+    fields: dict[str, object] = {
+        "url": f"{SITE}/{4570 + n}",
+        "post_id": 4570 + n,
+        "title": f"عنوان المقال {n}",
+        "body": "الفقرة الأولى [1]\nالفقرة الثانية",
+        "sections": ["دراسات"],
+        "authors": ["أحمد علي"],
+        "published": dt.date(2025, 10, 5),
+        "footnotes": [Footnote(1, "مصدر", ["https://example.org/a"])],
+        "related": [Related("ذو صلة", f"{SITE}/100")],
+        "links": [Link("رابط", "https://example.org/b")],
+        "word_count": 5,
+    }
+    fields.update(over)
+    return ArticleRecord(**fields)  # type: ignore[arg-type]
+
+
+# -- normalise and hash -------------------------------------------------------------------
+
+
+def test_normalise_nfc_bidi_whitespace() -> None:
+    decomposed = "\u0627\u0653لقدس"  # alef + combining madda: NFC makes U+0622
+    assert normalise(decomposed) == "\u0622لقدس"
+    assert normalise("\u200fنص\u200e  مع\u00a0\tفراغات\n\n") == "نص مع فراغات"
+    assert normalise("\ufeffa\u200bb\u2067c\u2069") == "abc"
+    assert normalise(None) == "" and normalise("") == ""
+
+
+PINNED_HASH = "fe613d931b87f07adad0157da6ee1a60523965b2607732755fd5e3135f801ae3"
+
+
+def test_hash_is_pinned_and_stable() -> None:
+    # Pinned: a change of the recipe would silently make every article look changed.
+    record = make_record()
+    assert content_hash(record) == content_hash(make_record())
+    assert len(content_hash(record)) == 64
+    assert content_hash(record) == PINNED_HASH
+
+
+def test_hash_same_for_record_and_mapping_forms() -> None:
+    record = make_record()
+    mapping = dataclasses.asdict(record)  # footnotes as dicts, as Arrow rows give them
+    assert content_hash(mapping) == content_hash(record)
+    mapping["published"] = dt.datetime(2025, 10, 5, 23, 0)
+    assert content_hash(mapping) == content_hash(record)
+
+
+def test_hash_ignores_noise_and_unhashed_fields() -> None:
+    base = content_hash(make_record())
+    assert (
+        content_hash(make_record(body=" الفقرة\u00a0الأولى [1]\u200f\r\nالفقرة  الثانية ")) == base
+    )
+    assert content_hash(make_record(related=[], links=[], word_count=99, post_id=None)) == base
+    assert content_hash(make_record(modified_at=T0, warnings=["x"])) == base
+
+
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"title": "عنوان آخر"}, "title"),
+        ({"body": "نص آخر"}, "body"),
+        ({"footnotes": [Footnote(1, "مصدر آخر", ["https://example.org/a"])]}, "footnotes"),
+        ({"footnotes": [Footnote(1, "مصدر", [])]}, "footnotes"),
+        ({"footnotes": [Footnote(2, "مصدر", ["https://example.org/a"])]}, "footnotes"),
+        ({"authors": []}, "authors"),
+        ({"published": dt.date(2025, 5, 10)}, "published"),
+        ({"published": None}, "published"),
+        ({"sections": ["دراسات", "رؤى"]}, "sections"),
+    ],
+)
+def test_each_hashed_field_counts(over: dict, field: str) -> None:
+    old, new = make_record(), make_record(**over)
+    assert content_hash(old) != content_hash(new)
+    assert changed_fields(old, new) == [field]
+
+
+def test_changed_fields_order_and_empty() -> None:
+    old = make_record()
+    new = make_record(sections=["x"], body="b", title="t", published=None)
+    assert changed_fields(old, new) == ["title", "body", "published", "sections"]
+    assert changed_fields(old, make_record(links=[])) == []
+
+
+# -- reports ----------------------------------------------------------------------------------
+
+
+def build(root: Path) -> tuple[Archive, list[str]]:
+    """Three runs: add two, change one and remove the other, then change the first again."""
+    runs = []
+    archive = Archive(root)
+    runs.append(
+        archive.begin_run(SITE, "incremental", started_at=dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC))
+    )
+    archive.record_article(make_record(1), fetched_at=T0)
+    archive.record_article(make_record(2), fetched_at=T0)
+    archive.finish_run(True, {})
+    runs.append(
+        archive.begin_run(SITE, "incremental", started_at=dt.datetime(2026, 2, 1, 9, tzinfo=dt.UTC))
+    )
+    archive.record_article(
+        make_record(1, body="الفقرة الأولى [1]\nفقرة معدلة", title="جديد"), fetched_at=T0
+    )
+    archive.record_removed(f"{SITE}/4572", T0, 404)
+    archive.finish_run(True, {})
+    runs.append(
+        archive.begin_run(SITE, "full", started_at=dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC))
+    )
+    archive.record_article(
+        make_record(1, body="الفقرة الأولى [1]\nفقرة معدلة\nسطر مضاف", title="جديد"),
+        fetched_at=T0,
+    )
+    archive.finish_run(True, {})
+    return Archive(root, create=False), runs
+
+
+def test_changes_latest_run_and_json_shape(tmp_path: Path) -> None:
+    archive, runs = build(tmp_path)
+    rows = report.changes(archive)
+    assert rows == [
+        {
+            "url": f"{SITE}/4571",
+            "change": "changed",
+            "fields": ["body"],
+            "version": 3,
+            "run_id": runs[2],
+        }
+    ]
+    json.dumps(rows)  # the --json output is exactly these dicts
+    second = report.changes(archive, run=runs[1])
+    assert [(r["change"], r["url"], r["fields"], r["version"]) for r in second] == [
+        ("changed", f"{SITE}/4571", ["title", "body"], 2),
+        ("removed", f"{SITE}/4572", [], 1),
+    ]
+    first = report.changes(archive, run=runs[0])
+    assert [(r["change"], r["version"]) for r in first] == [("added", 1), ("added", 1)]
+
+
+def test_changes_since_and_unknown_run(tmp_path: Path) -> None:
+    archive, runs = build(tmp_path)
+    since = report.changes(archive, since=dt.date(2026, 2, 1))
+    assert [r["run_id"] for r in since] == [runs[1], runs[1], runs[2]]
+    assert len(report.changes(archive, since=dt.date(2025, 1, 1))) == 5
+    assert report.changes(archive, since=dt.date(2027, 1, 1)) == []
+    with pytest.raises(report.ReportError, match="no run nope"):
+        report.changes(archive, run="nope")
+    assert report.changes(Archive(tmp_path / "empty")) == []
+
+
+def test_format_changes_table(tmp_path: Path) -> None:
+    archive, runs = build(tmp_path)
+    text = report.format_changes_table(report.changes(archive, run=runs[1]))
+    lines = text.splitlines()
+    assert lines[0].split()[:4] == ["change", "version", "url", "fields"]
+    assert "title, body" in lines[1] and lines[2].startswith("removed")
+    assert lines[-1] == "1 changed, 1 removed"
+    assert report.format_changes_table([]) == "no changes"
+
+
+def test_diff_default_last_two(tmp_path: Path) -> None:
+    archive, _ = build(tmp_path)
+    text = report.diff(archive, f"{SITE}/4571")
+    assert f"--- {SITE}/4571 v2" in text and f"+++ {SITE}/4571 v3" in text
+    assert "+سطر مضاف" in text
+    assert "[1] مصدر" in text  # footnotes are part of the diffed text (context here)
+
+
+def test_diff_explicit_versions_and_url_forms(tmp_path: Path) -> None:
+    archive, _ = build(tmp_path)
+    text = report.diff(archive, "https://www.ncmes.org/4571/?utm_source=x#c", 1, 2)
+    assert "-عنوان المقال 1" in text and "+جديد" in text
+    assert "-الفقرة الثانية" in text and "+فقرة معدلة" in text
+    assert report.diff(archive, "https://ncmes.org/?p=4571", 1, 2) == text
+    assert report.diff(archive, "/4571", 1, 2) == text
+    assert "no differences" in report.diff(archive, f"{SITE}/4571", 2, 2)
+
+
+def test_diff_single_version_and_errors(tmp_path: Path) -> None:
+    archive, _ = build(tmp_path)
+    text = report.diff(archive, f"{SITE}/4572")
+    assert "only version 1" in text and "diffing against empty" in text
+    assert "+عنوان المقال 2" in text
+    with pytest.raises(report.ReportError, match="no article"):
+        report.diff(archive, f"{SITE}/1")
+    with pytest.raises(report.ReportError, match=r"has no version 7 \(versions: 1, 2, 3\)"):
+        report.diff(archive, f"{SITE}/4571", 7, None)
+    with pytest.raises(report.ReportError, match="not an http"):
+        report.diff(archive, "mailto:x@y")
+
+
+def test_stats(tmp_path: Path) -> None:
+    archive, runs = build(tmp_path)
+    text = report.stats(archive)
+    assert "articles: 2 (1 live, 1 removed)" in text
+    assert "دراسات" in text and "2025" in text
+    assert f"last run {runs[2]} (full" in text and "completed" in text
