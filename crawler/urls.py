@@ -1,0 +1,106 @@
+"""Canonical URLs of the site: one article, one URL, whatever form a link takes."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunsplit
+
+# Schemes that never lead to a page of the site.
+_NON_HTTP = re.compile(r"^\s*(javascript|mailto|tel|data|sms|whatsapp|fb-messenger|ftp):", re.I)
+_POST_PATH = re.compile(r"^/(\d+)$")
+
+
+class SiteURLError(ValueError):
+    """A --site value that is not an http(s) base URL."""
+
+
+def site_origin(site: str) -> tuple[str, str]:
+    """(scheme, netloc) of a base URL such as https://ncmes.org or http://127.0.0.1:8000."""
+    parts = urlsplit(site.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SiteURLError(f"not an http(s) URL: {site!r}")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise SiteURLError(f"bad port in {site!r}") from exc
+    host = parts.hostname.lower()
+    netloc = host if port is None or port == _default_port(parts.scheme) else f"{host}:{port}"
+    return parts.scheme, netloc
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def _netloc_key(scheme: str, netloc: str) -> tuple[str, int]:
+    parts = urlsplit(f"{scheme}://{netloc}")
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return host, port if port is not None else -2
+
+
+def is_same_site(url: str, site: str) -> bool:
+    """True when url is on the site's host and port (http and https count as the same site)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return False
+    s_scheme, s_netloc = site_origin(site)
+    s_host, s_port = _netloc_key(s_scheme, s_netloc)
+    host, port = _netloc_key(parts.scheme, parts.netloc)
+    if host != s_host:
+        return False
+    # A default port on either scheme is the site's default port: http://x and https://x
+    # are the same site; http://x:8080 is another server.
+    if s_port == -2:
+        return port in (-2, 80, 443)
+    return port == s_port
+
+
+def _normalise_path(path: str) -> str:
+    # Decode then re-encode so /category/%d8%a7 and /category/ا compare equal; upper-case
+    # hex as browsers and WordPress write it.
+    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    path = re.sub(r"/{2,}", "/", path)
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return path or "/"
+
+
+def canonical_url(url: str, site: str, base: str | None = None) -> str | None:
+    """The canonical absolute form of a link to the site, or None for other hosts and schemes.
+
+    Query strings and fragments go (tracking, comment anchors); `?p=N` becomes `/N`, the
+    site's numeric permalink; the scheme and host are the site's own.
+    """
+    if not url or _NON_HTTP.match(url):
+        return None
+    url = url.strip()
+    if base is not None:
+        url = urljoin(base, url)
+    if not is_same_site(url, site):
+        return None
+    scheme, netloc = site_origin(site)
+    parts = urlsplit(url)
+    path = _normalise_path(parts.path)
+    if path == "/":
+        post = dict(parse_qsl(parts.query)).get("p", "")
+        if post.isdigit():
+            path = f"/{int(post)}"
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def post_id_from_url(url: str) -> int | None:
+    """The post id of a numeric permalink (`/4571`), else None."""
+    match = _POST_PATH.match(urlsplit(url).path.rstrip("/"))
+    return int(match.group(1)) if match else None
+
+
+def site_root(site: str) -> str:
+    """The canonical root of the site, e.g. https://ncmes.org."""
+    scheme, netloc = site_origin(site)
+    return f"{scheme}://{netloc}"
