@@ -1,0 +1,155 @@
+"""Pure extraction: one article page's HTML, URL and fetch time in, one ArticleRecord out."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml import etree
+
+from ..urls import SiteURLError, canonical_url, site_origin
+from . import fields
+from . import selectors as sel
+from .body import content_root, extract_body
+from .footnotes import check_markers, find_footnotes
+from .metadata import read_metadata
+from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
+
+__all__ = [
+    "ArticleRecord",
+    "ExtractionError",
+    "Footnote",
+    "Link",
+    "Related",
+    "decode_html",
+    "extract",
+]
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Characters libxml2 refuses (C0 controls, lone surrogates, non-characters).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LOOKS_LIKE_HTML = re.compile(r"<\s*[A-Za-z!]")
+_LATIN_DEFAULTS = frozenset({"iso8859-1", "cp1252", "ascii"})
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, encoding: str | None = None) -> str:
+    """Bytes to text: BOM, then the HTTP charset, then <meta charset>/http-equiv, then UTF-8."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name, errors="replace")
+    declared = _META_CHARSET.search(data[:8192])
+    for candidate in (encoding, declared.group(1).decode("ascii", "ignore") if declared else None):
+        codec = _codec(candidate)
+        if codec is None:
+            continue
+        # Servers often default to a Latin-1 charset header; an Arabic page is never Latin-1,
+        # so valid UTF-8 with non-ASCII bytes wins over that header.
+        if codec in _LATIN_DEFAULTS and not data.isascii() and _is_utf8(data):
+            return data.decode("utf-8")
+        return data.decode(codec, errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parse(text: str) -> etree._Element:
+    text = _XML_INVALID.sub("", _XML_DECL.sub("", text, count=1))
+    if not _LOOKS_LIKE_HTML.search(text):
+        raise ExtractionError("not HTML: no markup in the document")
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"not HTML: {exc}") from exc
+    if doc is None:
+        raise ExtractionError("not HTML: empty document")
+    return doc
+
+
+def _site_of(url: str) -> str:
+    try:
+        scheme, netloc = site_origin(url)
+    except SiteURLError as exc:
+        raise ExtractionError(f"not an http(s) page URL: {url!r}") from exc
+    return f"{scheme}://{netloc}"
+
+
+def extract(
+    html: str | bytes, url: str, fetched_at: dt.datetime, *, encoding: str | None = None
+) -> ArticleRecord:
+    """The article on one page; ExtractionError when there is none (not HTML, no title/body)."""
+    if isinstance(html, bytes):
+        html = decode_html(html, encoding)
+    if not isinstance(html, str):
+        raise ExtractionError(f"not HTML: got {type(html).__name__}")
+    doc = _parse(html)
+    site = _site_of(url)
+    page = fields.Page(
+        doc=doc,
+        url=canonical_url(url, site) or url,
+        site=site,
+        meta=read_metadata(doc),
+        foreign=set(sel.FOREIGN(doc)),
+    )
+    page.title_element = fields.find_title_element(page)
+    title = fields.title(page)
+    if not title:
+        raise ExtractionError(f"no title on {urlsplit(url).path or '/'}")
+
+    boilerplate = set(sel.BOILERPLATE(doc)) | set(sel.RELATED_BLOCKS(doc))
+    page.content = content_root(doc, boilerplate)
+    scope = page.content if page.content is not None else doc
+    page.notes = find_footnotes(doc, scope, boilerplate, page.url)
+    skip = boilerplate | page.notes.note_elements
+    page.body = extract_body(doc, html, page.url, title, page.content, skip)
+    if not page.body.text:
+        raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
+
+    page.warnings.extend(page.notes.warnings)
+    page.warnings.extend(check_markers(page.body.text, page.notes.footnotes))
+    if page.body.via != "container":
+        page.warnings.append("no content container found; body from trafilatura")
+    machine_published = fields.published_at(page)
+    shown = fields.published(page, machine_published)
+    if shown is not None and fetched_at.tzinfo is not None and shown > fetched_at.date():
+        page.warnings.append(f"publication date {shown.isoformat()} is after the fetch time")
+
+    record = ArticleRecord(
+        url=page.url,
+        title=title,
+        body=page.body.text,
+        post_id=fields.post_id(page),
+        series=fields.series(title),
+        sections=fields.sections(page),
+        authors=fields.authors(page),
+        published=shown,
+        published_at=machine_published,
+        modified_at=fields.modified_at(page),
+        footnotes=fields.footnotes(page),
+        related=fields.related(page),
+        links=fields.links(page),
+        word_count=fields.word_count(page.body.text),
+        warnings=page.warnings,
+    )
+    return record

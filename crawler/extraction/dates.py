@@ -1,0 +1,165 @@
+"""Shown dates (day first, Arabic month names) and machine timestamps, to date and UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import unicodedata
+from zoneinfo import ZoneInfo
+
+import dateparser
+
+from .text import to_western_digits
+
+# Policy: a timestamp without a zone (WordPress' `date` field, a bare ISO string) is the
+# site's local time. ncmes.org is a Cairo publisher.
+SITE_TZ = ZoneInfo("Africa/Cairo")
+UTC = dt.UTC
+
+_TATWEEL = "\u0640"
+
+
+def _fold_arabic(text: str) -> str:
+    # Month names are spelled with or without hamza, ة/ه and ى/ي interchangeably.
+    text = text.replace(_TATWEEL, "")
+    return (
+        text.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا")
+        .replace("ة", "ه").replace("ى", "ي")
+    )
+
+
+_MONTHS_RAW: dict[str, int] = {
+    # Egyptian (and Gulf) names, with the spellings seen on Arabic sites.
+    "يناير": 1, "فبراير": 2, "فبرير": 2, "مارس": 3, "أبريل": 4, "إبريل": 4, "ابريل": 4,
+    "مايو": 5, "ماي": 5, "يونيو": 6, "يونية": 6, "يوليو": 7, "يولية": 7, "أغسطس": 8,
+    "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    # Levantine (Syriac) names.
+    "كانون الثاني": 1, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6,
+    "تموز": 7, "آب": 8, "أيلول": 9, "تشرين الأول": 10, "تشرين الثاني": 11,
+    "كانون الأول": 12,
+    # Maghrebi names that differ.
+    "جانفي": 1, "فيفري": 2, "أفريل": 4, "جوان": 6, "جويلية": 7, "أوت": 8,
+}
+_MONTHS: dict[str, int] = {_fold_arabic(k): v for k, v in _MONTHS_RAW.items()}
+# Longest first so that "كانون الثاني" wins over nothing shorter and two-word names match whole.
+_MONTH_ALT = "|".join(sorted((re.escape(k) for k in _MONTHS), key=len, reverse=True))
+_ENGLISH_MONTHS = {
+    m: i for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"], start=1)
+}
+_ENGLISH_ALT = "|".join(sorted([*_ENGLISH_MONTHS, *(m[:3] for m in _ENGLISH_MONTHS), "sept"],
+                               key=len, reverse=True))
+
+_WORD_EDGE_L = r"(?<![\w])"
+_WORD_EDGE_R = r"(?![\w])"
+_MONTH_NAME_RE = re.compile(_WORD_EDGE_L + r"(?:[وب]?)(" + _MONTH_ALT + r")" + _WORD_EDGE_R)
+_ENGLISH_NAME_RE = re.compile(r"\b(" + _ENGLISH_ALT + r")\.?\b", re.IGNORECASE)
+_DMY_NUMERIC_RE = re.compile(r"(?<!\d)(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})(?!\d)")
+_YMD_NUMERIC_RE = re.compile(r"(?<!\d)(\d{4})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
+_DAY_RE = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
+_YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+_DATEPARSER_SETTINGS = {
+    "DATE_ORDER": "DMY",
+    "PREFER_LOCALE_DATE_ORDER": False,
+    # Never fill a missing part from today's date: extraction has no clock.
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "PARSERS": ["absolute-time"],
+    "RETURN_AS_TIMEZONE_AWARE": False,
+}
+
+
+def clean_date_text(text: str) -> str:
+    """Format characters (RLM, LRM, ALM, bidi isolates) removed, digits Western, spaces folded."""
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = unicodedata.normalize("NFC", to_western_digits(text))
+    text = text.replace("،", " ").replace(",", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _by_month_name(text: str) -> dt.date | None:
+    folded = _fold_arabic(text)
+    months = {_MONTHS[m.group(1)] for m in _MONTH_NAME_RE.finditer(folded)}
+    months |= {_english_abbrev(m.group(1)) for m in _ENGLISH_NAME_RE.finditer(folded)}
+    # "تشرين الأول/أكتوبر" names one month twice; two different months is not a date.
+    if len(months) != 1:
+        return None
+    month = months.pop()
+    years = _YEAR_RE.findall(folded)
+    without_years = _YEAR_RE.sub(" ", folded)
+    days = _DAY_RE.findall(without_years)
+    if len(years) != 1 or len(days) != 1:
+        return None
+    return _safe_date(int(years[0]), month, int(days[0]))
+
+
+def _english_abbrev(name: str) -> int:
+    key = name.lower().rstrip(".")[:3]
+    for full, number in _ENGLISH_MONTHS.items():
+        if full.startswith(key):
+            return number
+    return 0
+
+
+def parse_shown_date(text: str) -> dt.date | None:
+    """A date as the page writes it (`18/10/2025`, `السبت، 18 أكتوبر 2025`), day first."""
+    if not text:
+        return None
+    cleaned = clean_date_text(text)
+    if not cleaned or len(cleaned) > 80:
+        return None
+    match = _YMD_NUMERIC_RE.search(cleaned)
+    if match:
+        return _safe_date(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+    match = _DMY_NUMERIC_RE.search(cleaned)
+    if match:
+        # The site writes day first: 05/10/2025 is 5 October, never 10 May.
+        return _safe_date(int(match.group(4)), int(match.group(3)), int(match.group(1)))
+    found = _by_month_name(cleaned)
+    if found is not None:
+        return found
+    if not re.search(r"\d{4}", cleaned):
+        return None
+    parsed = dateparser.parse(cleaned, languages=["ar", "en"], settings=_DATEPARSER_SETTINGS)
+    if parsed is None:
+        parsed = dateparser.parse(cleaned, locales=["ar-LB"], settings=_DATEPARSER_SETTINGS)
+    return parsed.date() if parsed is not None else None
+
+
+def parse_timestamp(text: str | None) -> dt.datetime | None:
+    """A machine timestamp (ISO 8601, RFC 2822) as aware UTC; no zone means Cairo time."""
+    if not text:
+        return None
+    cleaned = clean_date_text(text)
+    if "T" not in cleaned:
+        cleaned = cleaned.replace(" ", "T", 1)
+    value: dt.datetime | None = None
+    try:
+        value = dt.datetime.fromisoformat(cleaned)
+    except ValueError:
+        try:
+            value = email.utils.parsedate_to_datetime(clean_date_text(text))
+        except (TypeError, ValueError, IndexError):
+            value = None
+    if value is None:
+        only_date = parse_shown_date(text)
+        if only_date is None:
+            return None
+        value = dt.datetime.combine(only_date, dt.time())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SITE_TZ)
+    return value.astimezone(UTC)
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    """The calendar date of an aware datetime on the site's clock (Cairo)."""
+    return value.astimezone(SITE_TZ).date()

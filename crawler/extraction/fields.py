@@ -1,0 +1,370 @@
+"""One function per record field, each typed with a defined empty value, reading a parsed Page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+
+from ..urls import canonical_url, post_id_from_url
+from . import selectors as sel
+from .body import BodyResult
+from .dates import local_date, parse_shown_date, parse_timestamp
+from .footnotes import FootnoteResult
+from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
+from .record import Footnote, Link, Related
+from .render import BLOCK_TAGS, tag_of
+from .text import normalize
+from .text import word_count as count_words
+
+# Site-wide accounts and the publisher's own name are not authors.
+DEFAULT_AUTHORS = frozenset({
+    "admin", "administrator", "ncmes", "ncmes.org", "editor", "المركز الوطني للدراسات",
+    "المركز الوطني للدراسات ncmes", "national center for studies", "المحرر", "التحرير",
+    "فريق التحرير", "wordpress",
+})
+_HONORIFIC_AFTER_WAW = re.compile(
+    r"\s+و(?=(?:د\.|أ\.|م\.|أ\.د\.|الدكتور|الدكتورة|الأستاذ|الأستاذة|السفير|اللواء|المستشار)\s*)"
+)
+_NAME_SEPARATORS = re.compile(r"\s*[،,;؛]\s*|\s+و\s+|\s+and\s+|\s+&\s+")
+_SERIES_SEP = re.compile(r"\s*[:：]\s*")
+_CATEGORY_CLASS = re.compile(r"(?:^|\s)category-(\S+)")
+
+
+@dataclass
+class Page:
+    """A parsed page and the pieces located once and shared by the field functions."""
+
+    doc: etree._Element
+    url: str
+    site: str
+    meta: Metadata
+    foreign: set[etree._Element]
+    title_element: etree._Element | None = None
+    content: etree._Element | None = None
+    body: BodyResult = field(default_factory=BodyResult)
+    notes: FootnoteResult = field(default_factory=FootnoteResult)
+    warnings: list[str] = field(default_factory=list)
+
+
+def inside(el: etree._Element, group: set[etree._Element]) -> bool:
+    """True when el or one of its ancestors is in group."""
+    return el in group or any(a in group for a in el.iterancestors())
+
+
+def _text(el: etree._Element) -> str:
+    return normalize("".join(el.itertext()))
+
+
+def _site_names(page: Page) -> set[str]:
+    names = {n.casefold() for n in DEFAULT_AUTHORS}
+    site_name = page.meta.first("og:site_name", "application-name")
+    if site_name:
+        names.add(site_name.casefold())
+    for node in page.meta.of_type("Organization", "WebSite"):
+        name = jsonld_text(node.get("name"))
+        if name:
+            names.add(name.casefold())
+    return names
+
+
+def _strip_site_suffix(text: str, page: Page) -> str:
+    for sep in (" - ", " – ", " | ", " — ", " » "):
+        if sep in text:
+            head, _, tail = text.rpartition(sep)
+            if tail.casefold() in _site_names(page) and head:
+                return head.strip()
+    return text
+
+
+def find_title_element(page: Page) -> etree._Element | None:
+    """The visible headline element, outside sidebars, headers and related posts."""
+    for xpath in sel.TITLE_CANDIDATES:
+        for el in xpath(page.doc):
+            if not inside(el, page.foreign) and _text(el):
+                return el
+    return None
+
+
+def title(page: Page) -> str:
+    """The headline as shown, whole; metadata (JSON-LD, og:title, <title>) when none is shown."""
+    if page.title_element is not None:
+        return _text(page.title_element)
+    if page.meta.article:
+        headline = jsonld_text(page.meta.article.get("headline"))
+        if headline:
+            return headline
+    og = page.meta.first("og:title", "twitter:title")
+    if og:
+        return _strip_site_suffix(og, page)
+    for el in sel.HTML_TITLE(page.doc):
+        text = _text(el)
+        if text:
+            return _strip_site_suffix(text, page)
+    return ""
+
+
+def series(title_text: str) -> str | None:
+    """The series a title prefix names (`رؤى بحثية: ...`), at most four words; else None."""
+    parts = _SERIES_SEP.split(title_text, maxsplit=1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return None
+    prefix = normalize(parts[0])
+    return prefix if 1 <= len(prefix.split()) <= 4 else None
+
+
+def sections(page: Page) -> list[str]:
+    """Category names as the page states them: links, then metadata, breadcrumbs, classes."""
+
+    def dedupe(names: list[str]) -> list[str]:
+        out: list[str] = []
+        for name in names:
+            if name and name not in out:
+                out.append(name)
+        return out
+
+    links = [_text(a) for a in sel.CATEGORY_LINKS(page.doc) if not inside(a, page.foreign)]
+    if dedupe(links):
+        return dedupe(links)
+    stated: list[str] = []
+    if page.meta.article:
+        stated += jsonld_list(page.meta.article.get("articleSection"))
+    stated += page.meta.all("article:section")
+    if dedupe(stated):
+        return dedupe(stated)
+    crumbs = [_text(a) for a in sel.BREADCRUMB_LINKS(page.doc)]
+    for node in page.meta.of_type("BreadcrumbList"):
+        items = node.get("itemListElement") or []
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            target = item.get("item")
+            href = target.get("@id") if isinstance(target, dict) else target
+            if isinstance(href, str) and "/category/" in href:
+                crumbs.append(jsonld_text(item.get("name")) or "")
+    if dedupe(crumbs):
+        return dedupe(crumbs)
+    return _sections_from_classes(page)
+
+
+def _sections_from_classes(page: Page) -> list[str]:
+    # post_class() writes category-<slug>; only a link on the page tells the slug's name.
+    names_by_slug: dict[str, str] = {}
+    for a in sel.ANY_CATEGORY_HREF(page.doc):
+        path = unquote(urlsplit(a.get("href") or "").path).rstrip("/")
+        slug = path.rsplit("/", 1)[-1].lower()
+        if slug and _text(a) and slug not in names_by_slug:
+            names_by_slug[slug] = _text(a)
+    wrappers = [w for w in sel.POST_CLASS_WRAPPERS(page.doc) if not inside(w, page.foreign)]
+    classes = (wrappers[0].get("class") or "") if wrappers else ""
+    classes += " " + " ".join(sel.BODY_CLASS(page.doc))
+    out: list[str] = []
+    for match in _CATEGORY_CLASS.finditer(classes):
+        name = names_by_slug.get(unquote(match.group(1)).lower())
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def split_names(text: str) -> list[str]:
+    """Names joined by "،", "," or a lone "و"; a "و" glued to a name splits only before a title."""
+    names: list[str] = []
+    for part in _NAME_SEPARATORS.split(text):
+        for name in _HONORIFIC_AFTER_WAW.split(part):
+            name = normalize(name).strip(" .:-–")
+            if name:
+                names.append(name)
+    return names
+
+
+def authors(page: Page) -> list[str]:
+    """Byline paragraph, theme author field, <meta name=author>, JSON-LD; never the site."""
+    defaults = _site_names(page)
+
+    def clean(raw: list[str]) -> list[str]:
+        out: list[str] = []
+        for text in raw:
+            for name in split_names(text):
+                if name.casefold() not in defaults and name not in out:
+                    out.append(name)
+        return out
+
+    sources: list[list[str]] = [page.body.byline]
+    for xpath in sel.AUTHOR_FIELD_CANDIDATES:
+        found = [_text(el) for el in xpath(page.doc) if not inside(el, page.foreign)]
+        if found:
+            sources.append(found[:1])
+            break
+    sources.append(page.meta.all("author"))
+    if page.meta.article:
+        sources.append(jsonld_names(page.meta, page.meta.article.get("author")))
+    for raw in sources:
+        names = clean(raw)
+        if names:
+            return names
+    return []
+
+
+def published_at(page: Page) -> dt.datetime | None:
+    """Publication time from metadata (JSON-LD, article:published_time, <time datetime>), UTC."""
+    candidates: list[str | None] = []
+    if page.meta.article:
+        candidates.append(jsonld_text(page.meta.article.get("datePublished")))
+    candidates.append(page.meta.first("article:published_time", "datepublished"))
+    for xpath in sel.SHOWN_DATE_CANDIDATES:
+        for el in xpath(page.doc):
+            if not inside(el, page.foreign):
+                stamp = el.get("datetime") or next(
+                    (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None
+                )
+                candidates.append(stamp)
+    for value in candidates:
+        parsed = parse_timestamp(value)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def modified_at(page: Page) -> dt.datetime | None:
+    """Last modification time from metadata, UTC."""
+    candidates: list[str | None] = []
+    if page.meta.article:
+        candidates.append(jsonld_text(page.meta.article.get("dateModified")))
+    candidates.append(page.meta.first("article:modified_time", "og:updated_time", "datemodified"))
+    candidates += list(sel.MODIFIED_TIME(page.doc))
+    for value in candidates:
+        parsed = parse_timestamp(value)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _shown_date(page: Page) -> dt.date | None:
+    for xpath in sel.SHOWN_DATE_CANDIDATES:
+        for el in xpath(page.doc):
+            if inside(el, page.foreign):
+                continue
+            found = parse_shown_date(_text(el))
+            if found is not None:
+                return found
+    # Elementor templates often print the date in a plain text widget between title and body.
+    if page.title_element is not None:
+        started = False
+        for el in page.doc.iter():
+            if el is page.title_element:
+                started = True
+                continue
+            if el is page.content:
+                break
+            if not started or not isinstance(el.tag, str) or inside(el, page.foreign):
+                continue
+            if any(tag_of(d) in BLOCK_TAGS for d in el.iterdescendants()):
+                continue
+            text = _text(el)
+            if text and len(text.split()) <= 6:
+                found = parse_shown_date(text)
+                if found is not None:
+                    return found
+    for line in page.body.dates:
+        found = parse_shown_date(line)
+        if found is not None:
+            return found
+    return None
+
+
+def published(page: Page, machine: dt.datetime | None) -> dt.date | None:
+    """The date shown on the page (day first); metadata only when none is shown. Warns on doubt."""
+    shown = _shown_date(page)
+    meta_date = local_date(machine) if machine is not None else None
+    if shown is not None:
+        if meta_date is not None and shown != meta_date:
+            page.warnings.append(
+                f"shown date {shown.isoformat()} differs from metadata date "
+                f"{meta_date.isoformat()}; shown date kept"
+            )
+        return shown
+    if meta_date is not None:
+        page.warnings.append("no date shown on the page; published taken from metadata")
+        return meta_date
+    page.warnings.append("no publication date found")
+    return None
+
+
+def _post_url(href: str, page: Page) -> str | None:
+    url = canonical_url(href, page.site, base=page.url)
+    if url is None or url == page.url or post_id_from_url(url) is None:
+        return None
+    return url
+
+
+def related(page: Page) -> list[Related]:
+    """The related-posts block in page order: link texts (never image alts) and canonical URLs."""
+    blocks = [b for b in sel.RELATED_BLOCKS(page.doc)
+              if not any(a in set(sel.SIDEBAR(page.doc)) for a in b.iterancestors())]
+    if not blocks and page.content is not None:
+        # Elementor: the first posts widget after the article text, outside any sidebar.
+        order = {el: i for i, el in enumerate(page.doc.iter())}
+        sidebars = set(sel.SIDEBAR(page.doc))
+        after = [w for w in sel.ELEMENTOR_POSTS_WIDGETS(page.doc)
+                 if order.get(w, -1) > order.get(page.content, 0) and not inside(w, sidebars)
+                 and not inside(page.content, {w})]
+        blocks = after[:1]
+    out: list[Related] = []
+    seen: set[str] = set()
+    for block in blocks:
+        for a in sel.LINKS(block):
+            url = _post_url(a.get("href") or "", page)
+            text = _text(a)
+            if url is None or not text or url in seen:
+                continue
+            seen.add(url)
+            out.append(Related(text, url))
+    return out
+
+
+def links(page: Page) -> list[Link]:
+    """Hyperlinks inside the body: absolute, same-site ones canonical; no anchors or markers."""
+    out: list[Link] = []
+    for text, href in page.body.links:
+        if not text or href.startswith("#"):
+            continue
+        same_site = canonical_url(href, page.site, base=page.url)
+        absolute = same_site or urljoin(page.url, href)
+        if not absolute.startswith(("http://", "https://")):
+            continue
+        link = Link(text, absolute)
+        if link not in out:
+            out.append(link)
+    return out
+
+
+def footnotes(page: Page) -> list[Footnote]:
+    """The notes, in page order."""
+    return list(page.notes.footnotes)
+
+
+def word_count(body_text: str) -> int:
+    """Words in the body."""
+    return count_words(body_text)
+
+
+def post_id(page: Page) -> int | None:
+    """WordPress post id: shortlink, body class postid-N, article id, else the numeric permalink."""
+    candidates = post_id_candidates(page.doc)
+    from_url = post_id_from_url(page.url)
+    if from_url is not None:
+        candidates.append(("url", from_url))
+    for href in sel.CANONICAL_HREF(page.doc):
+        canonical = canonical_url(href, page.site, base=page.url)
+        found = post_id_from_url(canonical) if canonical else None
+        if found is not None:
+            candidates.append(("canonical link", found))
+    values = {value for _, value in candidates}
+    if len(values) > 1:
+        page.warnings.append(
+            "post id sources disagree: " + ", ".join(f"{s}={v}" for s, v in candidates)
+        )
+    return candidates[0][1] if candidates else None

@@ -1,0 +1,206 @@
+"""Footnotes in their three WordPress forms: Word export, footnotes block, plain [n] text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from . import selectors as sel
+from .record import Footnote
+from .render import BLOCK_TAGS, inline_with_urls, tag_of
+from .text import digits_value, normalize, to_western_digits
+
+_DIGITS = r"[0-9٠-٩۰-۹]+"
+_LABEL_AT_START = re.compile(rf"^[\s\u200e\u200f\u061c]*[\[(]\s*({_DIGITS})\s*[\])]\s*[-.:]?")
+_LINE_LABEL = re.compile(rf"(?m)^[ \t\u00a0\u200e\u200f\u061c]*\[\s*({_DIGITS})\s*\]")
+_MARKER_IN_TEXT = re.compile(rf"\[({_DIGITS})\]")
+_URL_RE = re.compile(r"https?://[^\s<>\"“”«»]+")
+_URL_TRAILING = ".,;:!?'\"’”»،؛…>]}"
+_BACK_ARROWS = re.compile(r"[\s\u21a9\u2191\u2934\u2935\ufe0e\ufe0f^]+$")
+_NOTES_HEADING = re.compile(
+    r"^(?:ال)?(?:هوامش|مراجع|مصادر|إحالات|احالات|حواشي)\s*(?:والمراجع|والمصادر)?\s*[:：]?$"
+    r"|^(?:footnotes|notes|references|sources)\s*:?$",
+    re.IGNORECASE,
+)
+_SEPARATOR = re.compile(r"^[\s_\-–—*=·.]+$")
+_WORD_NOTE_ID = re.compile(r"_ftn(?:ref)?(\d+)")
+
+
+@dataclass
+class FootnoteResult:
+    """The notes found, the elements that hold them (kept out of the body) and any warnings."""
+
+    footnotes: list[Footnote] = field(default_factory=list)
+    note_elements: set[etree._Element] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+
+def trim_url(url: str) -> str:
+    """A written-out URL without the sentence punctuation that follows it."""
+    while url and url[-1] in _URL_TRAILING + ")":
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def note_urls(text: str, hrefs: list[tuple[int, str]], base: str) -> list[str]:
+    """Every URL a note cites, linked or written out, in order of appearance, once each."""
+    found: list[tuple[int, int, str]] = []
+    for order, (offset, href) in enumerate(hrefs):
+        absolute = urljoin(base, href) if base else href
+        if absolute.startswith(("http://", "https://")) and not href.startswith("#"):
+            found.append((offset, order, trim_url(absolute)))
+    for match in _URL_RE.finditer(text):
+        found.append((match.start(), len(hrefs) + match.start(), trim_url(match.group(0))))
+    found.sort(key=lambda item: (item[0], item[1]))
+    urls: list[str] = []
+    for _, _, url in found:
+        if url and url not in urls:
+            urls.append(url)
+    return urls
+
+
+def clean_note_text(text: str) -> str:
+    """Note text without a leading [n] label or a trailing back-link arrow."""
+    text = normalize(text)
+    text = _LABEL_AT_START.sub("", text, count=1)
+    return normalize(_BACK_ARROWS.sub("", text))
+
+
+def _ancestors(el: etree._Element) -> list[etree._Element]:
+    return list(el.iterancestors())
+
+
+def _inside(el: etree._Element, group: set[etree._Element]) -> bool:
+    return el in group or any(a in group for a in el.iterancestors())
+
+
+def _wp_block_notes(doc: etree._Element, base: str, out: FootnoteResult) -> None:
+    for ol in sel.WP_FOOTNOTE_LISTS(doc):
+        out.note_elements.add(ol)
+        start = digits_value(ol.get("start") or "1") or 1
+        items = [li for li in ol if tag_of(li) == "li"]
+        for index, li in enumerate(items):
+
+            def is_back_link(el: etree._Element) -> bool:
+                href = el.get("href") or ""
+                return tag_of(el) == "a" and href.startswith("#") and (
+                    href.endswith("-link") or not normalize("".join(el.itertext())).strip("↩︎↑^ ")
+                )
+
+            raw, hrefs = inline_with_urls([li], is_back_link)
+            out.footnotes.append(
+                Footnote(start + index, clean_note_text(raw), note_urls(raw, hrefs, base))
+            )
+
+
+def _word_note_holder(label: etree._Element, root: etree._Element) -> etree._Element:
+    # Word wraps each note in <div id="ftnN"> (possibly several paragraphs); otherwise the
+    # note is the label's own paragraph.
+    ancestors = []
+    for ancestor in label.iterancestors():
+        if ancestor is root:
+            break
+        ancestors.append(ancestor)
+    for ancestor in ancestors:
+        if re.fullmatch(r"_?ftn\d+", ancestor.get("id") or ""):
+            return ancestor
+    for ancestor in ancestors:
+        if tag_of(ancestor) in ("p", "li", "td", "dd"):
+            return ancestor
+    return ancestors[0] if ancestors else label
+
+
+def _word_notes(root: etree._Element, base: str, out: FootnoteResult) -> None:
+    for label in sel.WORD_NOTE_LABELS(root):
+        if _inside(label, out.note_elements):
+            continue
+        ident = _WORD_NOTE_ID.search((label.get("href") or "") + " " + (label.get("name") or ""))
+        number = int(ident.group(1)) if ident else digits_value(
+            "".join(label.itertext()).strip("[] ")
+        )
+        if number is None:
+            continue
+        holder = _word_note_holder(label, root)
+        out.note_elements.add(holder)
+        raw, hrefs = inline_with_urls([holder], lambda el, label=label: el is label)
+        out.footnotes.append(Footnote(number, clean_note_text(raw), note_urls(raw, hrefs, base)))
+
+
+def _leaf_blocks(root: etree._Element) -> list[etree._Element]:
+    leaves = []
+    for el in root.iter():
+        tag = tag_of(el)
+        if tag in ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote") and not any(
+            tag_of(d) in BLOCK_TAGS for d in el.iterdescendants()
+        ):
+            leaves.append(el)
+    return leaves
+
+
+def _plain_notes(
+    root: etree._Element, skip: set[etree._Element], base: str, out: FootnoteResult
+) -> None:
+    trailing: list[etree._Element] = []
+    for el in reversed(_leaf_blocks(root)):
+        if _inside(el, skip) or _inside(el, out.note_elements):
+            continue
+        text = normalize("".join(el.itertext()))
+        if not text or _SEPARATOR.match(text):
+            trailing.append(el)
+            continue
+        if _LABEL_AT_START.match(text) and text.lstrip().startswith("["):
+            trailing.append(el)
+            continue
+        if trailing and _NOTES_HEADING.match(text):
+            trailing.append(el)
+        break
+    notes = []
+    for el in reversed(trailing):
+        out.note_elements.add(el)
+        raw, hrefs = inline_with_urls([el], lambda _el: False)
+        labels = list(_LINE_LABEL.finditer(raw))
+        for i, label in enumerate(labels):
+            end = labels[i + 1].start() if i + 1 < len(labels) else len(raw)
+            seg = raw[label.end():end]
+            seg_hrefs = [(off - label.end(), h) for off, h in hrefs if label.start() <= off < end]
+            number = int(to_western_digits(label.group(1)))
+            notes.append(Footnote(number, clean_note_text(seg), note_urls(seg, seg_hrefs, base)))
+    out.footnotes.extend(notes)
+
+
+def find_footnotes(
+    doc: etree._Element, root: etree._Element, skip: set[etree._Element], base: str
+) -> FootnoteResult:
+    """All notes of the page, in page order within each form, and the elements holding them."""
+    out = FootnoteResult()
+    _wp_block_notes(doc, base, out)
+    _word_notes(root, base, out)
+    _plain_notes(root, skip, base, out)
+    return out
+
+
+def marker_numbers(body: str) -> list[int]:
+    """The numbers of the `[n]` markers left in the body text, in order."""
+    return [int(to_western_digits(m.group(1))) for m in _MARKER_IN_TEXT.finditer(body)]
+
+
+def check_markers(body: str, footnotes: list[Footnote]) -> list[str]:
+    """Warnings when markers in the text and notes disagree (both are kept as found)."""
+    markers = set(marker_numbers(body))
+    notes = [f.number for f in footnotes]
+    warnings = []
+    missing_notes = sorted(markers - set(notes))
+    if missing_notes:
+        warnings.append(f"footnote markers without a note: {missing_notes}")
+    missing_markers = sorted(set(notes) - markers)
+    if missing_markers:
+        warnings.append(f"footnotes without a marker in the text: {missing_markers}")
+    duplicates = sorted({n for n in notes if notes.count(n) > 1})
+    if duplicates:
+        warnings.append(f"footnote numbers used by more than one note: {duplicates}")
+    return warnings

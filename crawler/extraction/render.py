@@ -1,0 +1,183 @@
+"""Turn an lxml subtree into text lines (one block per line) and inline text with link positions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .text import normalize
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "h1", "h2", "h3", "h4",
+    "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr",
+    "caption", "blockquote", "pre", "figure", "figcaption", "hr", "address", "details",
+    "summary", "center", "body", "html",
+})
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "form", "button", "input", "select", "textarea",
+    "iframe", "object", "embed", "svg", "canvas", "video", "audio", "nav", "aside", "img",
+    "map", "head", "title", "meta", "link", "picture", "source",
+})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_MARKER_DIGITS = re.compile(r"[0-9٠-٩۰-۹]+")
+
+
+def tag_of(el: etree._Element) -> str | None:
+    """Lower-case tag name, None for comments and processing instructions."""
+    return el.tag.lower() if isinstance(el.tag, str) else None
+
+
+def is_hidden(el: etree._Element) -> bool:
+    """Elements the reader never sees (hidden attribute, display:none)."""
+    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+
+
+def is_wp_footnote_marker(el: etree._Element) -> bool:
+    """`<sup data-fn class="fn">`: a WordPress footnotes-block marker."""
+    return tag_of(el) == "sup" and (
+        el.get("data-fn") is not None or "fn" in (el.get("class") or "").split()
+    )
+
+
+def is_word_footnote_marker(el: etree._Element) -> bool:
+    """`<a href="#_ftn1">`: a marker pasted from Word (its note links back with _ftnref)."""
+    href = (el.get("href") or "").strip()
+    return tag_of(el) == "a" and href.startswith("#_ftn") and not href.startswith("#_ftnref")
+
+
+def marker_text(el: etree._Element) -> str | None:
+    """`[n]` in the digits the page uses, for a footnote marker element, else None."""
+    match = _MARKER_DIGITS.search("".join(el.itertext()))
+    return f"[{match.group(0)}]" if match else None
+
+
+@dataclass
+class Rendered:
+    """Lines of text (one block each) and the hyperlinks met on the way, in order."""
+
+    lines: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _LineWriter:
+    def __init__(self, skip: Callable[[etree._Element], bool]) -> None:
+        self.skip = skip
+        self.out = Rendered()
+        self.buf: list[str] = []
+        self.prefix = ""
+        self.merge = 0
+
+    def flush(self) -> None:
+        if self.merge:
+            self.buf.append(" ")
+            return
+        line = normalize("".join(self.buf))
+        self.buf = []
+        if line:
+            self.out.lines.append(self.prefix + line)
+            self.prefix = ""
+
+    def walk(self, el: etree._Element) -> None:
+        tag = tag_of(el)
+        if tag is None or tag in SKIP_TAGS or self.skip(el) or is_hidden(el):
+            return
+        if is_wp_footnote_marker(el) or is_word_footnote_marker(el):
+            text = marker_text(el)
+            if text:
+                self.buf.append(text)
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "tr":
+            self._row(el)
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            self.flush()
+        if tag == "li":
+            self.prefix = "- "
+        if tag == "blockquote":
+            self.merge += 1
+        start = len(self.buf)
+        self._children(el)
+        if tag == "a":
+            href = (el.get("href") or "").strip()
+            if href:
+                self.out.links.append((normalize("".join(self.buf[start:])), href))
+        if tag == "blockquote":
+            self.merge -= 1
+        if block:
+            self.flush()
+
+    def _children(self, el: etree._Element) -> None:
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.buf.append(child.tail)
+
+    def _row(self, tr: etree._Element) -> None:
+        self.flush()
+        cells: list[str] = []
+        saved = self.buf
+        self.merge += 1
+        for cell in tr:
+            if tag_of(cell) not in ("td", "th") or self.skip(cell):
+                continue
+            self.buf = []
+            self._children(cell)
+            cells.append(normalize("".join(self.buf)))
+        self.merge -= 1
+        self.buf = saved
+        if any(cells):
+            self.flush()
+            self.out.lines.append(" | ".join(cells))
+
+
+def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool]) -> Rendered:
+    """One line per block of root's visible text; skip(el) drops an element and its subtree."""
+    writer = _LineWriter(skip)
+    writer._children(root)
+    writer.flush()
+    return writer.out
+
+
+def inline_with_urls(
+    elements: Iterable[etree._Element], skip: Callable[[etree._Element], bool]
+) -> tuple[str, list[tuple[int, str]]]:
+    """Raw text of elements (br and blocks as newlines) with (offset, href) of each link."""
+    parts: list[str] = []
+    hrefs: list[tuple[int, str]] = []
+    size = 0
+
+    def add(text: str) -> None:
+        nonlocal size
+        parts.append(text)
+        size += len(text)
+
+    def walk(el: etree._Element) -> None:
+        tag = tag_of(el)
+        if tag is None or tag in SKIP_TAGS or skip(el) or is_hidden(el):
+            return
+        if tag == "br" or tag in BLOCK_TAGS:
+            add("\n")
+        if tag == "a" and el.get("href"):
+            hrefs.append((size, el.get("href", "").strip()))
+        if el.text:
+            add(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                add(child.tail)
+        if tag in BLOCK_TAGS:
+            add("\n")
+
+    for element in elements:
+        walk(element)
+        add("\n")
+    return "".join(parts), hrefs

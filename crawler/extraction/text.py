@@ -1,0 +1,66 @@
+"""Unicode normalisation of extracted text, shared by output and content hashing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Bidi controls, soft hyphen, zero-width space, BOM and word joiner: invisible marks that
+# Arabic editors (Word, WordPress' RTL toolbar) sprinkle unevenly, so the same article
+# would hash differently from one save to the next. ZWNJ/ZWJ are kept: they shape letters.
+_INVISIBLE = (
+    "\u200e\u200f\u061c"  # LRM, RLM, ALM
+    "\u202a\u202b\u202c\u202d\u202e"  # LRE, RLE, PDF, LRO, RLO
+    "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
+    "\u00ad\u200b\ufeff\u2060"  # soft hyphen, ZWSP, BOM, word joiner
+)
+_INVISIBLE_TABLE = {ord(c): None for c in _INVISIBLE}
+_SPACE_RE = re.compile(r"\s+")
+
+ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
+EASTERN_ARABIC_INDIC = "۰۱۲۳۴۵۶۷۸۹"
+_TO_WESTERN = str.maketrans(ARABIC_INDIC + EASTERN_ARABIC_INDIC, "0123456789" * 2)
+_TO_ARABIC_INDIC = str.maketrans("0123456789", ARABIC_INDIC)
+
+# Footnote markers are not words a reader counts.
+_MARKER_RE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")
+_WORD_RE = re.compile(r"\w", re.UNICODE)
+
+
+def strip_invisible(text: str) -> str:
+    """Drop bidi controls, soft hyphens and zero-width spaces."""
+    return text.translate(_INVISIBLE_TABLE)
+
+
+def normalize(text: str) -> str:
+    """NFC, invisible marks removed, all whitespace (NBSP, newlines) folded to one space."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE_TABLE)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def normalize_lines(text: str) -> str:
+    """normalize() each line, dropping empty lines: the body's one-block-per-line form."""
+    lines = (normalize(line) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def to_western_digits(text: str) -> str:
+    """Map Arabic-Indic and Eastern Arabic-Indic digits to 0-9."""
+    return text.translate(_TO_WESTERN)
+
+
+def to_arabic_indic_digits(text: str) -> str:
+    """Map 0-9 to Arabic-Indic digits (٠-٩)."""
+    return text.translate(_TO_ARABIC_INDIC)
+
+
+def digits_value(text: str) -> int | None:
+    """The integer written by a run of digits in any of the three digit sets, else None."""
+    western = to_western_digits(text.strip())
+    return int(western) if western.isascii() and western.isdigit() else None
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated tokens holding a letter or digit, footnote markers not counted."""
+    text = _MARKER_RE.sub(" ", text)
+    return sum(1 for token in text.split() if _WORD_RE.search(token))

@@ -1,0 +1,112 @@
+"""Unit tests of footnotes.py: three forms, Western/Arabic-Indic digits, URLs, disagreements."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from crawler.extraction import extract
+from crawler.extraction.footnotes import check_markers, marker_numbers, note_urls, trim_url
+from crawler.extraction.record import ArticleRecord, Footnote
+
+FETCHED = dt.datetime(2025, 11, 20, tzinfo=dt.UTC)
+
+
+def page(content: str) -> ArticleRecord:
+    html = f"""<html><body class="single postid-9"><article id="post-9" class="post type-post">
+    <h1 class="entry-title">عنوان المقال</h1><time class="entry-date published">18/10/2025</time>
+    <div class="entry-content">{content}</div></article></body></html>"""
+    return extract(html, "https://ncmes.org/9", FETCHED)
+
+
+@pytest.mark.parametrize(("digit", "number"), [("1", 1), ("١", 1), ("12", 12), ("١٢", 12)])
+def test_word_export(digit: str, number: int) -> None:
+    record = page(
+        f'<p>نص المقال<a href="#_ftn{number}" name="_ftnref{number}">[{digit}]</a> يستمر.</p>'
+        f'<hr><p><a href="#_ftnref{number}" name="_ftn{number}">[{digit}]</a> مصدر أول، '
+        '<a href="https://example.org/a">رابط</a>.</p>'
+    )
+    assert record.body == f"نص المقال[{digit}] يستمر."
+    assert record.footnotes == [Footnote(number, "مصدر أول، رابط.", ["https://example.org/a"])]
+    assert record.warnings == []
+
+
+def test_word_export_multi_paragraph_note() -> None:
+    record = page(
+        '<p>نص<a href="#_ftn1" name="_ftnref1"><sup>1</sup></a></p><div><hr>'
+        '<div id="ftn1"><p><a href="#_ftnref1" name="_ftn1">[1]</a> الجزء الأول.</p>'
+        "<p>الجزء الثاني https://example.org/b).</p></div></div>"
+    )
+    assert record.body == "نص[1]"
+    assert record.footnotes == [Footnote(1, "الجزء الأول. الجزء الثاني https://example.org/b).",
+                                         ["https://example.org/b"])]
+
+
+@pytest.mark.parametrize("digit", ["1", "١"])
+def test_wordpress_block(digit: str) -> None:
+    record = page(
+        f'<p>نص<sup data-fn="abc" class="fn"><a href="#abc" id="abc-link">{digit}</a></sup>.</p>'
+        '<ol class="wp-block-footnotes"><li id="abc">المصدر https://example.org/c '
+        '<a href="#abc-link" aria-label="Jump to footnote reference 1">↩︎</a></li></ol>'
+    )
+    assert record.body == f"نص[{digit}]."
+    assert record.footnotes == [Footnote(1, "المصدر https://example.org/c", ["https://example.org/c"])]
+
+
+@pytest.mark.parametrize("digit", ["1", "١"])
+def test_plain_text(digit: str) -> None:
+    record = page(f"<p>نص[{digit}] آخر.</p><p>[{digit}] المصدر، متاح على: https://example.org/d.</p>")
+    assert record.body == f"نص[{digit}] آخر."
+    assert record.footnotes == [
+        Footnote(1, "المصدر، متاح على: https://example.org/d.", ["https://example.org/d"])
+    ]
+
+
+def test_several_sources_in_one_note() -> None:
+    record = page(
+        "<p>نص[1]</p><p>[1] A, “One”, X. Available at: https://a.example/1/ &amp; "
+        'B, “Two”, Y. Available at: <a href="https://b.example/2">https://b.example/2</a> &amp; '
+        "C, again https://a.example/1/</p>"
+    )
+    note = record.footnotes[0]
+    assert note.urls == ["https://a.example/1/", "https://b.example/2"]
+    assert " & B, “Two”" in note.text
+
+
+def test_markers_and_notes_disagree() -> None:
+    record = page("<p>أ[1] ب[2] ج[3]</p><p>[1] أول</p><p>[2] ثان</p><p>[4] رابع</p>")
+    assert [f.number for f in record.footnotes] == [1, 2, 4]
+    assert record.body == "أ[1] ب[2] ج[3]"
+    assert record.warnings == ["footnote markers without a note: [3]",
+                               "footnotes without a marker in the text: [4]"]
+
+
+def test_note_in_the_middle_is_body() -> None:
+    # Only trailing [n] paragraphs are notes; one in the middle of the text is body.
+    record = page("<p>[1] ليس هامشًا لأنه في وسط النص.</p><p>فقرة أخيرة.</p>")
+    assert record.footnotes == []
+    assert record.body == "[1] ليس هامشًا لأنه في وسط النص.\nفقرة أخيرة."
+    assert record.warnings == ["footnote markers without a note: [1]"]
+
+
+def test_trim_url() -> None:
+    assert trim_url("https://x.org/a.") == "https://x.org/a"
+    assert trim_url("https://x.org/a/),") == "https://x.org/a/"
+    assert trim_url("https://en.wikipedia.org/wiki/Foo_(bar)") == "https://en.wikipedia.org/wiki/Foo_(bar)"
+    assert trim_url("https://x.org/a”،") == "https://x.org/a"
+
+
+def test_note_urls_order_and_dedupe() -> None:
+    text = "see https://a.org/x then link and https://a.org/x."
+    assert note_urls(text, [(20, "https://b.org/y"), (25, "#back")], "https://ncmes.org/9") == [
+        "https://a.org/x", "https://b.org/y"
+    ]
+
+
+def test_marker_numbers_and_check() -> None:
+    assert marker_numbers("أ[١] ب[2] ج[۳]") == [1, 2, 3]
+    assert check_markers("أ[1]", [Footnote(1, "x")]) == []
+    assert check_markers("أ[1]", [Footnote(1, "x"), Footnote(1, "y")]) == [
+        "footnote numbers used by more than one note: [1]"
+    ]
