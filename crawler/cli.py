@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -166,11 +167,13 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         settings.set("NCMES_LIMIT", limit or 0, priority="cmdline")
         for name, value in overrides.items():
             settings.set(name, value, priority="cmdline")
-        process = CrawlerProcess(settings, install_root_handler=True)
+        process = CrawlerProcess(settings)
         crawler = process.create_crawler(SiteSpider)
         errors: list[str] = []
         deferred = process.crawl(crawler, archive=archive)
         deferred.addErrback(lambda failure: errors.append(f"{failure.type.__name__}: {failure.value}"))
+        if settings.get("LOG_LEVEL") != "DEBUG":
+            _one_line_logs()  # after crawl(): that is when Scrapy installs its log handler
         process.start()
         if errors:
             raise CommandError(f"the crawl stopped: {errors[0]}")
@@ -188,6 +191,25 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         return EXIT_OK
     finally:
         archive.release_lock()
+
+
+class _NoTraceback(logging.Filter):
+    """Log records keep their message and the exception's one-line text, not a traceback:
+    failures are recorded in failures.parquet, and stderr stays readable."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _one_line_logs() -> None:
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_NoTraceback())
 
 
 def format_summary(run: dict[str, Any], archive: Any, archive_dir: str) -> str:

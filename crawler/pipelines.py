@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from scrapy import signals
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from crawler.extraction import extract
@@ -37,18 +38,33 @@ class ArchivePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self, spider: Any) -> None:
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
         self.archive = spider.archive
         spider.run_id = self.archive.begin_run(spider.site, spider.mode)
 
     def _defer(self, fn: Any, *args: Any) -> Deferred:
-        return Deferred.fromFuture(self.executor.submit(fn, *args))
+        """Run fn in the archive thread; the Deferred fires in the reactor thread."""
+        from twisted.internet import reactor
 
-    def process_item(self, item: Any, spider: Any = None) -> Deferred:
-        d = self._defer(self._handle, item)
-        d.addCallback(self._count)
-        d.addCallback(lambda _: item)
+        d: Deferred = Deferred()
+
+        def done(future: Future) -> None:
+            # A concurrent future completes in the worker thread: hand the result to the
+            # reactor, which alone may fire Deferreds (and wake its event loop).
+            error = future.exception()
+            if error is not None:
+                reactor.callFromThread(d.errback, error)
+            else:
+                reactor.callFromThread(d.callback, future.result())
+
+        self.executor.submit(fn, *args).add_done_callback(done)
         return d
+
+    async def process_item(self, item: Any) -> Any:
+        counters = await maybe_deferred_to_future(self._defer(self._handle, item))
+        self._count(counters)
+        return item
 
     def _count(self, counters: dict[str, int]) -> None:
         for key, value in counters.items():
@@ -114,7 +130,7 @@ class ArchivePipeline:
 
     # -- the end --------------------------------------------------------------------------
 
-    def spider_closed(self, spider: Any, reason: str) -> Deferred:
+    async def spider_closed(self, spider: Any, reason: str) -> None:
         # Runs after close_spider of every pipeline, when Scrapy knows why the crawl ended
         # ("finished", or "shutdown" on SIGINT/SIGTERM).
         completed = reason == "finished" and bool(getattr(spider, "site_reached", False))
@@ -125,14 +141,9 @@ class ArchivePipeline:
             "not_modified": stats.get_value("ncmes/not_modified", 0),
             "bytes_received": stats.get_value("downloader/response_bytes", 0),
         }
-        d = self._defer(self.archive.finish_run, completed, counters)
-        d.addCallback(self._finished)
-        d.addBoth(self._shutdown)
-        return d
-
-    def _finished(self, run: dict[str, Any]) -> None:
-        self.crawler.ncmes_run = run
-
-    def _shutdown(self, result: Any) -> Any:
-        self.executor.shutdown(wait=False)
-        return result
+        try:
+            self.crawler.ncmes_run = await maybe_deferred_to_future(
+                self._defer(self.archive.finish_run, completed, counters)
+            )
+        finally:
+            self.executor.shutdown(wait=False)

@@ -15,7 +15,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = False
+DOWNLOAD_DELAY_JITTER = 0  # at least DOWNLOAD_DELAY between requests, never less
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -77,3 +77,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Seconds between progress lines on stderr (0: none).
 NCMES_PROGRESS_INTERVAL = 5.0
+
+# Scrapy's remote-control server runs Python code sent over HTTP: an unattended archive
+# crawl has no use for it.
+REMOTE_CONTROL_ENABLED = False

@@ -1,0 +1,50 @@
+"""Shared test helpers: the offline snapshot on 127.0.0.1 and the real command line in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.server import DemoServer, serve
+from crawler.demo.site import DemoSite
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A local mirror needs none of the real site's politeness.
+FAST = [
+    "-s", "DOWNLOAD_DELAY=0",
+    "-s", "AUTOTHROTTLE_ENABLED=false",
+    "-s", "CONCURRENT_REQUESTS=8",
+    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s", "NCMES_PROGRESS_INTERVAL=0",
+]
+
+
+def run_cli(*args: str, timeout: float = 240, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m crawler ARGS` as a user would run it; output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args],
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+    )
+
+
+def crawl(server: DemoServer, archive: Path, *extra: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """A crawl of the served snapshot into `archive`, fast settings."""
+    return run_cli("crawl", "--site", server.url, "--archive", str(archive), *FAST, *extra, timeout=timeout)
+
+
+@pytest.fixture
+def demo_site() -> DemoSite:
+    return DemoSite()
+
+
+@pytest.fixture
+def server(demo_site: DemoSite) -> Iterator[DemoServer]:
+    with serve(demo_site) as srv:
+        yield srv
