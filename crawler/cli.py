@@ -343,6 +343,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ncmes-archive: interrupted", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as exc:
+        from crawler.archive.store import ArchiveError
+
+        if isinstance(exc, ArchiveError):  # an unreadable archive, an unknown URL or version
+            print(f"ncmes-archive: {_one_line(exc)}", file=sys.stderr)
+            return EXIT_FAILED
+        raise
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ class RevisitPolicy:
         """The moment after which a change signal (REST modified_after) is news."""
         return self.last_completed_start
 
+    def listing_walk_due(self) -> bool:
+        """Every EVERY_RUNS-th run walks every listing even when nothing signals news."""
+        return (len(self.run_starts) + 1) % self.every_runs == 0
+
     def runs_since(self, moment: dt.datetime | None) -> int:
         """Runs started after `moment`, this one included."""
         if moment is None:

@@ -96,6 +96,13 @@ class SiteSpider(scrapy.Spider):
         self.sitemap_read = False
         self.rechecked = False
         self.site_reached = False
+        # The first phase reads the home page and the sitemap; what they show decides
+        # whether the section listings must be walked this run.
+        self.sections: list[discovery.Section] = []
+        self.phase_pending = 0
+        self.new_seen = False  # a URL the archive does not know turned up
+        self.home_posts = 0
+        self.sitemap_lastmods = 0
 
     # -- start --------------------------------------------------------------------------
 
@@ -104,17 +111,54 @@ class SiteSpider(scrapy.Spider):
             yield request
 
     def _start_requests(self) -> Iterable[scrapy.Request]:
-        yield self._request(self.site + "/", self.parse_home, PRIORITY_LISTING + 5, kind="home")
+        yield self._phase_request(self.site + "/", self.parse_home, PRIORITY_LISTING + 5, kind="home")
         if self.use_sitemap:
-            yield self._request(
+            yield self._phase_request(
                 self.site + "/wp-sitemap.xml", self.parse_sitemap, PRIORITY_SIGNALS,
                 kind="sitemap", fallback=self.site + "/sitemap_index.xml",
             )
-        if self.use_feed:
+
+    def _phase_request(self, url: str, callback: Any, priority: int, **meta: Any) -> scrapy.Request:
+        self.phase_pending += 1
+        return self._request(url, callback, priority, phase=True, **meta)
+
+    def _phase_end(self, request: scrapy.Request) -> Iterable[scrapy.Request]:
+        """Called once per answered (or failed) first-phase request; the last one decides."""
+        if not request.meta.get("phase"):
+            return
+        self.phase_pending -= 1
+        if self.phase_pending == 0:
+            yield from self._after_first_phase()
+
+    def _after_first_phase(self) -> Iterable[scrapy.Request]:
+        if self._listing_walk_needed():
+            for section in self.sections:
+                yield self._request(
+                    section.url, self.parse_listing, PRIORITY_LISTING,
+                    kind="listing", section=section.name, section_root=section.url, page=1,
+                )
+        else:
+            # Nothing new on the home page nor in a sitemap that dates every post: the
+            # listings, newest first, would show only what the archive holds.
+            self.discovery_complete = False
+            self.crawler.stats.set_value("ncmes/listings_skipped", len(self.sections))
+        signals_missing = self.sitemap_lastmods == 0
+        if self.use_feed and (signals_missing or not self.archive.state or self.mode == "full"):
             yield self._request(self.site + "/feed/", self.parse_feed, PRIORITY_SIGNALS, kind="feed")
         since = self.policy.changed_since()
-        if self.use_rest and self.mode == "incremental" and since is not None:
+        if self.use_rest and signals_missing and self.mode == "incremental" and since is not None:
             yield self._rest_request(since, 1)
+
+    def _listing_walk_needed(self) -> bool:
+        return (
+            self.mode == "full"
+            or not self.archive.state
+            or not self.sitemap_read
+            or self.sitemap_lastmods == 0
+            or self.new_seen
+            or self.home_posts == 0
+            or self.policy.listing_walk_due()
+        )
 
     def _request(self, url: str, callback: Any, priority: int, **meta: Any) -> scrapy.Request:
         return scrapy.Request(
@@ -133,21 +177,21 @@ class SiteSpider(scrapy.Spider):
 
     def parse_home(self, response: Response) -> Iterable[Any]:
         if not self._ok(response):
+            self.discovery_complete = False
             yield from self._page_failure(response)
+            yield from self._phase_end(response.request)
             return
         self.site_reached = True
-        sections = discovery.menu_sections(response.body, response.url, self.site)
-        self.crawler.stats.set_value("ncmes/sections", len(sections))
-        if not sections:
+        self.sections = discovery.menu_sections(response.body, response.url, self.site)
+        self.crawler.stats.set_value("ncmes/sections", len(self.sections))
+        if not self.sections:
             self.discovery_complete = False
             self.logger.warning("no section found in the home page's menu: %s", response.url)
-        for section in sections:
-            yield self._request(
-                section.url, self.parse_listing, PRIORITY_LISTING,
-                kind="listing", section=section.name, section_root=section.url, page=1,
-            )
-        # The home page's own post links (latest posts) are articles too.
-        yield from self._consider(discovery.listing_articles(response.body, response.url, self.site))
+        # The home page lists the latest posts of every section: the site's newest listing.
+        posts = discovery.listing_articles(response.body, response.url, self.site)
+        self.home_posts = len(posts)
+        yield from self._consider(posts)
+        yield from self._phase_end(response.request)
 
     def parse_listing(self, response: Response) -> Iterable[Any]:
         if not self._ok(response):
@@ -189,11 +233,14 @@ class SiteSpider(scrapy.Spider):
         if response.status in (404, 410):
             fallback = response.meta.get("fallback")
             if fallback:
-                yield self._request(fallback, self.parse_sitemap, PRIORITY_SIGNALS, kind="sitemap")
-            return
-        if not self._ok(response):
+                yield self._phase_request(fallback, self.parse_sitemap, PRIORITY_SIGNALS, kind="sitemap")
+        elif not self._ok(response):
             yield from self._page_failure(response)
-            return
+        else:
+            yield from self._read_sitemap(response)
+        yield from self._phase_end(response.request)
+
+    def _read_sitemap(self, response: Response) -> Iterable[Any]:
         children, entries = discovery.sitemap(response.body)
         for child in children:
             name = child.rsplit("/", 1)[-1].lower()
@@ -201,7 +248,7 @@ class SiteSpider(scrapy.Spider):
             if canonical_url(child, self.site) is not None and not any(
                 word in name for word in ("taxonom", "user", "author", "category", "tag")
             ):
-                yield self._request(child, self.parse_sitemap, PRIORITY_SIGNALS, kind="sitemap")
+                yield self._phase_request(child, self.parse_sitemap, PRIORITY_SIGNALS, kind="sitemap")
         urls: list[str] = []
         for entry in entries:
             canon = canonical_url(entry.loc, self.site)
@@ -210,6 +257,7 @@ class SiteSpider(scrapy.Spider):
             urls.append(canon)
             if entry.lastmod is not None:
                 self.lastmod[canon] = entry.lastmod
+                self.sitemap_lastmods += 1
         posts = discovery.canonical_posts(urls, self.site)
         if entries:
             self.sitemap_read = True
@@ -258,6 +306,7 @@ class SiteSpider(scrapy.Spider):
             if url in self.requested:
                 continue
             if url not in self.archive.state:
+                self.new_seen = True
                 self.crawler.stats.inc_value("ncmes/articles_new")
             if not self._wants(url):
                 continue
@@ -360,12 +409,18 @@ class SiteSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterable[Any]:
         request = failure.request
+        yield from self._on_error(failure, request)
+        yield from self._phase_end(request)
+
+    def _on_error(self, failure: Failure, request: scrapy.Request) -> Iterable[Any]:
         kind = request.meta.get("kind")
         if kind in ("feed", "rest"):
             return  # optional helpers: their absence is normal on many sites
         if kind == "sitemap" and request.meta.get("fallback"):
-            yield self._request(request.meta["fallback"], self.parse_sitemap, PRIORITY_SIGNALS, kind="sitemap")
+            yield self._phase_request(request.meta["fallback"], self.parse_sitemap, PRIORITY_SIGNALS, kind="sitemap")
             return
+        if kind == "home":
+            self.discovery_complete = False
         if kind == "listing":
             self.discovery_complete = False
         url = request.meta.get("canonical", request.url)
