@@ -15,6 +15,7 @@ class RevisitPolicy:
     medium_days: int
     medium_every: int
     every_runs: int
+    listings_every_runs: int
     # started_at of the archive's earlier runs, oldest first; "now" is the run being made.
     run_starts: list[dt.datetime]
     last_completed_start: dt.datetime | None
@@ -30,6 +31,7 @@ class RevisitPolicy:
             medium_days=settings.getint("NCMES_REVISIT_MEDIUM_DAYS"),
             medium_every=max(1, settings.getint("NCMES_REVISIT_MEDIUM_EVERY")),
             every_runs=max(1, settings.getint("NCMES_REVISIT_EVERY_RUNS")),
+            listings_every_runs=max(1, settings.getint("NCMES_LISTINGS_EVERY_RUNS")),
             run_starts=starts,
             last_completed_start=max(completed) if completed else None,
             now=now or dt.datetime.now(dt.timezone.utc),
@@ -40,8 +42,8 @@ class RevisitPolicy:
         return self.last_completed_start
 
     def listing_walk_due(self) -> bool:
-        """Every EVERY_RUNS-th run walks every listing even when nothing signals news."""
-        return (len(self.run_starts) + 1) % self.every_runs == 0
+        """Every LISTINGS_EVERY_RUNS-th run walks every listing even when nothing signals news."""
+        return (len(self.run_starts) + 1) % self.listings_every_runs == 0
 
     def runs_since(self, moment: dt.datetime | None) -> int:
         """Runs started after `moment`, this one included."""

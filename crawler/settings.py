@@ -71,6 +71,9 @@ NCMES_REVISIT_RECENT_DAYS = 14
 NCMES_REVISIT_MEDIUM_DAYS = 90
 NCMES_REVISIT_MEDIUM_EVERY = 3
 NCMES_REVISIT_EVERY_RUNS = 10
+# Every this many runs, every section listing is walked to its end even when the home page
+# and the sitemap show nothing new (a post published with a back date, a stale sitemap).
+NCMES_LISTINGS_EVERY_RUNS = 10
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
