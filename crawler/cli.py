@@ -343,6 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ncmes-archive: interrupted", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader (| head) went away: nothing more to say, and nothing to flush.
+        sys.stdout = None  # type: ignore[assignment]
+        return EXIT_OK
     except Exception as exc:
         from crawler.archive.store import ArchiveError
 

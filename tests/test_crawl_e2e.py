@@ -178,3 +178,25 @@ def test_limit_stops_after_n_article_pages(server: DemoServer, tmp_path: Path) -
     result = crawl(server, tmp_path / "a", "--limit", "5")
     assert result.returncode == 0, result.stderr
     assert pq.read_table(tmp_path / "a" / "articles.parquet").num_rows == 5
+
+
+def test_scrapy_crawl_as_scrapyd_runs_it(server: DemoServer, tmp_path: Path) -> None:
+    """`scrapy crawl site -s ...` (what scrapyd runs) opens, locks and fills the archive too."""
+    import os
+    import subprocess
+    import sys
+
+    archive = tmp_path / "a"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "site", "-s", f"NCMES_SITE={server.url}",
+         "-s", f"ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
+         "-s", "NCMES_PROGRESS_INTERVAL=0", "-s", "NCMES_LIMIT=3"],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    assert result.returncode == 0, result.stderr
+    (run,) = pq.read_table(archive / "runs.parquet").to_pylist()
+    assert run["completed"] and run["articles_added"] == 3
+    # The lock was released: the command line can use the archive at once.
+    assert run_cli("crawl", "--site", server.url, "--archive", str(archive), "--limit", "1",
+                   "-s", "DOWNLOAD_DELAY=0", "-s", "NCMES_PROGRESS_INTERVAL=0").returncode == 0
