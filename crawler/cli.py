@@ -15,6 +15,7 @@ from crawler.urls import SiteURLError, site_origin, site_root
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_ARCHIVE = "exports/archive"
 DEFAULT_SITE = "https://ncmes.org"
+DEMO_PORT = 8765
 
 
 class CommandError(Exception):
@@ -92,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="serve the offline snapshot on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
+    demo.add_argument("--port", type=int, default=DEMO_PORT,
+                      help=f"port on 127.0.0.1 (default {DEMO_PORT}; the archive's URLs include it)")
     demo.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE")
     return parser
 
@@ -258,7 +261,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "NCMES_PROGRESS_INTERVAL": 1.0,
     }
     overrides.update(parse_settings(args.settings))
-    with serve(DemoSite()) as server:
+    try:
+        server = serve(DemoSite(), port=args.port)
+    except OSError as exc:
+        # A fixed port, because the archive's URLs include it: a rerun updates the same
+        # articles instead of adding them again under another origin.
+        raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{args.port} ({exc.strerror}); try --port N") from None
+    with server:
         print(f"serving the offline snapshot at {server.url}", file=sys.stderr)
         return run_crawl(args.archive, server.url, "incremental", None, overrides)
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError, ResponseDataLossError
 from scrapy.http import Response
+from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
+from twisted.web.http import _DataLoss  # Twisted names a short body only privately
 
 from crawler import discovery
 from crawler.items import ArticlePage, FetchFailure, Gone, NotModified
@@ -30,15 +33,40 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+# Scrapy's wording when DOWNLOAD_MAXSIZE cancels a download (Content-Length, bytes received,
+# or the decompressed size).
+_MAXSIZE = re.compile(r"larger than download max size \((\d+)\)|exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
+_TIMEOUT = re.compile(r"took longer than ([\d.]+) seconds")
+
+
 def describe_failure(failure: Failure) -> str:
     """One line naming what went wrong with a request."""
     exc = failure.value
     response = getattr(exc, "response", None)
     if response is not None:
         return f"HTTP {response.status}"
-    text = str(exc).strip().splitlines()
-    detail = text[0] if text else ""
-    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    text = " ".join(str(exc).split())
+    if match := _MAXSIZE.search(text):
+        return f"response larger than {match.group(1) or match.group(2)} bytes"
+    if isinstance(exc, ResponseDataLossError):
+        return "response body shorter than its Content-Length (connection closed)"
+    if isinstance(exc, DownloadTimeoutError) or (match := _TIMEOUT.search(text)):
+        seconds = match.group(1) if match else "?"
+        return f"timeout: no complete answer within {seconds} s"
+    # Twisted wraps the cause in a list of Failures: name the first cause, not the repr.
+    reasons = getattr(exc, "reasons", None) or getattr(exc.__cause__, "reasons", None)
+    if reasons:
+        cause = reasons[0].value
+        if isinstance(cause, _DataLoss):
+            return "response body shorter than its Content-Length (connection closed)"
+        if isinstance(cause, (ConnectionLost, ConnectionDone)):
+            return "connection closed by the server before a complete response"
+        text = f"{type(cause).__name__}: {' '.join(str(cause).split())}"
+    elif text:
+        text = f"{type(exc).__name__}: {text}"
+    else:
+        text = type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 class SiteSpider(scrapy.Spider):
@@ -52,7 +80,9 @@ class SiteSpider(scrapy.Spider):
     def __init__(self, *args: Any, archive: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.archive = archive
-        self._owns_lock = False
+        # True when the spider opened the archive itself (scrapy crawl, scrapyd): the
+        # pipeline then releases the lock once the run is recorded.
+        self.owns_lock = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SiteSpider":
@@ -71,7 +101,7 @@ class SiteSpider(scrapy.Spider):
 
             spider.archive = Archive(settings.get("ARCHIVE_DIR"))
             spider.archive.acquire_lock()
-            spider._owns_lock = True
+            spider.owns_lock = True
         spider.policy = RevisitPolicy.from_settings(settings, spider.archive)
         # Offsite filtering of redirects by host; canonical_url checks the port as well.
         spider.allowed_domains = [urlsplit(spider.site).hostname or ""]
@@ -138,10 +168,20 @@ class SiteSpider(scrapy.Spider):
                     kind="listing", section=section.name, section_root=section.url, page=1,
                 )
         else:
-            # Nothing new on the home page nor in a sitemap that dates every post: the
-            # listings, newest first, would show only what the archive holds.
+            # The home page lists the newest posts of every section, and neither it nor the
+            # sitemap shows a post the archive lacks: the section listings, newest first,
+            # would show only what the archive holds. They are walked every EVERY_RUNS runs.
             self.discovery_complete = False
             self.crawler.stats.set_value("ncmes/listings_skipped", len(self.sections))
+        # Known articles due for a check (or all of them, --full), whether or not a listing
+        # or the sitemap shows them this run.
+        for url in self._known_urls():
+            if url in self.requested or not (self._archived(url) or self.mode == "full"):
+                continue  # a withdrawn article is asked again only when the site lists it
+            if self._wants(url):
+                request = self._article_request(url, PRIORITY_ARTICLE)
+                if request is not None:
+                    yield request
         signals_missing = self.sitemap_lastmods == 0
         if self.use_feed and (signals_missing or not self.archive.state or self.mode == "full"):
             yield self._request(self.site + "/feed/", self.parse_feed, PRIORITY_SIGNALS, kind="feed")
@@ -153,8 +193,6 @@ class SiteSpider(scrapy.Spider):
         return (
             self.mode == "full"
             or not self.archive.state
-            or not self.sitemap_read
-            or self.sitemap_lastmods == 0
             or self.new_seen
             or self.home_posts == 0
             or self.policy.listing_walk_due()
@@ -211,9 +249,9 @@ class SiteSpider(scrapy.Spider):
         page = response.meta["page"]
         if not articles or not fresh:
             return  # an empty or repeating page: the listing's end (or a loop)
-        if self.mode == "incremental" and not any(self._wants(url) for url in articles):
-            # Newest first: a whole page of archived, not-due articles means the rest of
-            # this listing is older still. Stop paging; the sitemap covers the rest.
+        if self.mode == "incremental" and all(self._archived(url) for url in articles):
+            # Newest first: a whole page of archived articles means the rest of this listing
+            # is older still. Stop paging; due articles are asked from the archive's state.
             self.discovery_complete = False
             self.crawler.stats.inc_value("ncmes/listings_stopped_early")
             return
@@ -244,9 +282,10 @@ class SiteSpider(scrapy.Spider):
         children, entries = discovery.sitemap(response.body)
         for child in children:
             name = child.rsplit("/", 1)[-1].lower()
-            # Taxonomy and user sitemaps list no posts (WordPress core and Yoast names).
+            # Taxonomy, user and page sitemaps list no posts (WordPress core and Yoast names).
             if canonical_url(child, self.site) is not None and not any(
-                word in name for word in ("taxonom", "user", "author", "category", "tag")
+                word in name
+                for word in ("taxonom", "user", "author", "category", "tag", "posts-page", "page-sitemap")
             ):
                 yield self._phase_request(child, self.parse_sitemap, PRIORITY_SIGNALS, kind="sitemap")
         urls: list[str] = []
@@ -291,6 +330,15 @@ class SiteSpider(scrapy.Spider):
             yield self._rest_request(response.meta["since"], page + 1)
 
     # -- articles -----------------------------------------------------------------------
+
+    def _known_urls(self) -> list[str]:
+        """The archive's URLs on this site (an archive may also hold another origin's, such
+        as a mirror crawled before): never ask another server."""
+        return [url for url in list(self.archive.state) if canonical_url(url, self.site) == url]
+
+    def _archived(self, url: str) -> bool:
+        state = self.archive.state.get(url)
+        return state is not None and state.status == "live"
 
     def _wants(self, url: str) -> bool:
         """Whether this run should fetch the article now (new, changed, due or full)."""
@@ -388,8 +436,8 @@ class SiteSpider(scrapy.Spider):
         if self.limit and self.articles_requested >= self.limit:
             return []
         requests = []
-        for url, state in self.archive.state.items():
-            if state.status == "live" and url not in self.listed and url not in self.requested:
+        for url in self._known_urls():
+            if self._archived(url) and url not in self.listed and url not in self.requested:
                 request = self._article_request(url, PRIORITY_RECHECK)
                 if request is not None:
                     self.crawler.stats.inc_value("ncmes/rechecked_unlisted")
@@ -427,9 +475,6 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("ncmes/failures")
         yield FetchFailure(url=url, stage="fetch", error=describe_failure(failure), fetched_at=_utcnow())
 
-    def closed(self, reason: str) -> None:
-        if self._owns_lock:
-            self.archive.release_lock()
 
 
 def _header(response: Response, name: bytes) -> str | None:
