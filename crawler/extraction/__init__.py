@@ -54,16 +54,26 @@ def decode_html(data: bytes, encoding: str | None = None) -> str:
         if data.startswith(bom):
             return data.decode(name, errors="replace")
     declared = _META_CHARSET.search(data[:8192])
-    for candidate in (encoding, declared.group(1).decode("ascii", "ignore") if declared else None):
-        codec = _codec(candidate)
-        if codec is None:
-            continue
+    candidates = [
+        codec
+        for codec in (
+            _codec(encoding),
+            _codec(declared.group(1).decode("ascii", "ignore") if declared else None),
+        )
+        if codec is not None
+    ]
+    for codec in candidates:
         # Servers often default to a Latin-1 charset header; an Arabic page is never Latin-1,
         # so valid UTF-8 with non-ASCII bytes wins over that header.
         if codec in _LATIN_DEFAULTS and not data.isascii() and _is_utf8(data):
             return data.decode("utf-8")
-        return data.decode(codec, errors="replace")
-    return data.decode("utf-8", errors="replace")
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            # A declaration the bytes cannot be in (a windows-1256 page served as UTF-8):
+            # the next declaration, the page's own, is likelier right.
+            continue
+    return data.decode(candidates[0] if candidates else "utf-8", errors="replace")
 
 
 def _is_utf8(data: bytes) -> bool:
