@@ -147,3 +147,5 @@ class ArchivePipeline:
             )
         finally:
             self.executor.shutdown(wait=False)
+            if getattr(spider, "owns_lock", False):
+                self.archive.release_lock()

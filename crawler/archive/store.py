@@ -356,9 +356,17 @@ class Archive:
             dataset = ds.dataset([str(p) for p in files], schema=schema, format="parquet")
             return dataset.to_table(columns=columns, filter=filt)
         except Exception as exc:  # a damaged data page shows only when read
-            raise ArchiveError(
-                f"archive folder {files[0].parent} holds an unreadable part: {_one_line(exc)}"
-            ) from exc
+            raise ArchiveError(Archive._unreadable_part(files, exc)) from exc
+
+    @staticmethod
+    def _unreadable_part(files: list[Path], error: Exception) -> str:
+        """The one-line error for a dataset that failed to read, naming the damaged part."""
+        for path in files:
+            try:
+                pq.read_table(path)
+            except (pa.ArrowException, OSError, ValueError) as exc:  # pyarrow's read errors
+                return f"archive file {path} is not readable Parquet: {_one_line(exc)}"
+        return f"archive folder {files[0].parent} holds an unreadable part: {_one_line(error)}"
 
     def _reconcile(self) -> None:
         """Apply versions written by a run killed before it replaced articles.parquet."""

@@ -12,8 +12,9 @@ import math
 import os
 import re
 import threading
+import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -90,12 +91,30 @@ def _take(count: int) -> tuple[bool, int]:
     return False, 0
 
 
+# An override's body: fixed bytes, or a function of (request path, body the site rendered).
+OverrideBody = bytes | str | Callable[[str, bytes], bytes]
+
+
+@dataclass
+class Override:
+    """What to answer instead of (or on top of) the rendered page: bad input for tests.
+
+    status None keeps the site's status; headers are merged over the site's (a value of None
+    drops that header); body replaces the rendered body, or transforms it when callable.
+    """
+
+    status: int | None = None
+    headers: dict[str, str | None] = field(default_factory=dict)
+    body: OverrideBody | None = None
+
+
 @dataclass
 class Counters:
     requests: Counter = field(default_factory=Counter)  # by kind
     paths: Counter = field(default_factory=Counter)  # by path (query dropped)
     statuses: Counter = field(default_factory=Counter)
     bytes_sent: int = 0
+    log: list = field(default_factory=list)  # (time.monotonic(), path, status) per request
 
 
 class DemoSite:
@@ -113,6 +132,7 @@ class DemoSite:
         self.per_page = per_page
         self.delay = 0.0  # global per-request delay applied by the server
         self.faults: dict[str, Fault] = {}
+        self.overrides: list[tuple[str | re.Pattern[str], Override]] = []
         self._articles: dict[int, Article] = {a.post_id: a for a in build_articles(seed)}
         self._removed: dict[int, int] = {}
         self._views: Counter = Counter()
@@ -289,6 +309,53 @@ class DemoSite:
         with self._lock:
             self.faults.clear()
 
+    def requests_log(self, path: str | None = None) -> list[tuple[float, str, int]]:
+        """(time.monotonic(), path, status) of every request served, optionally of one path."""
+        with self._lock:
+            return [e for e in self._counters.log if path is None or e[1] == path]
+
+    def override(self, path: str | re.Pattern[str], *, status: int | None = None,
+                 headers: Mapping[str, str | None] | None = None,
+                 body: OverrideBody | None = None) -> Override:
+        """Answer `path` (exact, query ignored, or a compiled pattern matched in full) with
+        something else: e.g. a PDF at an article URL, an oversized page, a page with no
+        title, a wrong charset, a listing that never ends. Faults still apply first; the
+        site's host is substituted and gzip applied as for any page. The latest wins."""
+        if isinstance(body, str):
+            body = body.encode()
+        entry = Override(status=status, headers=dict(headers or {}), body=body)
+        with self._lock:
+            self.overrides.insert(0, (path, entry))
+        return entry
+
+    def clear_overrides(self) -> None:
+        with self._lock:
+            self.overrides.clear()
+
+    def _override(self, path: str) -> Override | None:
+        for key, entry in self.overrides:
+            if (key == path) if isinstance(key, str) else key.fullmatch(path):
+                return entry
+        return None
+
+    def _apply_override(self, path: str, status: int, out_headers: Headers,
+                        body: bytes) -> tuple[int, Headers, bytes]:
+        entry = self._override(path)
+        if entry is None:
+            return status, out_headers, body
+        if entry.status is not None:
+            status = entry.status
+        for name, value in entry.headers.items():
+            for existing in [k for k in out_headers if k.lower() == name.lower()]:
+                del out_headers[existing]
+            if value is not None:
+                out_headers[name] = value
+        if callable(entry.body):
+            body = entry.body(path, body)
+        elif entry.body is not None:
+            body = entry.body
+        return status, out_headers, body
+
     def _fault(self, target: str) -> Fault | None:
         path = urlsplit(target).path
         return self.faults.get(target) or self.faults.get(path)
@@ -322,6 +389,8 @@ class DemoSite:
         base = f"http://{host}"
         with self._lock:
             kind, status, out_headers, body = self._route(method.upper(), target, hdrs, base)
+            status, out_headers, body = self._apply_override(
+                urlsplit(target).path or "/", status, out_headers, body)
             body = (body.replace(SITE.encode(), base.encode()).replace(HOST.encode(), host.encode())
                     .replace(b"@@OTHERPORT@@", _other_port(host).encode()))
             if (status in (200, 404, 410) and body
@@ -338,6 +407,7 @@ class DemoSite:
             c.paths[urlsplit(target).path] += 1
             c.statuses[status] += 1
             c.bytes_sent += len(body)
+            c.log.append((time.monotonic(), urlsplit(target).path, status))
             return status, out_headers, body
 
     def _route(self, method: str, target: str, hdrs: dict, base: str) -> tuple[str, int, Headers, bytes]:
@@ -1224,4 +1294,4 @@ def _note_parts(text: str) -> list[tuple]:
     return [p for p in parts if p != ("t", "")]
 
 
-__all__ = ["FOREVER", "DemoSite", "Fault", "NetworkFault", "fold", "utc_iso"]
+__all__ = ["FOREVER", "DemoSite", "Fault", "NetworkFault", "Override", "fold", "utc_iso"]
