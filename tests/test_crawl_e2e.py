@@ -200,3 +200,15 @@ def test_scrapy_crawl_as_scrapyd_runs_it(server: DemoServer, tmp_path: Path) -> 
     # The lock was released: the command line can use the archive at once.
     assert run_cli("crawl", "--site", server.url, "--archive", str(archive), "--limit", "1",
                    "-s", "DOWNLOAD_DELAY=0", "-s", "NCMES_PROGRESS_INTERVAL=0").returncode == 0
+
+
+def test_listings_alone_find_every_article_to_the_last_page(tmp_path: Path) -> None:
+    """No sitemap, feed or REST: every section walked to its last page, short pages and
+    articles filed in two sections included."""
+    site = DemoSite(per_page=5, sitemap=False, feed=False, rest_api=False)
+    with serve(site) as server:
+        result = crawl(server, tmp_path / "a")
+        assert result.returncode == 0, result.stderr
+        truth = site.truth(base=server.url)
+    rows = _rows(tmp_path / "a")
+    assert sorted(rows) == sorted(t["url"] for t in truth)

@@ -129,6 +129,8 @@ def extract(
 
     boilerplate = set(sel.BOILERPLATE(doc)) | set(sel.RELATED_BLOCKS(doc))
     page.content = content_root(doc, boilerplate)
+    if page.content is not None:
+        boilerplate -= set(page.content.iterancestors())
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements

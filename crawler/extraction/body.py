@@ -53,12 +53,15 @@ def _inside_any(el: etree._Element, group: set[etree._Element]) -> bool:
 
 def content_root(doc: etree._Element, boilerplate: set[etree._Element]) -> etree._Element | None:
     """The element holding the article text (Elementor post-content widget, entry-content, ...)."""
-    for xpath in sel.CONTENT_CANDIDATES:
-        for candidate in xpath(doc):
-            if _inside_any(candidate, boilerplate):
-                continue
-            if normalize("".join(candidate.itertext())):
-                return candidate
+    for inside_ok in (False, True):
+        # Second pass: a theme header whose <div>s are never closed makes the parser nest
+        # the whole article inside <header>; the content container is still the content.
+        for xpath in sel.CONTENT_CANDIDATES:
+            for candidate in xpath(doc):
+                if not inside_ok and _inside_any(candidate, boilerplate):
+                    continue
+                if normalize("".join(candidate.itertext())):
+                    return candidate
     return None
 
 

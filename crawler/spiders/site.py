@@ -120,6 +120,7 @@ class SiteSpider(scrapy.Spider):
         self.requested: set[str] = set()  # canonical article URLs asked this run
         self.listed: set[str] = set()  # canonical article URLs the site lists now
         self.listed_sections: dict[str, list[str]] = {}
+        self.listing_seen: dict[str, set[str]] = {}  # per section listing: its posts so far
         self.lastmod: dict[str, dt.datetime] = {}  # from sitemap and REST
         self.articles_requested = 0
         self.discovery_complete = True  # every listing walked to its end, or a whole sitemap
@@ -239,7 +240,10 @@ class SiteSpider(scrapy.Spider):
         self.site_reached = True
         section = response.meta["section"]
         articles = discovery.listing_articles(response.body, response.url, self.site)
-        fresh = [url for url in articles if url not in self.listed]
+        # New to this listing (not to the run: the sitemap may have named them all already).
+        seen = self.listing_seen.setdefault(response.meta["section_root"], set())
+        fresh = [url for url in articles if url not in seen]
+        seen.update(articles)
         for url in articles:
             self.listed.add(url)
             names = self.listed_sections.setdefault(url, [])
