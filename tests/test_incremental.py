@@ -162,3 +162,28 @@ def test_edits_without_any_change_signal_are_caught_by_the_revisit_policy(tmp_pa
     assert runs[2]["articles_changed"] == 1
     changes = json.loads(run_cli("changes", "--archive", str(tmp_path), "--json").stdout)
     assert [(c["url"], c["fields"]) for c in changes] == [(f"{server.url}/4571", ["body"])]
+
+
+def test_the_rest_api_tells_what_changed_when_there_is_no_sitemap(tmp_path: Path) -> None:
+    site = DemoSite(sitemap=False, feed=False)
+    with serve(site) as server:
+        assert crawl(server, tmp_path).returncode == 0
+        site.edit_article(4403, footnote=(1, "حاشية معدلة عبر الواجهة. Available at: https://example.org/rest"))
+        site.reset_counters()
+        assert crawl(server, tmp_path).returncode == 0
+        served = site.counters()
+    run = pq.read_table(tmp_path / "runs.parquet").to_pylist()[-1]
+    # The edited post came back from /wp-json/wp/v2/posts?modified_after=...; nothing else
+    # was due, so it is the only article page asked.
+    assert served["rest"] == 1 and served["article"] == 1
+    assert (run["pages_downloaded"], run["articles_changed"]) == (1, 1)
+
+
+def test_changes_since_a_date_covers_every_run_since(history: History) -> None:
+    today = history.runs[0]["started_at"].date().isoformat()
+    result = run_cli("changes", "--archive", str(history.archive), "--since", today, "--json")
+    events = json.loads(result.stdout)
+    assert {e["run_id"] for e in events} == {history.runs[0]["run_id"], history.runs[2]["run_id"]}
+    assert sum(e["change"] == "added" for e in events) == len(history.site.live()) + 2
+    table = run_cli("changes", "--archive", str(history.archive), "--run", history.runs[2]["run_id"])
+    assert table.returncode == 0 and "removed" in table.stdout and "footnotes" in table.stdout

@@ -183,7 +183,11 @@ class DemoSite:
     # ----------------------------------------------------------------- mutations
 
     def _tick(self) -> dt.datetime:
-        self._clock += dt.timedelta(hours=1)
+        """The local (Cairo) time of a change made now: the wall clock, so that a crawler's
+        `modified_after` (its last run's start) sees it, and never two changes at once."""
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        local = now + dt.timedelta(hours=Article.offset_hours(now))
+        self._clock = max(self._clock + dt.timedelta(seconds=1), local)
         return self._clock
 
     def add_article(self, title: str, paragraphs: list[str] | None = None, *,

@@ -134,6 +134,7 @@ class SiteSpider(scrapy.Spider):
         self.new_seen = False  # a URL the archive does not know turned up
         self.home_posts = 0
         self.sitemap_lastmods = 0
+        self.rest_read = False
 
     # -- start --------------------------------------------------------------------------
 
@@ -148,6 +149,11 @@ class SiteSpider(scrapy.Spider):
                 self.site + "/wp-sitemap.xml", self.parse_sitemap, PRIORITY_SIGNALS,
                 kind="sitemap", fallback=self.site + "/sitemap_index.xml",
             )
+        since = self.policy.changed_since()
+        if self.use_rest and self.mode == "incremental" and since is not None:
+            # Posts modified since the last completed run (WordPress 5.7+): a signal that
+            # no caching plugin leaves stale, and new posts in any section.
+            yield self._rest_request(since, 1)
 
     def _phase_request(self, url: str, callback: Any, priority: int, **meta: Any) -> scrapy.Request:
         self.phase_pending += 1
@@ -183,12 +189,9 @@ class SiteSpider(scrapy.Spider):
                 request = self._article_request(url, PRIORITY_ARTICLE)
                 if request is not None:
                     yield request
-        signals_missing = self.sitemap_lastmods == 0
+        signals_missing = self.sitemap_lastmods == 0 and not self.rest_read
         if self.use_feed and (signals_missing or not self.archive.state or self.mode == "full"):
             yield self._request(self.site + "/feed/", self.parse_feed, PRIORITY_SIGNALS, kind="feed")
-        since = self.policy.changed_since()
-        if self.use_rest and signals_missing and self.mode == "incremental" and since is not None:
-            yield self._rest_request(since, 1)
 
     def _listing_walk_needed(self) -> bool:
         return (
@@ -210,7 +213,7 @@ class SiteSpider(scrapy.Spider):
             f"{self.site}/wp-json/wp/v2/posts?modified_after={stamp}&per_page=100"
             f"&page={page}&_fields=id,link,modified_gmt"
         )
-        return self._request(url, self.parse_rest, PRIORITY_SIGNALS, kind="rest", since=since, page=page)
+        return self._phase_request(url, self.parse_rest, PRIORITY_SIGNALS, kind="rest", since=since, page=page)
 
     # -- discovery ----------------------------------------------------------------------
 
@@ -315,9 +318,15 @@ class SiteSpider(scrapy.Spider):
         yield from self._consider(posts)
 
     def parse_rest(self, response: Response) -> Iterable[Any]:
-        if not self._ok(response):
-            return  # many sites close the REST API: listings and sitemap still work
+        if self._ok(response):
+            yield from self._read_rest(response)
+        # Many sites close the REST API (401, 403, 404): listings and sitemap still work.
+        yield from self._phase_end(response.request)
+
+    def _read_rest(self, response: Response) -> Iterable[Any]:
         entries = discovery.rest_posts(response.body)
+        if response.headers.get(b"X-WP-Total") is not None:
+            self.rest_read = True
         urls = []
         for entry in entries:
             canon = canonical_url(entry.loc, self.site)
