@@ -7,6 +7,7 @@ import email.utils
 import logging
 from typing import Any
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
@@ -87,7 +88,13 @@ class RawCaptureMiddleware:
     def from_crawler(cls, crawler: Any) -> "RawCaptureMiddleware":
         if not crawler.settings.getbool("ARCHIVE_WARC"):
             raise NotConfigured
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_closed(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
     def _writer(self) -> Any:
         if self.writer is None:

@@ -20,7 +20,8 @@ import pytest
 from crawler.archive import warc
 from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION_KEY, SCHEMAS
 from crawler.archive.store import Archive, ArchiveError, ArchiveLocked, write_atomic
-from crawler.extraction.record import ArticleRecord, Footnote, Link, Related
+from crawler.extraction.record import ArticleRecord, Related
+from tests.factories import article_record
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = "https://ncmes.org"
@@ -30,23 +31,7 @@ T2 = T0 + dt.timedelta(days=2)
 
 
 def make_record(n: int = 1, **over: object) -> ArticleRecord:
-    fields: dict[str, object] = {
-        "url": f"{SITE}/{4570 + n}",
-        "post_id": 4570 + n,
-        "title": f"رؤى بحثية: عنوان المقال {n}",
-        "series": "رؤى بحثية",
-        "body": "الفقرة الأولى من النص [1]\n- بند في قائمة\nالفقرة الأخيرة",
-        "sections": ["دراسات", "رؤى"],
-        "authors": ["أحمد علي"],
-        "published": dt.date(2025, 10, 5),
-        "published_at": dt.datetime(2025, 10, 5, 8, 0, tzinfo=dt.UTC),
-        "footnotes": [Footnote(1, "مصدر الحاشية", ["https://example.org/a"])],
-        "related": [Related("مقال ذو صلة", f"{SITE}/100")],
-        "links": [Link("رابط", "https://example.org/b")],
-        "word_count": 12,
-    }
-    fields.update(over)
-    return ArticleRecord(**fields)  # type: ignore[arg-type]
+    return article_record(n, **over)
 
 
 @pytest.fixture

@@ -12,28 +12,18 @@ import pytest
 from crawler.archive import report
 from crawler.archive.changes import changed_fields, content_hash, normalise
 from crawler.archive.store import Archive
-from crawler.extraction.record import ArticleRecord, Footnote, Link, Related
+from crawler.extraction.record import ArticleRecord, Footnote
+from tests.factories import article_record
 
 SITE = "https://ncmes.org"
 T0 = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
 
 
 def make_record(n: int = 1, **over: object) -> ArticleRecord:
-    fields: dict[str, object] = {
-        "url": f"{SITE}/{4570 + n}",
-        "post_id": 4570 + n,
-        "title": f"عنوان المقال {n}",
-        "body": "الفقرة الأولى [1]\nالفقرة الثانية",
-        "sections": ["دراسات"],
-        "authors": ["أحمد علي"],
-        "published": dt.date(2025, 10, 5),
-        "footnotes": [Footnote(1, "مصدر", ["https://example.org/a"])],
-        "related": [Related("ذو صلة", f"{SITE}/100")],
-        "links": [Link("رابط", "https://example.org/b")],
-        "word_count": 5,
-    }
-    fields.update(over)
-    return ArticleRecord(**fields)  # type: ignore[arg-type]
+    simple = {"title": f"عنوان المقال {n}", "series": None, "body": "الفقرة الأولى [1]\nالفقرة الثانية",
+              "sections": ["دراسات"], "published_at": None, "footnotes": [Footnote(1, "مصدر", ["https://example.org/a"])],
+              "word_count": 5}
+    return article_record(n, **{**simple, **over})
 
 
 # -- normalise and hash -------------------------------------------------------------------

@@ -212,3 +212,29 @@ def test_listings_alone_find_every_article_to_the_last_page(tmp_path: Path) -> N
         truth = site.truth(base=server.url)
     rows = _rows(tmp_path / "a")
     assert sorted(rows) == sorted(t["url"] for t in truth)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_export_loads_in_pandas_and_duckdb(crawled, tmp_path: Path, fmt: str) -> None:
+    import duckdb
+    import pandas as pd
+
+    site, server, archive, _ = crawled
+    out = tmp_path / f"articles.{fmt}"
+    result = run_cli("export", "--archive", str(archive), "--out", str(out), "--format", fmt,
+                     "--since", "2025-10-01", "--section", "شؤون دولية")
+    assert result.returncode == 0, result.stderr
+    want = sorted(
+        t["title"] for t in site.truth(base=server.url)
+        if t["published"] and t["published"] >= "2025-10-01" and "شؤون دولية" in t["sections"]
+    )
+    frame = {
+        "parquet": pd.read_parquet, "jsonl": lambda p: pd.read_json(p, lines=True),
+        "csv": lambda p: pd.read_csv(p, encoding="utf-8-sig"),
+    }[fmt](out)
+    assert sorted(frame["title"]) == want
+    reader = {"parquet": "read_parquet", "csv": "read_csv_auto", "jsonl": "read_json_auto"}[fmt]
+    ((count,),) = duckdb.sql(f"SELECT count(*) FROM {reader}('{out}')").fetchall()
+    assert count == len(want)
+    card = out.with_name(out.stem + ".README.md")
+    assert card.exists() and "title" in card.read_text(encoding="utf-8")

@@ -15,7 +15,8 @@ import pytest
 from crawler.archive import report
 from crawler.archive.schema import ARTICLES
 from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
-from crawler.extraction.record import ArticleRecord, Footnote, Link, Related
+from crawler.extraction.record import ArticleRecord, Footnote
+from tests.factories import article_record
 
 SITE = "https://ncmes.org"
 T0 = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
@@ -23,26 +24,15 @@ TITLE = "رؤى بحثية: التحولات الإقليمية في الشرق 
 
 
 def make_record(n: int, **over: object) -> ArticleRecord:
-    fields: dict[str, object] = {
-        "url": f"{SITE}/{4570 + n}",
-        "post_id": 4570 + n,
+    own = {
         "title": f"{TITLE} {n}",
-        "series": "رؤى بحثية",
         "body": 'الفقرة الأولى، فيها "اقتباس" وفاصلة [1]\n- بند\nالفقرة الأخيرة',
-        "sections": ["دراسات", "رؤى"],
         "authors": ["أحمد علي", "سارة محمود"],
         "published": dt.date(2025, n, 5),
         "published_at": dt.datetime(2025, n, 5, 8, 0, tzinfo=dt.UTC),
-        "footnotes": [
-            Footnote(1, "المصدر الأول", ["https://example.org/a"]),
-            Footnote(2, "ثان", []),
-        ],
-        "related": [Related("مقال ذو صلة", f"{SITE}/100")],
-        "links": [Link("رابط", "https://example.org/b")],
-        "word_count": 12,
+        "footnotes": [Footnote(1, "المصدر الأول", ["https://example.org/a"]), Footnote(2, "ثان", [])],
     }
-    fields.update(over)
-    return ArticleRecord(**fields)  # type: ignore[arg-type]
+    return article_record(n, **{**own, **over})
 
 
 @pytest.fixture
