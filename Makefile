@@ -23,7 +23,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/incremental.py
 
 lint: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	$(BIN)/ruff check crawler tests bench
 
 clean:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from crawler.urls import SiteURLError, site_origin, site_root
+from crawler.urls import SiteURLError, site_root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_ARCHIVE = "exports/archive"

@@ -56,8 +56,8 @@ def parse_timestamp(value: str) -> dt.datetime | None:
     except ValueError:
         return None
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc)
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC)
 
 
 def _parse(document: bytes | str, url: str) -> html.HtmlElement | None:

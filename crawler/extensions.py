@@ -22,7 +22,7 @@ class Progress:
         self.tty = sys.stderr.isatty()
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "Progress":
+    def from_crawler(cls, crawler: Any) -> Progress:
         interval = crawler.settings.getfloat("NCMES_PROGRESS_INTERVAL", 0.0)
         if interval <= 0:
             raise NotConfigured

@@ -34,8 +34,8 @@ def retry_after_seconds(value: bytes | None, now: dt.datetime | None = None) -> 
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    now = now or dt.datetime.now(dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -85,7 +85,7 @@ class RawCaptureMiddleware:
         self.writer: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "RawCaptureMiddleware":
+    def from_crawler(cls, crawler: Any) -> RawCaptureMiddleware:
         if not crawler.settings.getbool("ARCHIVE_WARC"):
             raise NotConfigured
         middleware = cls(crawler)
@@ -110,7 +110,7 @@ class RawCaptureMiddleware:
         writer = self._writer()
         headers = [(k, v) for k, values in response.headers.items() for v in values]
         request_headers = [(k, v) for k, values in request.headers.items() for v in values]
-        fetched_at = dt.datetime.now(dt.timezone.utc)
+        fetched_at = dt.datetime.now(dt.UTC)
         try:
             location = await maybe_deferred_to_future(
                 threads.deferToThread(

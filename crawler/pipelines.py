@@ -33,7 +33,7 @@ class ArchivePipeline:
         self.archive: Any = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "ArchivePipeline":
+    def from_crawler(cls, crawler: Any) -> ArchivePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline

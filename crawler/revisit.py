@@ -22,7 +22,7 @@ class RevisitPolicy:
     now: dt.datetime
 
     @classmethod
-    def from_settings(cls, settings: Any, archive: Any, now: dt.datetime | None = None) -> "RevisitPolicy":
+    def from_settings(cls, settings: Any, archive: Any, now: dt.datetime | None = None) -> RevisitPolicy:
         runs = archive.read_runs().to_pylist()
         starts = sorted(row["started_at"] for row in runs)
         completed = [row["started_at"] for row in runs if row["completed"]]
@@ -34,7 +34,7 @@ class RevisitPolicy:
             listings_every_runs=max(1, settings.getint("NCMES_LISTINGS_EVERY_RUNS")),
             run_starts=starts,
             last_completed_start=max(completed) if completed else None,
-            now=now or dt.datetime.now(dt.timezone.utc),
+            now=now or dt.datetime.now(dt.UTC),
         )
 
     def changed_since(self) -> dt.datetime | None:

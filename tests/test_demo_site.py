@@ -20,10 +20,9 @@ from urllib.parse import quote, urljoin, urlsplit
 import lxml.html
 import pytest
 
-from crawler.urls import canonical_url
-
 from crawler.demo import DemoSite, serve
 from crawler.demo.content import ARABIC_DIGITS, SECTIONS, fold, section_path
+from crawler.urls import canonical_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TITLE = "رؤى بحثية: مستقبل العلاقات التركية الأمريكية"

@@ -150,7 +150,7 @@ def test_sitemap_index_and_urlset_with_lastmod() -> None:
     <url><loc>https://ncmes.org/4560/</loc></url></urlset>"""
     children, entries = discovery.sitemap(urlset)
     assert children == []
-    assert entries[0].lastmod == dt.datetime(2025, 10, 18, 9, 30, tzinfo=dt.timezone.utc)
+    assert entries[0].lastmod == dt.datetime(2025, 10, 18, 9, 30, tzinfo=dt.UTC)
     assert entries[1].lastmod is None
     assert discovery.canonical_posts([e.loc for e in entries], SITE) == [
         "https://ncmes.org/4571",
@@ -169,7 +169,7 @@ def test_rest_and_feed_answers() -> None:
     rest = b'[{"id": 4571, "link": "https://ncmes.org/4571/", "modified_gmt": "2025-10-19T08:00:00"}]'
     (entry,) = discovery.rest_posts(rest)
     assert entry.loc == "https://ncmes.org/4571/"
-    assert entry.lastmod == dt.datetime(2025, 10, 19, 8, 0, tzinfo=dt.timezone.utc)
+    assert entry.lastmod == dt.datetime(2025, 10, 19, 8, 0, tzinfo=dt.UTC)
     feed = b"""<rss version="2.0"><channel><item><link>https://ncmes.org/4571/</link></item>
     <item><link>https://ncmes.org/?p=4560</link></item></channel></rss>"""
     assert discovery.canonical_posts(discovery.feed_links(feed), SITE) == [

@@ -498,7 +498,7 @@ def test_a_damaged_archive_file_is_a_one_line_error_naming_it(small_archive: Pat
     commands = (["stats"], ["crawl", "--site", "http://127.0.0.1:9", *FAST, "-s", "RETRY_TIMES=0"])
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda args: run_cli(*args, "--archive", str(archive)), commands))
-    for args, result in zip(commands, results):
+    for args, result in zip(commands, results, strict=True):
         assert result.returncode == 1, (args, result.stdout, result.stderr)
         _no_traceback(result)
         lines = result.stderr.strip().splitlines()

@@ -111,7 +111,7 @@ def test_both_versions_of_a_changed_article_are_kept(history: History) -> None:
     assert "نص معدل للفقرة الأولى" in new["body"] and "نص معدل" not in old["body"]
     assert old["content_hash"] != new["content_hash"]
     # No article has two rows for one version: the unchanged runs added none.
-    keys = list(zip(versions.column("url").to_pylist(), versions.column("version").to_pylist()))
+    keys = list(zip(versions.column("url").to_pylist(), versions.column("version").to_pylist(), strict=True))
     assert len(keys) == len(set(keys))
 
 

@@ -375,7 +375,8 @@ class Archive:
         )
         newest: dict[str, tuple[int, str | None]] = {}
         for url, version, series in zip(
-            index["url"].to_pylist(), index["version"].to_pylist(), index["series"].to_pylist()
+            index["url"].to_pylist(), index["version"].to_pylist(), index["series"].to_pylist(),
+            strict=True,
         ):
             if url not in newest or version > newest[url][0]:
                 newest[url] = (version, series)
@@ -399,6 +400,7 @@ class Archive:
                 self._changes["url"].to_pylist(),
                 self._changes["version"].to_pylist(),
                 self._changes["change"].to_pylist(),
+                strict=True,
             )
             if c in ("added", "changed")
         }

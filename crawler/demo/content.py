@@ -714,7 +714,7 @@ def _add_links(arts: list[Article]) -> None:
 
 def _add_related(arts: list[Article], seed: int) -> None:
     ids = [a.post_id for a in arts]
-    for i, art in enumerate(arts):
+    for art in arts:
         if art.related:
             continue
         rng = random.Random(f"related:{seed}:{art.post_id}")

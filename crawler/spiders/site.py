@@ -30,7 +30,7 @@ PRIORITY_RECHECK = -10
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 # Scrapy's wording when DOWNLOAD_MAXSIZE cancels a download (Content-Length, bytes received,
@@ -85,7 +85,7 @@ class SiteSpider(scrapy.Spider):
         self.owns_lock = False
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "SiteSpider":
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider: SiteSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.site = site_root(kwargs.get("site") or settings.get("NCMES_SITE"))
@@ -208,7 +208,7 @@ class SiteSpider(scrapy.Spider):
         )
 
     def _rest_request(self, since: dt.datetime, page: int) -> scrapy.Request:
-        stamp = since.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        stamp = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
         url = (
             f"{self.site}/wp-json/wp/v2/posts?modified_after={stamp}&per_page=100"
             f"&page={page}&_fields=id,link,modified_gmt"
