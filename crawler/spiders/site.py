@@ -19,7 +19,7 @@ from twisted.web.http import _DataLoss  # Twisted names a short body only privat
 from crawler import discovery
 from crawler.items import ArticlePage, FetchFailure, Gone, NotModified
 from crawler.revisit import RevisitPolicy
-from crawler.urls import canonical_url, site_root
+from crawler.urls import canonical_url, post_id_from_url, site_root
 
 # Discovery pages go first so that change signals (sitemap lastmod, REST modified) are known
 # before the articles they concern are scheduled; listings before articles for the same reason.
@@ -414,8 +414,11 @@ class SiteSpider(scrapy.Spider):
                 yield FetchFailure(url=url, stage="fetch", error=f"HTTP {response.status}", fetched_at=now)
             return
         final = canonical_url(response.url, self.site)
-        if final is not None and final != url:
+        if final is not None and final != url and post_id_from_url(final) is not None:
+            # The site moved the post (a merged or renumbered article): archive it under
+            # the URL it answers at, which listings will show from now on.
             self.logger.info("%s redirected to %s", url, final)
+            url = final
         content_type = (_header(response, b"Content-Type") or "").lower()
         if content_type and "html" not in content_type:
             self.crawler.stats.inc_value("ncmes/failures")
