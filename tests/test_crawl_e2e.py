@@ -238,3 +238,26 @@ def test_export_loads_in_pandas_and_duckdb(crawled, tmp_path: Path, fmt: str) ->
     assert count == len(want)
     card = out.with_name(out.stem + ".README.md")
     assert card.exists() and "title" in card.read_text(encoding="utf-8")
+
+
+def test_the_snapshot_served_by_its_own_process_is_crawled(tmp_path: Path) -> None:
+    """`python -m crawler.demo.server` in one process, `ncmes-archive crawl` in another."""
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crawler.demo.server", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        url = server.stdout.readline().strip()  # the server prints its URL first
+        assert url.startswith("http://127.0.0.1:"), server.stderr.read()
+        result = run_cli("crawl", "--site", url, "--archive", str(tmp_path / "a"),
+                         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
+                         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "NCMES_PROGRESS_INTERVAL=0")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert len(_rows(tmp_path / "a")) == len(DemoSite().truth())

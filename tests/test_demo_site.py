@@ -20,8 +20,9 @@ from urllib.parse import quote, urljoin, urlsplit
 import lxml.html
 import pytest
 
-from crawler.demo import DemoSite, serve
 from crawler.demo.content import ARABIC_DIGITS, SECTIONS, fold, section_path
+from crawler.demo.server import serve
+from crawler.demo.site import DemoSite
 from crawler.urls import canonical_url
 
 ROOT = Path(__file__).resolve().parents[1]
