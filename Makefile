@@ -21,6 +21,7 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/incremental.py
+	$(BIN)/python bench/scale.py
 
 lint: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
