@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
 import struct
 import sys
@@ -12,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from crawler.demo.site import DemoSite
+
+logger = logging.getLogger(__name__)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -60,13 +63,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
         except OSError:
-            pass
+            pass  # the peer already went: the connection is down either way
 
     def finish(self) -> None:
         try:
             super().finish()
         except (OSError, ValueError):
-            pass
+            pass  # flushing to a client that hung up (or a socket a fault closed)
 
     def do_GET(self) -> None:
         self._serve("GET")
@@ -82,8 +85,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def handle_error(self, request: object, client_address: object) -> None:  # quiet
-        pass
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client hanging up (a crawler's timeout, the reset and truncation faults) is
+        # normal here; anything else is a bug in the snapshot and is shown.
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        logger.error("demo server: error answering %s", client_address, exc_info=True)
 
 
 class DemoServer:
