@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--include-removed", action="store_true")
 
     sub.add_parser("stats", parents=[common], help="counts by section and year, last run, failures")
+    sub.add_parser("reextract", parents=[common],
+                   help="run today's extraction over the archived raw captures (no request sent)")
 
     demo = sub.add_parser("demo", help="serve the offline snapshot on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
@@ -323,6 +325,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from crawler.archive.store import ArchiveLocked
+    from crawler.reextract import print_progress, reextract
+
+    archive = _open_archive(args.archive, create=False)
+    try:
+        archive.acquire_lock()
+    except ArchiveLocked as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        run = reextract(archive, print_progress)
+    finally:
+        archive.release_lock()
+    print(format_summary(run, archive, args.archive))
+    return EXIT_OK
+
+
 COMMANDS = {
     "crawl": cmd_crawl,
     "demo": cmd_demo,
@@ -330,6 +349,7 @@ COMMANDS = {
     "diff": cmd_diff,
     "export": cmd_export,
     "stats": cmd_stats,
+    "reextract": cmd_reextract,
 }
 
 

@@ -592,23 +592,32 @@ class Archive:
         http_last_modified: str | None = None,
         sitemap_lastmod: dt.datetime | None = None,
         warc: tuple[str, int, str] | None = None,
+        reextracted: bool = False,
     ) -> Outcome:
-        """Compare one captured article with its state; a new content_hash makes a new version."""
+        """Compare one captured article with its state; a new content_hash makes a new version.
+
+        reextracted: the record comes from a raw capture already archived (fetched_at is
+        that capture's time), not from the site now: the article's status, last_seen and
+        crawl state stay as they are.
+        """
         run_id = self._require_run()
         at = utc(fetched_at)
         content = _record_content(record)
         digest = content_hash(record)
         with self._mutex:
             prev = self.state.get(record.url)
+            if reextracted and prev is None:
+                raise ValueError(f"cannot re-extract {record.url}: not in the archive")
             for warning in record.warnings:
                 self._add_warning(record.url, warning, at)
             if prev is not None and prev.content_hash == digest:
                 for name in _UNHASHED_CONTENT:
                     setattr(prev, name, content[name])
                 prev.series_candidate = record.series
-                prev.status = "live"
-                prev.last_seen = at
-                self._touch(prev, at, etag, http_last_modified, sitemap_lastmod)
+                if not reextracted:
+                    prev.status = "live"
+                    prev.last_seen = at
+                    self._touch(prev, at, etag, http_last_modified, sitemap_lastmod)
                 self._counts["articles_unchanged"] += 1
                 return Outcome(record.url, "unchanged", [], prev.version)
 
@@ -619,15 +628,19 @@ class Archive:
                 **content,
                 content_hash=digest,
                 version=version,
-                status="live",
+                status=prev.status if reextracted and prev else "live",
                 first_seen=prev.first_seen if prev else at,
-                last_seen=at,
+                last_seen=prev.last_seen if reextracted and prev else at,
                 last_changed=at,
                 run_id=run_id,
                 series_candidate=record.series,
                 sitemap_lastmod=prev.sitemap_lastmod if prev else None,
             )
-            self._touch(state, at, etag, http_last_modified, sitemap_lastmod)
+            if reextracted and prev:
+                state.last_fetched = prev.last_fetched
+                state.etag, state.http_last_modified = prev.etag, prev.http_last_modified
+            else:
+                self._touch(state, at, etag, http_last_modified, sitemap_lastmod)
             self.state[record.url] = state
             warc_file, warc_offset, warc_id = warc if warc else (None, None, None)
             self._pending_versions.append(
