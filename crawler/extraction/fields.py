@@ -221,6 +221,11 @@ def published_at(page: Page) -> dt.datetime | None:
                     (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None
                 )
                 candidates.append(stamp)
+    return _first_timestamp(candidates)
+
+
+def _first_timestamp(candidates: list[str | None]) -> dt.datetime | None:
+    """The first candidate that parses as a timestamp (UTC), in order of trust."""
     for value in candidates:
         parsed = parse_timestamp(value)
         if parsed is not None:
@@ -235,11 +240,7 @@ def modified_at(page: Page) -> dt.datetime | None:
         candidates.append(jsonld_text(page.meta.article.get("dateModified")))
     candidates.append(page.meta.first("article:modified_time", "og:updated_time", "datemodified"))
     candidates += list(sel.MODIFIED_TIME(page.doc))
-    for value in candidates:
-        parsed = parse_timestamp(value)
-        if parsed is not None:
-            return parsed
-    return None
+    return _first_timestamp(candidates)
 
 
 def _shown_date(page: Page) -> dt.date | None:
