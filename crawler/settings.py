@@ -7,9 +7,11 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Polite defaults for the real site; `-s` lifts them for a local mirror.
+# Names the project and where to read about it; an operator adds a contact with
+# -s USER_AGENT="... contact: name@example.org" (see README, "Crawling etiquette").
 USER_AGENT = (
     f"ncmes-archive/{__version__} (research archive of ncmes.org; "
-    "+https://github.com/ncmes-archive/ncmes-archive#crawling-etiquette)"
+    'about: the ncmes-archive README, "Crawling etiquette")'
 )
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 4
