@@ -21,6 +21,9 @@ _MENU_LINKS = etree.XPath(
     " | //li[contains(concat(' ', normalize-space(@class), ' '), ' menu-item ')]/a[@href]"
 )
 _ALL_LINKS = etree.XPath("//a[@href]")
+_CATEGORY_ITEM = etree.XPath(
+    "boolean(parent::li[contains(concat(' ', normalize-space(@class), ' '), ' menu-item-object-category ')])"
+)
 _BOILERPLATE_ANCESTOR = etree.XPath(
     "ancestor::nav | ancestor::header | ancestor::footer | ancestor::aside"
     " | ancestor::*[@role='navigation' or @role='complementary' or @role='contentinfo']"
@@ -86,7 +89,10 @@ def menu_sections(document: bytes | str, url: str, site: str) -> list[Section]:
         for a in links:
             target = urljoin(url, a.get("href", "").strip())
             path = urlsplit(target).path
-            if canonical_url(target, site) is None or not _CATEGORY_PATH.fullmatch(path.rstrip("/") + "/"):
+            # wp_nav_menu marks a category entry as such whatever the site's category base;
+            # other links count when their path is a /category/ archive.
+            is_category = _CATEGORY_ITEM(a) or _CATEGORY_PATH.fullmatch(path.rstrip("/") + "/")
+            if canonical_url(target, site) is None or not is_category or path.rstrip("/") == "":
                 continue
             if "/page/" in path:
                 continue

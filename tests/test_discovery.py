@@ -176,3 +176,12 @@ def test_rest_and_feed_answers() -> None:
         "https://ncmes.org/4571",
         "https://ncmes.org/4560",
     ]
+
+
+def test_menu_category_items_count_whatever_the_category_base() -> None:
+    home = """<html><body><nav><ul class="menu">
+    <li class="menu-item menu-item-type-taxonomy menu-item-object-category"><a href="/topics/africa/">أفريقيا</a></li>
+    <li class="menu-item menu-item-object-page"><a href="/about/">من نحن</a></li>
+    </ul></nav></body></html>"""
+    sections = discovery.menu_sections(home, SITE + "/", SITE)
+    assert [(s.name, s.url) for s in sections] == [("أفريقيا", "https://ncmes.org/topics/africa/")]
