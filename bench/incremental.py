@@ -17,14 +17,11 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from crawler.cli import LOCAL_MIRROR_SETTINGS, setting_args  # noqa: E402
 from crawler.demo.server import serve  # noqa: E402
 from crawler.demo.site import DemoSite  # noqa: E402
 
-FAST = [
-    "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
-    "-s", "CONCURRENT_REQUESTS=8", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-    "-s", "NCMES_PROGRESS_INTERVAL=0",
-]
+FAST = setting_args({**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 0})
 
 
 def crawl(url: str, archive: Path, *extra: str) -> tuple[dict, float]:

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -16,6 +17,18 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_ARCHIVE = "exports/archive"
 DEFAULT_SITE = "https://ncmes.org"
 DEMO_PORT = 8765
+# A local mirror (the demo, tests, benchmarks) needs none of the real site's politeness.
+LOCAL_MIRROR_SETTINGS: dict[str, Any] = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 8,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+}
+
+
+def setting_args(settings: dict[str, Any]) -> list[str]:
+    """Settings as the `-s NAME=VALUE` arguments of the command line."""
+    return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
 
 
 class CommandError(Exception):
@@ -218,31 +231,15 @@ def _one_line_logs() -> None:
 
 
 def format_summary(run: dict[str, Any], archive: Any, archive_dir: str) -> str:
-    articles = archive.read_articles()
-    statuses = articles.column("status").to_pylist() if articles.num_rows else []
-    rows = [
-        ("requests", run["requests"]),
-        ("pages downloaded", run["pages_downloaded"]),
-        ("not modified (304)", run["not_modified"]),
-        ("bytes received", run["bytes_received"]),
-        ("articles added", run["articles_added"]),
-        ("articles changed", run["articles_changed"]),
-        ("articles removed", run["articles_removed"]),
-        ("articles unchanged", run["articles_unchanged"]),
-        ("failures", run["failures"]),
-        ("warnings", run["warnings"]),
-    ]
-    started, finished = run["started_at"], run["finished_at"]
-    took = (finished - started).total_seconds() if started and finished else 0.0
-    state = "completed" if run["completed"] else "NOT completed"
-    lines = [f"run {run['run_id']} ({run['mode']}) of {run['site']}: {state} in {took:.1f}s"]
-    width = max(len(name) for name, _ in rows)
-    lines += [f"  {name:<{width}}  {value:>10,}" for name, value in rows]
-    lines.append(
-        f"archive {archive_dir}: {len(statuses)} articles "
-        f"({statuses.count('live')} live, {statuses.count('removed')} removed)"
+    """The run's table, then what the archive now holds."""
+    from crawler.archive.report import format_run
+
+    statuses = Counter(state.status for state in archive.state.values())
+    return (
+        f"{format_run(run)}\n"
+        f"archive {archive_dir}: {sum(statuses.values())} articles "
+        f"({statuses['live']} live, {statuses['removed']} removed)"
     )
-    return "\n".join(lines)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -254,14 +251,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.server import serve
     from crawler.demo.site import DemoSite
 
-    overrides = {
-        # A local mirror: no need for the real site's politeness.
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS": 8,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-        "NCMES_PROGRESS_INTERVAL": 1.0,
-    }
+    overrides = {**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 1.0}
     overrides.update(parse_settings(args.settings))
     try:
         server = serve(DemoSite(), port=args.port)

@@ -15,18 +15,8 @@ from typing import Any
 
 from crawler.archive import warc
 from crawler.archive.store import Archive
-from crawler.extraction import extract
+from crawler.extraction import charset_of, extract
 from crawler.extraction.record import ExtractionError
-
-
-def _charset(headers: list[tuple[str, str]]) -> str | None:
-    for name, value in headers:
-        if name.lower() == "content-type":
-            for part in value.split(";")[1:]:
-                key, _, val = part.strip().partition("=")
-                if key.strip().lower() == "charset" and val.strip():
-                    return val.strip().strip("\"'")
-    return None
 
 
 def reextract(archive: Archive, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
@@ -46,7 +36,8 @@ def reextract(archive: Archive, progress: Callable[[int, int], None] | None = No
         now = dt.datetime.now(dt.UTC)
         try:
             headers, body = warc.read(archive.root, row["warc_file"], row["warc_offset"])
-            record = extract(body, url, row["seen_at"], encoding=_charset(headers))
+            content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+            record = extract(body, url, row["seen_at"], encoding=charset_of(content_type))
         except (OSError, ValueError, ExtractionError) as exc:
             # A missing or damaged WARC file, or a capture that no longer extracts: the
             # archived version stays; the run says why.

@@ -10,19 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from crawler.cli import LOCAL_MIRROR_SETTINGS, setting_args
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # A local mirror needs none of the real site's politeness.
-FAST = [
-    "-s", "DOWNLOAD_DELAY=0",
-    "-s", "AUTOTHROTTLE_ENABLED=false",
-    "-s", "CONCURRENT_REQUESTS=8",
-    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-    "-s", "NCMES_PROGRESS_INTERVAL=0",
-]
+FAST = setting_args({**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 0})
 
 
 def run_cli(*args: str, timeout: float = 240, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

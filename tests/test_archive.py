@@ -497,3 +497,15 @@ def test_sigkilled_writer_leaves_a_consistent_archive(root: Path) -> None:
     events = final.read_changes().to_pylist()
     assert sorted(e["url"] for e in events) == sorted(in_versions)  # one "added" each
     assert [r["completed"] for r in final.read_runs().to_pylist()] == [False, True]
+
+
+def test_taking_the_lock_sees_a_run_that_finished_after_opening(root: Path) -> None:
+    run_once(root, make_record(1))
+    opened = Archive(root)  # loaded, not locked
+    run_once(root, make_record(2))  # another process's run, finished meanwhile
+    assert make_record(2).url not in opened.state
+    opened.acquire_lock()
+    try:
+        assert {make_record(1).url, make_record(2).url} <= set(opened.state)
+    finally:
+        opened.release_lock()

@@ -17,7 +17,7 @@ from crawler.archive.warc import read as read_warc
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
 from crawler.extraction import extract
-from tests.conftest import crawl, run_cli
+from tests.conftest import FAST, crawl, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -189,8 +189,7 @@ def test_scrapy_crawl_as_scrapyd_runs_it(server: DemoServer, tmp_path: Path) -> 
     archive = tmp_path / "a"
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "site", "-s", f"NCMES_SITE={server.url}",
-         "-s", f"ARCHIVE_DIR={archive}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
-         "-s", "NCMES_PROGRESS_INTERVAL=0", "-s", "NCMES_LIMIT=3"],
+         "-s", f"ARCHIVE_DIR={archive}", *FAST, "-s", "NCMES_LIMIT=3"],
         capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
@@ -199,7 +198,7 @@ def test_scrapy_crawl_as_scrapyd_runs_it(server: DemoServer, tmp_path: Path) -> 
     assert run["completed"] and run["articles_added"] == 3
     # The lock was released: the command line can use the archive at once.
     assert run_cli("crawl", "--site", server.url, "--archive", str(archive), "--limit", "1",
-                   "-s", "DOWNLOAD_DELAY=0", "-s", "NCMES_PROGRESS_INTERVAL=0").returncode == 0
+                   *FAST).returncode == 0
 
 
 def test_listings_alone_find_every_article_to_the_last_page(tmp_path: Path) -> None:
@@ -254,8 +253,7 @@ def test_the_snapshot_served_by_its_own_process_is_crawled(tmp_path: Path) -> No
         url = server.stdout.readline().strip()  # the server prints its URL first
         assert url.startswith("http://127.0.0.1:"), server.stderr.read()
         result = run_cli("crawl", "--site", url, "--archive", str(tmp_path / "a"),
-                         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false",
-                         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "NCMES_PROGRESS_INTERVAL=0")
+                         *FAST)
     finally:
         server.terminate()
         server.wait(timeout=10)

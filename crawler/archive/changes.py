@@ -5,23 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from crawler.archive.schema import HASHED_FIELDS
-
-# Invisible format characters that editors and WordPress plugins add or drop between two
-# renderings of the same text (bidi marks around Latin names in Arabic text, zero-width
-# spaces, BOMs, soft hyphens). They are not a change of the article's words.
-_FORMAT_CHARS = dict.fromkeys(
-    map(
-        ord,
-        "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-        "\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad",
-    ),
-    None,
-)
+from crawler.extraction.text import normalize
 
 # Bumped if the normalisation below changes, so old and new hashes never compare equal
 # by accident of a different recipe.
@@ -29,13 +17,9 @@ HASH_RECIPE = "v1"
 
 
 def normalise(text: str | None) -> str:
-    """NFC, bidi/zero-width format characters dropped, every whitespace run folded to one space."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text).translate(_FORMAT_CHARS)
-    # str.split() with no argument splits on all Unicode whitespace, NBSP included: the
-    # site mixes NBSP and spaces freely between renderings.
-    return " ".join(text.split())
+    """NFC, invisible marks dropped, every whitespace run folded to one space (extraction's
+    own normalisation, so output and hash agree on what is the same text)."""
+    return normalize(text) if text else ""
 
 
 def _get(obj: Any, name: str) -> Any:

@@ -192,7 +192,7 @@ def stats(archive: Archive) -> str:
         for s in r["sections"] or ["(none)"]:
             sections[s] += 1
         years[str(r["published"].year) if r["published"] else "unknown"] += 1
-    versions = len(archive.read_versions())
+    versions = archive.count_versions()
     out = [
         f"archive {archive.root}",
         (
@@ -211,21 +211,7 @@ def stats(archive: Archive) -> str:
         out.append("no run yet")
         return "\n".join(out)
     last = runs[-1]
-    finished = last["finished_at"].isoformat(timespec="seconds") if last["finished_at"] else "-"
-    state = "completed" if last["completed"] else "NOT completed (interrupted or running)"
-    out += [
-        f"last run {last['run_id']} ({last['mode']}, {last['site']}): {state}",
-        f"  started {last['started_at'].isoformat(timespec='seconds')}, finished {finished}",
-        (
-            f"  requests {last['requests']}, pages downloaded {last['pages_downloaded']}, "
-            f"not modified {last['not_modified']}, bytes {last['bytes_received']}"
-        ),
-        (
-            f"  added {last['articles_added']}, changed {last['articles_changed']}, "
-            f"removed {last['articles_removed']}, unchanged {last['articles_unchanged']}, "
-            f"failures {last['failures']}, warnings {last['warnings']}"
-        ),
-    ]
+    out.append("last " + format_run(last))
     failures = archive.read_failures(last["run_id"]).to_pylist()
     if failures:
         out.append(f"failures of the last run ({len(failures)}):")
@@ -233,6 +219,32 @@ def stats(archive: Archive) -> str:
         if len(failures) > 10:
             out.append(f"  ... and {len(failures) - 10} more (failures.parquet)")
     return "\n".join(out)
+
+
+def format_run(run: dict[str, Any]) -> str:
+    """One run row as a small table: its state and duration, then every count."""
+    counts = [
+        ("requests", run["requests"]),
+        ("pages downloaded", run["pages_downloaded"]),
+        ("not modified (304)", run["not_modified"]),
+        ("bytes received", run["bytes_received"]),
+        ("articles added", run["articles_added"]),
+        ("articles changed", run["articles_changed"]),
+        ("articles removed", run["articles_removed"]),
+        ("articles unchanged", run["articles_unchanged"]),
+        ("failures", run["failures"]),
+        ("warnings", run["warnings"]),
+    ]
+    started, finished = run["started_at"], run["finished_at"]
+    if run["completed"]:
+        state = "completed"
+    else:
+        state = "NOT completed" + ("" if finished else " (interrupted or running)")
+    took = f" in {(finished - started).total_seconds():.1f}s" if started and finished else ""
+    width = max(len(name) for name, _ in counts)
+    lines = [f"run {run['run_id']} ({run['mode']}) of {run['site']}: {state}{took}"]
+    lines += [f"  {name:<{width}}  {value:>10,}" for name, value in counts]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------

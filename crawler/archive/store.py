@@ -334,6 +334,20 @@ class Archive:
                 row["series_candidate"] = row["series"]
                 self.state[row["url"]] = ArticleState(**row)
             self._reconcile()
+            self._loaded_stamp = self._disk_stamp()
+
+    def _disk_stamp(self) -> tuple[tuple[str, int, int], ...]:
+        """What the files on disk look like now (names, sizes, mtimes), to tell whether
+        another process wrote to the archive since it was loaded."""
+        paths = [self.root / name for name in SNAPSHOT_FILES]
+        paths += _parts(self.versions_dir) if self.versions_dir.is_dir() else []
+        paths += _parts(self.changes_dir) if self.changes_dir.is_dir() else []
+        stamp = []
+        for path in paths:
+            with contextlib.suppress(FileNotFoundError):
+                info = path.stat()
+                stamp.append((str(path), info.st_size, info.st_mtime_ns))
+        return tuple(stamp)
 
     def _check_dataset(self, name: str) -> list[Path]:
         folder = self.root / name
@@ -472,8 +486,10 @@ class Archive:
         try:
             self._write_lock_info(run_id)
             self._remove_tmp()
-            # Another run may have finished between our open and our lock.
-            self._load()
+            # Another run may have finished between our open and our lock: reload then
+            # (and only then: loading reads every file).
+            if self._disk_stamp() != self._loaded_stamp:
+                self._load()
         except BaseException:
             self.release_lock()
             raise
@@ -849,6 +865,18 @@ class Archive:
         if pending:
             table = pa.concat_tables([table, to_table(pending, VERSIONS)])
         return table.sort_by([("url", "ascending"), ("version", "ascending")])
+
+    def count_versions(self) -> int:
+        """How many versions the archive holds, from the parts' metadata (no data read)."""
+        with self._mutex:
+            pending = len(self._pending_versions)
+        if not self._version_files:
+            return pending
+        try:
+            on_disk = ds.dataset([str(p) for p in self._version_files], format="parquet").count_rows()
+        except (pa.ArrowException, OSError) as exc:
+            raise ArchiveError(Archive._unreadable_part(self._version_files, exc)) from exc
+        return on_disk + pending
 
     def read_runs(self) -> pa.Table:
         """One row per run, the current one included, by start time."""

@@ -24,6 +24,7 @@ __all__ = [
     "Footnote",
     "Link",
     "Related",
+    "charset_of",
     "decode_html",
     "extract",
 ]
@@ -36,6 +37,15 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LOOKS_LIKE_HTML = re.compile(r"<\s*[A-Za-z!]")
 _LATIN_DEFAULTS = frozenset({"iso8859-1", "cp1252", "ascii"})
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset a Content-Type header value declares (`text/html; charset=windows-1256`)."""
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
 
 
 def _codec(name: str | None) -> str | None:

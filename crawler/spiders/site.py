@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 from twisted.web.http import _DataLoss  # Twisted names a short body only privately
 
 from crawler import discovery
+from crawler.extraction import charset_of
 from crawler.items import ArticlePage, FetchFailure, Gone, NotModified
 from crawler.revisit import RevisitPolicy
 from crawler.urls import canonical_url, post_id_from_url, site_root
@@ -431,7 +432,7 @@ class SiteSpider(scrapy.Spider):
         yield ArticlePage(
             url=url,
             body=response.body,
-            encoding=_declared_charset(content_type),
+            encoding=charset_of(content_type),
             fetched_at=now,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
@@ -496,11 +497,3 @@ class SiteSpider(scrapy.Spider):
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _declared_charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.strip() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
