@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
+import threading
 from typing import Any
 
 from scrapy import signals
@@ -83,6 +84,7 @@ class RawCaptureMiddleware:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.writer: Any = None
+        self._opening = threading.Lock()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RawCaptureMiddleware:
@@ -96,25 +98,26 @@ class RawCaptureMiddleware:
         if self.writer is not None:
             self.writer.close()
 
-    def _writer(self) -> Any:
-        if self.writer is None:
-            from crawler.archive.warc import WarcWriter
+    def _write(self, *record: Any) -> tuple[str, int, str]:
+        """In a worker thread: open the run's WARC file on first use, append one record."""
+        with self._opening:
+            if self.writer is None:
+                from crawler.archive.warc import WarcWriter
 
-            spider = self.crawler.spider
-            self.writer = WarcWriter(spider.archive.root, spider.run_id)
-        return self.writer
+                spider = self.crawler.spider
+                self.writer = WarcWriter(spider.archive.root, spider.run_id)
+        return self.writer.write(*record)
 
     async def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("kind") != "article" or response.status != 200:
             return response
-        writer = self._writer()
         headers = [(k, v) for k, values in response.headers.items() for v in values]
         request_headers = [(k, v) for k, values in request.headers.items() for v in values]
         fetched_at = dt.datetime.now(dt.UTC)
         try:
             location = await maybe_deferred_to_future(
                 threads.deferToThread(
-                    writer.write, response.url, response.status, headers, response.body,
+                    self._write, response.url, response.status, headers, response.body,
                     request_headers, fetched_at,
                 )
             )

@@ -38,10 +38,13 @@ class ArchivePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self) -> None:
+    async def open_spider(self) -> None:
         spider = self.crawler.spider
         self.archive = spider.archive
-        spider.run_id = self.archive.begin_run(spider.site, spider.mode)
+        # Writes runs.parquet: in the archive thread, like every other write.
+        spider.run_id = await maybe_deferred_to_future(
+            self._defer(self.archive.begin_run, spider.site, spider.mode)
+        )
 
     def _defer(self, fn: Any, *args: Any) -> Deferred:
         """Run fn in the archive thread; the Deferred fires in the reactor thread."""
