@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import trafilatura
 from lxml import etree
 
 from . import selectors as sel
@@ -112,6 +111,8 @@ def extract_body(
         return BodyResult("\n".join(lines), rendered.links, bylines, dates, "container")
     # No WordPress container: let trafilatura find the text; links and structure are then
     # only as good as its plain-text output.
+    import trafilatura  # only here: importing it costs a quarter second, most pages never need it
+
     text = trafilatura.extract(
         html, url=url, include_comments=False, deduplicate=False, include_tables=True,
         include_links=False, favor_precision=True, output_format="txt", with_metadata=False,
