@@ -232,7 +232,7 @@ def _one_line_logs() -> None:
 
 def format_summary(run: dict[str, Any], archive: Any, archive_dir: str) -> str:
     """The run's table, then what the archive now holds."""
-    from crawler.archive.report import format_run
+    from crawler.dataset.stats import format_run
 
     statuses = Counter(state.status for state in archive.state.values())
     return (
@@ -265,37 +265,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from crawler.archive import report
+    from crawler.dataset import changes as view
 
     archive = _open_archive(args.archive, create=False)
     try:
-        rows = report.changes(archive, run=args.run, since=args.since)
+        rows = view.changes(archive, run=args.run, since=args.since)
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        print(report.format_changes_table(rows))
+        print(view.format_changes_table(rows))
     return EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from crawler.archive import report
+    from crawler.dataset import diff as view
 
     archive = _open_archive(args.archive, create=False)
     try:
-        print(report.diff(archive, args.url, args.from_v, args.to_v), end="")
+        print(view.diff(archive, args.url, args.from_v, args.to_v), end="")
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from crawler.archive import report
+    from crawler.dataset import export as view
 
     archive = _open_archive(args.archive, create=False)
     try:
-        path = report.export(
+        path = view.export(
             archive, args.out, args.format, section=args.section, since=args.since,
             until=args.until, include_removed=args.include_removed,
         )
@@ -308,10 +308,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from crawler.archive import report
+    from crawler.dataset import stats as view
 
     archive = _open_archive(args.archive, create=False)
-    print(report.stats(archive))
+    print(view.stats(archive))
     return EXIT_OK
 
 

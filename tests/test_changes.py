@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.archive import report
 from crawler.archive.changes import changed_fields, content_hash, normalise
 from crawler.archive.store import Archive
+from crawler.dataset import ReportError
+from crawler.dataset import changes as changes_view
+from crawler.dataset import diff as diff_view
+from crawler.dataset import stats as stats_view
 from crawler.extraction.record import ArticleRecord, Footnote
 from tests.factories import article_record
 
@@ -126,7 +129,7 @@ def build(root: Path) -> tuple[Archive, list[str]]:
 
 def test_changes_latest_run_and_json_shape(tmp_path: Path) -> None:
     archive, runs = build(tmp_path)
-    rows = report.changes(archive)
+    rows = changes_view.changes(archive)
     assert rows == [
         {
             "url": f"{SITE}/4571",
@@ -137,39 +140,39 @@ def test_changes_latest_run_and_json_shape(tmp_path: Path) -> None:
         }
     ]
     json.dumps(rows)  # the --json output is exactly these dicts
-    second = report.changes(archive, run=runs[1])
+    second = changes_view.changes(archive, run=runs[1])
     assert [(r["change"], r["url"], r["fields"], r["version"]) for r in second] == [
         ("changed", f"{SITE}/4571", ["title", "body"], 2),
         ("removed", f"{SITE}/4572", [], 1),
     ]
-    first = report.changes(archive, run=runs[0])
+    first = changes_view.changes(archive, run=runs[0])
     assert [(r["change"], r["version"]) for r in first] == [("added", 1), ("added", 1)]
 
 
 def test_changes_since_and_unknown_run(tmp_path: Path) -> None:
     archive, runs = build(tmp_path)
-    since = report.changes(archive, since=dt.date(2026, 2, 1))
+    since = changes_view.changes(archive, since=dt.date(2026, 2, 1))
     assert [r["run_id"] for r in since] == [runs[1], runs[1], runs[2]]
-    assert len(report.changes(archive, since=dt.date(2025, 1, 1))) == 5
-    assert report.changes(archive, since=dt.date(2027, 1, 1)) == []
-    with pytest.raises(report.ReportError, match="no run nope"):
-        report.changes(archive, run="nope")
-    assert report.changes(Archive(tmp_path / "empty")) == []
+    assert len(changes_view.changes(archive, since=dt.date(2025, 1, 1))) == 5
+    assert changes_view.changes(archive, since=dt.date(2027, 1, 1)) == []
+    with pytest.raises(ReportError, match="no run nope"):
+        changes_view.changes(archive, run="nope")
+    assert changes_view.changes(Archive(tmp_path / "empty")) == []
 
 
 def test_format_changes_table(tmp_path: Path) -> None:
     archive, runs = build(tmp_path)
-    text = report.format_changes_table(report.changes(archive, run=runs[1]))
+    text = changes_view.format_changes_table(changes_view.changes(archive, run=runs[1]))
     lines = text.splitlines()
     assert lines[0].split()[:4] == ["change", "version", "url", "fields"]
     assert "title, body" in lines[1] and lines[2].startswith("removed")
     assert lines[-1] == "1 changed, 1 removed"
-    assert report.format_changes_table([]) == "no changes"
+    assert changes_view.format_changes_table([]) == "no changes"
 
 
 def test_diff_default_last_two(tmp_path: Path) -> None:
     archive, _ = build(tmp_path)
-    text = report.diff(archive, f"{SITE}/4571")
+    text = diff_view.diff(archive, f"{SITE}/4571")
     assert f"--- {SITE}/4571 v2" in text and f"+++ {SITE}/4571 v3" in text
     assert "+سطر مضاف" in text
     assert "[1] مصدر" in text  # footnotes are part of the diffed text (context here)
@@ -177,30 +180,30 @@ def test_diff_default_last_two(tmp_path: Path) -> None:
 
 def test_diff_explicit_versions_and_url_forms(tmp_path: Path) -> None:
     archive, _ = build(tmp_path)
-    text = report.diff(archive, "https://www.ncmes.org/4571/?utm_source=x#c", 1, 2)
+    text = diff_view.diff(archive, "https://www.ncmes.org/4571/?utm_source=x#c", 1, 2)
     assert "-عنوان المقال 1" in text and "+جديد" in text
     assert "-الفقرة الثانية" in text and "+فقرة معدلة" in text
-    assert report.diff(archive, "https://ncmes.org/?p=4571", 1, 2) == text
-    assert report.diff(archive, "/4571", 1, 2) == text
-    assert "no differences" in report.diff(archive, f"{SITE}/4571", 2, 2)
+    assert diff_view.diff(archive, "https://ncmes.org/?p=4571", 1, 2) == text
+    assert diff_view.diff(archive, "/4571", 1, 2) == text
+    assert "no differences" in diff_view.diff(archive, f"{SITE}/4571", 2, 2)
 
 
 def test_diff_single_version_and_errors(tmp_path: Path) -> None:
     archive, _ = build(tmp_path)
-    text = report.diff(archive, f"{SITE}/4572")
+    text = diff_view.diff(archive, f"{SITE}/4572")
     assert "only version 1" in text and "diffing against empty" in text
     assert "+عنوان المقال 2" in text
-    with pytest.raises(report.ReportError, match="no article"):
-        report.diff(archive, f"{SITE}/1")
-    with pytest.raises(report.ReportError, match=r"has no version 7 \(versions: 1, 2, 3\)"):
-        report.diff(archive, f"{SITE}/4571", 7, None)
-    with pytest.raises(report.ReportError, match="not an http"):
-        report.diff(archive, "mailto:x@y")
+    with pytest.raises(ReportError, match="no article"):
+        diff_view.diff(archive, f"{SITE}/1")
+    with pytest.raises(ReportError, match=r"has no version 7 \(versions: 1, 2, 3\)"):
+        diff_view.diff(archive, f"{SITE}/4571", 7, None)
+    with pytest.raises(ReportError, match="not an http"):
+        diff_view.diff(archive, "mailto:x@y")
 
 
 def test_stats(tmp_path: Path) -> None:
     archive, runs = build(tmp_path)
-    text = report.stats(archive)
+    text = stats_view.stats(archive)
     assert "articles: 2 (1 live, 1 removed)" in text
     assert "دراسات" in text and "2025" in text
     assert f"last run {runs[2]} (full" in text and "completed" in text

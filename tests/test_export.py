@@ -12,9 +12,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.archive import report
 from crawler.archive.schema import ARTICLES
 from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
+from crawler.dataset import ReportError
+from crawler.dataset import export as export_view
 from crawler.extraction.record import ArticleRecord, Footnote
 from tests.factories import article_record
 
@@ -51,7 +52,7 @@ def archive(tmp_path: Path) -> Archive:
 
 
 def test_parquet_keeps_nested_types(archive: Archive, tmp_path: Path) -> None:
-    out = report.export(archive, tmp_path / "out" / "ncmes.parquet", "parquet")
+    out = export_view.export(archive, tmp_path / "out" / "ncmes.parquet", "parquet")
     table = pq.read_table(out)
     assert len(table) == 3  # removed one left out
     for name in CRAWL_STATE_COLUMNS:
@@ -71,7 +72,7 @@ def test_parquet_keeps_nested_types(archive: Archive, tmp_path: Path) -> None:
 
 
 def test_csv_opens_with_arabic_and_flat_columns(archive: Archive, tmp_path: Path) -> None:
-    out = report.export(archive, tmp_path / "ncmes.csv", "csv")
+    out = export_view.export(archive, tmp_path / "ncmes.csv", "csv")
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM spreadsheets need for UTF-8
     with open(out, encoding="utf-8-sig", newline="") as fh:
@@ -92,7 +93,7 @@ def test_csv_opens_with_arabic_and_flat_columns(archive: Archive, tmp_path: Path
 
 
 def test_jsonl_one_object_per_line(archive: Archive, tmp_path: Path) -> None:
-    out = report.export(archive, tmp_path / "ncmes.jsonl", "jsonl")
+    out = export_view.export(archive, tmp_path / "ncmes.jsonl", "jsonl")
     lines = out.read_text(encoding="utf-8").splitlines()
     objs = [json.loads(line) for line in lines]
     assert len(objs) == 3
@@ -111,7 +112,7 @@ def test_jsonl_one_object_per_line(archive: Archive, tmp_path: Path) -> None:
 
 def test_filters(archive: Archive, tmp_path: Path) -> None:
     def urls(**kw: object) -> set[str]:
-        out = report.export(archive, tmp_path / "f.parquet", "parquet", **kw)  # type: ignore[arg-type]
+        out = export_view.export(archive, tmp_path / "f.parquet", "parquet", **kw)  # type: ignore[arg-type]
         return {u[len(SITE) + 1 :] for u in pq.read_table(out)["url"].to_pylist()}
 
     assert urls() == {"4571", "4572", "4574"}
@@ -126,7 +127,7 @@ def test_filters(archive: Archive, tmp_path: Path) -> None:
 
 
 def test_crawl_state_on_request(archive: Archive, tmp_path: Path) -> None:
-    out = report.export(archive, tmp_path / "s.parquet", "parquet", include_crawl_state=True)
+    out = export_view.export(archive, tmp_path / "s.parquet", "parquet", include_crawl_state=True)
     table = pq.read_table(out)
     assert table.column_names == ARTICLES.names
     assert '"e1"' in table["etag"].to_pylist()
@@ -134,7 +135,7 @@ def test_crawl_state_on_request(archive: Archive, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
 def test_data_card(archive: Archive, tmp_path: Path, fmt: str) -> None:
-    out = report.export(
+    out = export_view.export(
         archive,
         tmp_path / f"ncmes.{fmt}",
         fmt,  # type: ignore[arg-type]
@@ -142,7 +143,7 @@ def test_data_card(archive: Archive, tmp_path: Path, fmt: str) -> None:
         since=dt.date(2025, 1, 1),
     )
     card = tmp_path / "ncmes.README.md"
-    assert card == report.card_path(out) and card.exists()
+    assert card == export_view.card_path(out) and card.exists()
     text = card.read_text(encoding="utf-8")
     run_id = archive.latest_run_id()
     assert run_id and run_id in text
@@ -151,7 +152,7 @@ def test_data_card(archive: Archive, tmp_path: Path, fmt: str) -> None:
     for name in ARTICLES.names:
         if name not in CRAWL_STATE_COLUMNS:
             assert f"`{name}`" in text
-            assert report.COLUMN_DOCS[name]
+            assert export_view.COLUMN_DOCS[name]
     for reader in ("pandas", "polars", "duckdb"):
         assert reader in text
     if fmt == "csv":
@@ -159,6 +160,6 @@ def test_data_card(archive: Archive, tmp_path: Path, fmt: str) -> None:
 
 
 def test_unknown_format(archive: Archive, tmp_path: Path) -> None:
-    with pytest.raises(report.ReportError, match="unknown export format"):
-        report.export(archive, tmp_path / "x.xlsx", "xlsx")  # type: ignore[arg-type]
+    with pytest.raises(ReportError, match="unknown export format"):
+        export_view.export(archive, tmp_path / "x.xlsx", "xlsx")  # type: ignore[arg-type]
     assert not list(tmp_path.glob("x*"))

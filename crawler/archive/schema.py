@@ -6,7 +6,7 @@ import pyarrow as pa
 
 # Bumped on any change of the archive's columns; written into every file's metadata.
 # Readers refuse a file whose major version differs (see store.check_schema).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: language column
 SCHEMA_VERSION_KEY = b"ncmes_archive.schema_version"
 FILE_KIND_KEY = b"ncmes_archive.kind"
 
@@ -42,6 +42,8 @@ CONTENT_FIELDS: list[pa.Field] = [
     pa.field("related", pa.list_(RELATED), nullable=False),
     pa.field("links", pa.list_(LINK), nullable=False),
     pa.field("word_count", pa.int32(), nullable=False),
+    # Added in 1.1: the page's language as it declares it (`ar`, `en`); null in 1.0 files.
+    pa.field("language", pa.string()),
 ]
 
 # The fields whose normalised values make content_hash: what counts as a change.

@@ -58,7 +58,9 @@ LOCK_NAME = ".lock"
 # Crawl-state columns of articles.parquet: how to ask the site cheaply, not content.
 CRAWL_STATE_COLUMNS = ("last_fetched", "etag", "http_last_modified", "sitemap_lastmod")
 # Content columns that do not enter content_hash; refreshed on every capture.
-_UNHASHED_CONTENT = ("post_id", "published_at", "modified_at", "related", "links", "word_count")
+_UNHASHED_CONTENT = (
+    "post_id", "published_at", "modified_at", "related", "links", "word_count", "language",
+)
 
 
 class ArchiveError(Exception):
@@ -94,6 +96,7 @@ class ArticleState:
     related: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     word_count: int = 0
+    language: str | None = None
     last_fetched: dt.datetime | None = None
     etag: str | None = None
     http_last_modified: str | None = None
@@ -155,6 +158,7 @@ def _record_content(record: ArticleRecord) -> dict[str, Any]:
         "related": [{"title": r.title, "url": r.url} for r in record.related],
         "links": [{"text": link.text, "url": link.url} for link in record.links],
         "word_count": int(record.word_count),
+        "language": record.language,
     }
 
 

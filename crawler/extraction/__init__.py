@@ -172,6 +172,7 @@ def extract(
         related=fields.related(page),
         links=fields.links(page),
         word_count=fields.word_count(page.body.text),
+        language=fields.language(page),
         warnings=page.warnings,
     )
     return record

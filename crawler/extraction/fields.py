@@ -369,3 +369,27 @@ def post_id(page: Page) -> int | None:
             "post id sources disagree: " + ", ".join(f"{s}={v}" for s, v in candidates)
         )
     return candidates[0][1] if candidates else None
+
+
+_LANG_TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def language(page: Page) -> str | None:
+    """The page's declared language, primary subtag lower-cased (`ar-EG` -> `ar`).
+
+    <html lang>, then <meta http-equiv=content-language> / og:locale; a page that declares
+    none is told by its body's script (Arabic letters or Latin), else None.
+    """
+    declared = [page.doc.get("lang"), page.doc.get("xml:lang")]
+    declared += [page.meta.first("content-language"), page.meta.first("og:locale")]
+    for value in declared:
+        match = _LANG_TAG.match(value or "")
+        if match:
+            return match.group(1).lower()
+    text = page.body.text
+    arabic, latin = len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(text))
+    if arabic or latin:
+        return "ar" if arabic >= latin else "en"
+    return None

@@ -80,7 +80,7 @@ def read_metadata(doc: etree._Element) -> Metadata:
     """Collect <meta> tags and JSON-LD nodes; broken JSON-LD is ignored (often hand-edited)."""
     out = Metadata()
     for tag in sel.META_TAGS(doc):
-        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or "").strip().lower()
         if key:
             out.meta.setdefault(key, []).append(tag.get("content") or "")
     for script in sel.JSONLD_SCRIPTS(doc):

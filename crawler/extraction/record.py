@@ -44,6 +44,8 @@ class ArticleRecord:
     related: list[Related] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     word_count: int = 0
+    # The page's language as it declares it (<html lang>, og:locale), primary subtag: ar, en.
+    language: str | None = None
     # Problems worth a look that did not stop extraction (marker without a note, date
     # disagreement, no date...). Recorded with the run, never part of the content.
     warnings: list[str] = field(default_factory=list)

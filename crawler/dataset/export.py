@@ -1,17 +1,14 @@
-"""What the command line shows: changes, diffs, stats and researcher exports over an Archive."""
+"""Researcher exports: the filtered articles in Parquet, CSV or JSON Lines, with a data card."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import json
 import os
-from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,236 +16,11 @@ import pyarrow.parquet as pq
 
 from crawler.archive.changes import normalise
 from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY
-from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive, ArchiveError
-from crawler.urls import SiteURLError, canonical_url
+from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
+from crawler.dataset import ReportError
 
 Format = Literal["parquet", "csv", "jsonl"]
 FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
-_CHANGE_ORDER = {"added": 0, "changed": 1, "removed": 2}
-
-
-class ReportError(ArchiveError):
-    """A report cannot be made as asked (unknown run, URL or version)."""
-
-
-# ---------------------------------------------------------------------------------------
-# changes
-
-
-def _runs_selected(archive: Archive, run: str, since: dt.date | None) -> list[str]:
-    runs = archive.read_runs().to_pylist()
-    if since is not None:
-        return [r["run_id"] for r in runs if r["started_at"].date() >= since]
-    if run == "latest":
-        return [runs[-1]["run_id"]] if runs else []
-    if run not in {r["run_id"] for r in runs}:
-        raise ReportError(f"no run {run} in archive {archive.root}")
-    return [run]
-
-
-def changes(archive: Archive, run: str = "latest", since: dt.date | None = None) -> list[dict]:
-    """The change events of one run (default the latest) or of every run started since a date."""
-    run_ids = _runs_selected(archive, run, since)
-    if not run_ids:
-        return []
-    table = archive.read_changes()
-    table = table.filter(pc.is_in(table["run_id"], pa.array(run_ids, pa.string())))
-    order = {rid: i for i, rid in enumerate(run_ids)}
-    rows = [
-        {
-            "url": r["url"],
-            "change": r["change"],
-            "fields": list(r["fields"]),
-            "version": r["version"],
-            "run_id": r["run_id"],
-        }
-        for r in table.to_pylist()
-    ]
-    rows.sort(
-        key=lambda r: (
-            order[r["run_id"]],
-            _CHANGE_ORDER.get(r["change"], 9),
-            r["url"],
-            r["version"],
-        )
-    )
-    return rows
-
-
-def format_changes_table(rows: list[dict]) -> str:
-    """A plain-text table of change events, one per line."""
-    if not rows:
-        return "no changes"
-    header = ("change", "version", "url", "fields", "run")
-    lines = [
-        (r["change"], str(r["version"]), r["url"], ", ".join(r["fields"]) or "-", r["run_id"])
-        for r in rows
-    ]
-    widths = [max(len(header[i]), *(len(line[i]) for line in lines)) for i in range(4)]
-    out = []
-    for line in [header, *lines]:
-        out.append("  ".join(line[i].ljust(widths[i]) for i in range(4)) + "  " + line[4])
-    counts = Counter(r["change"] for r in rows)
-    out.append(", ".join(f"{counts[k]} {k}" for k in _CHANGE_ORDER if counts[k]))
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------------------------------
-# diff
-
-
-def resolve_url(archive: Archive, url: str) -> str:
-    """The canonical URL of an article given in any form (slash, query, ?p=N, www., bare path)."""
-    raw = url.strip()
-    sites = list(dict.fromkeys(reversed(archive.read_runs()["site"].to_pylist())))
-    scheme = urlsplit(raw).scheme.lower()
-    if scheme and scheme not in ("http", "https") and "://" not in raw and raw[:1] != "/":
-        raise ReportError(f"not an http(s) URL: {url!r}")
-    if "://" not in raw:
-        # A bare path or post id: the site of the latest run names the origin.
-        if not sites:
-            raise ReportError(f"not an absolute URL: {url!r}")
-        raw = sites[0].rstrip("/") + (raw if raw.startswith("/") else "/" + raw)
-    parts = urlsplit(raw)
-    try:
-        own = canonical_url(raw, f"{parts.scheme}://{parts.netloc}")
-    except SiteURLError as exc:
-        raise ReportError(f"not an http(s) URL: {url!r}") from exc
-    if own is None:
-        raise ReportError(f"not an http(s) URL: {url!r}")
-    if own in archive.state:
-        return own
-    # The same article through another origin form (www., http): the crawled site's
-    # canonical form is the one the archive keys on.
-    for site in sites:
-        try:
-            alt = canonical_url(raw, site)
-        except SiteURLError:
-            continue
-        if alt is not None and alt in archive.state:
-            return alt
-    return own
-
-
-def _text_lines(row: dict[str, Any] | None) -> list[str]:
-    if row is None:
-        return []
-    lines = [row["title"], ""]
-    lines += row["body"].splitlines()
-    if row["footnotes"]:
-        lines.append("")
-        lines += [f"[{n['number']}] {n['text']}" for n in row["footnotes"]]
-    return lines
-
-
-def diff(archive: Archive, url: str, from_v: int | None = None, to_v: int | None = None) -> str:
-    """A unified, line-by-line diff of title, body and footnotes between two versions."""
-    canon = resolve_url(archive, url)
-    versions = {r["version"]: r for r in archive.read_versions(canon).to_pylist()}
-    if not versions:
-        raise ReportError(f"no article {canon} in archive {archive.root}")
-    known = sorted(versions)
-    for v in (from_v, to_v):
-        if v is not None and v not in versions:
-            raise ReportError(
-                f"{canon} has no version {v} (versions: {', '.join(map(str, known))})"
-            )
-    to_v = to_v if to_v is not None else known[-1]
-    if from_v is None:
-        earlier = [v for v in known if v < to_v]
-        from_v = earlier[-1] if earlier else None
-    note = ""
-    if from_v is None:
-        note = f"# {canon} has only version {to_v} before it; diffing against empty\n"
-    old = versions.get(from_v) if from_v is not None else None
-    new = versions[to_v]
-    lines = list(
-        difflib.unified_diff(
-            _text_lines(old),
-            _text_lines(new),
-            fromfile=f"{canon} v{from_v}" if from_v is not None else "(empty)",
-            tofile=f"{canon} v{to_v}",
-            lineterm="",
-        )
-    )
-    if not lines:
-        return note + f"# {canon}: no differences between v{from_v} and v{to_v}"
-    return note + "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------
-# stats
-
-
-def stats(archive: Archive) -> str:
-    """Counts by section and year, live/removed, the last run and its failures."""
-    rows = archive.read_articles().to_pylist()
-    status = Counter(r["status"] for r in rows)
-    sections: Counter[str] = Counter()
-    years: Counter[str] = Counter()
-    for r in rows:
-        if r["status"] != "live":
-            continue
-        for s in r["sections"] or ["(none)"]:
-            sections[s] += 1
-        years[str(r["published"].year) if r["published"] else "unknown"] += 1
-    versions = archive.count_versions()
-    out = [
-        f"archive {archive.root}",
-        (
-            f"articles: {len(rows)} ({status['live']} live, {status['removed']} removed); "
-            f"versions: {versions}"
-        ),
-        "",
-        "live articles by section:",
-    ]
-    out += [f"  {n:6d}  {s}" for s, n in sorted(sections.items(), key=lambda x: (-x[1], x[0]))]
-    out += ["", "live articles by year published:"]
-    out += [f"  {n:6d}  {y}" for y, n in sorted(years.items())]
-    runs = archive.read_runs().to_pylist()
-    out.append("")
-    if not runs:
-        out.append("no run yet")
-        return "\n".join(out)
-    last = runs[-1]
-    out.append("last " + format_run(last))
-    failures = archive.read_failures(last["run_id"]).to_pylist()
-    if failures:
-        out.append(f"failures of the last run ({len(failures)}):")
-        out += [f"  {f['stage']:5s} {f['url']}: {f['error'][:200]}" for f in failures[:10]]
-        if len(failures) > 10:
-            out.append(f"  ... and {len(failures) - 10} more (failures.parquet)")
-    return "\n".join(out)
-
-
-def format_run(run: dict[str, Any]) -> str:
-    """One run row as a small table: its state and duration, then every count."""
-    counts = [
-        ("requests", run["requests"]),
-        ("pages downloaded", run["pages_downloaded"]),
-        ("not modified (304)", run["not_modified"]),
-        ("bytes received", run["bytes_received"]),
-        ("articles added", run["articles_added"]),
-        ("articles changed", run["articles_changed"]),
-        ("articles removed", run["articles_removed"]),
-        ("articles unchanged", run["articles_unchanged"]),
-        ("failures", run["failures"]),
-        ("warnings", run["warnings"]),
-    ]
-    started, finished = run["started_at"], run["finished_at"]
-    if run["completed"]:
-        state = "completed"
-    else:
-        state = "NOT completed" + ("" if finished else " (interrupted or running)")
-    took = f" in {(finished - started).total_seconds():.1f}s" if started and finished else ""
-    width = max(len(name) for name, _ in counts)
-    lines = [f"run {run['run_id']} ({run['mode']}) of {run['site']}: {state}{took}"]
-    lines += [f"  {name:<{width}}  {value:>10,}" for name, value in counts]
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------
-# export
 
 COLUMN_DOCS: dict[str, str] = {
     "url": "canonical absolute URL of the article (no query, fragment or trailing slash)",
@@ -267,6 +39,7 @@ COLUMN_DOCS: dict[str, str] = {
     "related": "the related-posts block: title and URL of each, in page order",
     "links": "hyperlinks inside the body: link text and URL",
     "word_count": "words in body",
+    "language": "the page's language as it declares it: ar (the Arabic edition) or en (the English edition)",
     "content_hash": "sha256 of the normalised title, body, footnotes, authors, sections and "
     "publication date: what counts as a change",
     "version": "1 at first capture, +1 at each change of content_hash",
@@ -502,14 +275,3 @@ def export(
     return out
 
 
-__all__ = [
-    "COLUMN_DOCS",
-    "ReportError",
-    "card_path",
-    "changes",
-    "diff",
-    "export",
-    "format_changes_table",
-    "resolve_url",
-    "stats",
-]

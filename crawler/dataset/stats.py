@@ -1,0 +1,75 @@
+"""Counts of what the archive holds: by section and year, the last run and its failures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from crawler.archive.store import Archive
+
+
+def stats(archive: Archive) -> str:
+    """Counts by section and year, live/removed, the last run and its failures."""
+    rows = archive.read_articles().to_pylist()
+    status = Counter(r["status"] for r in rows)
+    sections: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    for r in rows:
+        if r["status"] != "live":
+            continue
+        for s in r["sections"] or ["(none)"]:
+            sections[s] += 1
+        years[str(r["published"].year) if r["published"] else "unknown"] += 1
+    versions = archive.count_versions()
+    out = [
+        f"archive {archive.root}",
+        (
+            f"articles: {len(rows)} ({status['live']} live, {status['removed']} removed); "
+            f"versions: {versions}"
+        ),
+        "",
+        "live articles by section:",
+    ]
+    out += [f"  {n:6d}  {s}" for s, n in sorted(sections.items(), key=lambda x: (-x[1], x[0]))]
+    out += ["", "live articles by year published:"]
+    out += [f"  {n:6d}  {y}" for y, n in sorted(years.items())]
+    runs = archive.read_runs().to_pylist()
+    out.append("")
+    if not runs:
+        out.append("no run yet")
+        return "\n".join(out)
+    last = runs[-1]
+    out.append("last " + format_run(last))
+    failures = archive.read_failures(last["run_id"]).to_pylist()
+    if failures:
+        out.append(f"failures of the last run ({len(failures)}):")
+        out += [f"  {f['stage']:5s} {f['url']}: {f['error'][:200]}" for f in failures[:10]]
+        if len(failures) > 10:
+            out.append(f"  ... and {len(failures) - 10} more (failures.parquet)")
+    return "\n".join(out)
+
+
+def format_run(run: dict[str, Any]) -> str:
+    """One run row as a small table: its state and duration, then every count."""
+    counts = [
+        ("requests", run["requests"]),
+        ("pages downloaded", run["pages_downloaded"]),
+        ("not modified (304)", run["not_modified"]),
+        ("bytes received", run["bytes_received"]),
+        ("articles added", run["articles_added"]),
+        ("articles changed", run["articles_changed"]),
+        ("articles removed", run["articles_removed"]),
+        ("articles unchanged", run["articles_unchanged"]),
+        ("failures", run["failures"]),
+        ("warnings", run["warnings"]),
+    ]
+    started, finished = run["started_at"], run["finished_at"]
+    if run["completed"]:
+        state = "completed"
+    else:
+        state = "NOT completed" + ("" if finished else " (interrupted or running)")
+    took = f" in {(finished - started).total_seconds():.1f}s" if started and finished else ""
+    width = max(len(name) for name, _ in counts)
+    lines = [f"run {run['run_id']} ({run['mode']}) of {run['site']}: {state}{took}"]
+    lines += [f"  {name:<{width}}  {value:>10,}" for name, value in counts]
+    return "\n".join(lines)
