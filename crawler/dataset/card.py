@@ -364,7 +364,9 @@ def pandas_snippet(data: Dataset) -> str:
                 f"converters={{c: json.loads for c in {_py_list(nested)}}})"
             )
         else:
-            lines.append(f'{name} = pd.read_json("{path}", lines=True, convert_dates={_py_list(dates)})')
+            lines.append(f'{name} = pd.read_json("{path}", lines=True)')
+            for col in dates:
+                lines.append(f'{name}["{col}"] = pd.to_datetime({name}["{col}"])')
     lines += [
         "# struct columns: one row per link, its fields prefixed so they never clash with `url`",
         'links = articles[["url", "links"]].explode("links").dropna(subset=["links"])',
