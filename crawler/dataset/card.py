@@ -415,7 +415,7 @@ def _sql_str(value: str) -> str:
 
 
 def duckdb_snippet(data: Dataset) -> str:
-    lines = ["-- run from the dataset's folder, e.g. `duckdb` then `.read load.sql`, or duckdb.sql(...)"]
+    lines = ["-- in the dataset's folder: paste into the duckdb shell, or run each statement with duckdb.sql()"]
     for name, table in data.tables.items():
         path = _sql_str(data.files[name])
         if data.fmt == "parquet":
