@@ -417,7 +417,11 @@ def test_stats_by_language_and_cited_domains(archive: Archive) -> None:
 
 def test_empty_archive_exports_an_empty_dataset(tmp_path: Path) -> None:
     a = Archive(tmp_path / "a")
-    out = export_view.export(a, tmp_path / "d", "parquet")
-    assert len(pq.read_table(out / "articles.parquet")) == 0
-    assert pq.read_table(out / "citations.parquet").schema.names == CITATIONS.names
-    assert "articles without a date: 0" in (out / "README.md").read_text(encoding="utf-8")
+    for fmt in ("parquet", "csv", "jsonl"):
+        out = export_view.export(a, tmp_path / fmt, fmt)  # type: ignore[arg-type]
+        assert "articles without a date: 0" in (out / "README.md").read_text(encoding="utf-8")
+    assert len(pq.read_table(tmp_path / "parquet" / "articles.parquet")) == 0
+    assert pq.read_table(tmp_path / "parquet" / "citations.parquet").schema.names == CITATIONS.names
+    header = (tmp_path / "csv" / "citations.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert header == [",".join(f'"{n}"' for n in CITATIONS.names)]
+    assert (tmp_path / "jsonl" / "articles.jsonl").read_bytes() == b""

@@ -8,13 +8,14 @@ cell for a null.
 
 from __future__ import annotations
 
-import csv
+import codecs
 import datetime as dt
 import io
 import json
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY
@@ -50,6 +51,12 @@ def csv_cell(typ: pa.DataType, value: Any) -> str:
     return str(value)
 
 
+def _csv_column(typ: pa.DataType, column: pa.ChunkedArray) -> pa.Array:
+    if pa.types.is_string(typ) or pa.types.is_integer(typ):
+        return column.combine_chunks() if column.num_chunks else pa.array([], typ)
+    return pa.array([csv_cell(typ, v) if v is not None else None for v in column.to_pylist()], pa.string())
+
+
 def to_bytes(table: pa.Table, fmt: str, name: str) -> bytes:
     """The table in the given format; `name` (articles, versions, citations) goes in Parquet's
     metadata beside the schema version."""
@@ -68,14 +75,15 @@ def to_bytes(table: pa.Table, fmt: str, name: str) -> bytes:
     if fmt == "jsonl":
         return "".join(json_text(row) + "\n" for row in table.to_pylist()).encode("utf-8")
     if fmt == "csv":
-        text = io.StringIO(newline="")
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(table.column_names)
-        types = [fld.type for fld in table.schema]
-        for row in table.to_pylist():
-            writer.writerow([csv_cell(t, v) for t, v in zip(types, row.values(), strict=True)])
+        # Cells become text here (JSON for nested values, ISO for dates and times); Arrow's
+        # CSV writer then quotes every text cell and leaves nulls empty.
+        columns = [_csv_column(fld.type, table[fld.name]) for fld in table.schema]
+        sink = io.BytesIO()
         # The BOM is what makes spreadsheet programs take the file as UTF-8 (Arabic intact).
-        return text.getvalue().encode("utf-8-sig")
+        sink.write(codecs.BOM_UTF8)
+        pa_csv.write_csv(pa.table(columns, names=table.column_names), sink,
+                         pa_csv.WriteOptions(quoting_style="needed"))
+        return sink.getvalue()
     raise ValueError(f"unknown export format {fmt!r}")
 
 
