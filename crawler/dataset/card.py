@@ -123,7 +123,10 @@ KNOWN_LIMITS = [
     "short piece without URL or number stays with its neighbour, so two short sources "
     "('Reuters & AP') stay one row. A URL that was only a link (not written in the note) is "
     "given to a source by its position.",
-    "`word_count` counts whitespace-separated words of `body`.",
+    "`word_count` counts the whitespace-separated tokens of `body` that hold a letter or a "
+    "digit, footnote markers left out.",
+    "`sections` are the categories the page names; when it names none, the section listings "
+    "that list the article stand in.",
 ]
 
 TERMS = (
@@ -237,7 +240,7 @@ def bibtex(data: Dataset, f: dict[str, Any]) -> str:
     lines = [
         f"@misc{{{key},",
         f"  author       = {{{{{PUBLISHER}}}}},",
-        f"  title        = {{{_bib(dataset_title(data, f))}}},",
+        f"  title        = {{{{{_bib(dataset_title(data, f))}}}}},",
         f"  year         = {{{crawled:%Y}}},",
         f"  publisher    = {{{PUBLISHER}, {PUBLISHER_CITY}}},",
         f"  howpublished = {{\\url{{{PUBLISHER_URL}}}}},",
@@ -355,7 +358,8 @@ def pandas_snippet(data: Dataset) -> str:
         nested = _nested_columns(table)
         if data.fmt == "parquet":
             lines.append(f'{name} = pd.read_parquet("{path}")')
-            for col in dates:
+            # Timestamps arrive as datetime64 already; dates as Python objects.
+            for col in (c for c in dates if pa.types.is_date(table.schema.field(c).type)):
                 lines.append(f'{name}["{col}"] = pd.to_datetime({name}["{col}"])')
         elif data.fmt == "csv":
             lines.append(
