@@ -300,7 +300,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     try:
         view.resolve_target(args.out, args.format)  # a bad --out is a usage error, archive or not
-    except view.FilterError as exc:
+    except view.ExportUsageError as exc:
         raise UsageError(_one_line(exc)) from None
     archive = _open_archive(args.archive, create=False)
     try:
@@ -308,7 +308,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             archive, args.out, args.format, section=args.section, since=args.since,
             until=args.until, include_removed=args.include_removed, language=args.language,
         )
-    except view.FilterError as exc:
+    except view.ExportUsageError as exc:
         raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None

@@ -20,7 +20,7 @@ from crawler.archive.schema import ARTICLES, CITATIONS, SCHEMA_VERSION, VERSIONS
 from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
 from crawler.dataset import ReportError
 from crawler.dataset import export as export_view
-from crawler.dataset.export import FilterError
+from crawler.dataset.export import ExportUsageError
 from crawler.dataset.stats import stats
 from crawler.extraction.record import ArticleRecord, Footnote
 from tests.conftest import run_cli
@@ -348,29 +348,29 @@ def test_filters_matching_nothing_known_write_nothing(
     archive: Archive, tmp_path: Path, kw: dict[str, Any], message: str
 ) -> None:
     for out in (tmp_path / "new" / "d", tmp_path / "new" / "x.csv"):
-        with pytest.raises(FilterError, match=re.escape(message)):
+        with pytest.raises(ExportUsageError, match=re.escape(message)):
             export_view.export(archive, out, **kw)
     assert not (tmp_path / "new").exists()
 
 
 def test_out_and_format_must_agree(archive: Archive, tmp_path: Path) -> None:
-    with pytest.raises(FilterError, match=r"\.parquet, \.csv or \.jsonl"):
+    with pytest.raises(ExportUsageError, match=r"\.parquet, \.csv or \.jsonl"):
         export_view.export(archive, tmp_path / "x.txt")
-    with pytest.raises(FilterError, match="does not agree"):
+    with pytest.raises(ExportUsageError, match="does not agree"):
         export_view.export(archive, tmp_path / "x.parquet", "csv")
     with pytest.raises(ReportError, match="unknown export format"):
         export_view.export(archive, tmp_path / "x.xlsx", "xlsx")  # type: ignore[arg-type]
     assert not list(tmp_path.glob("x*"))
     (tmp_path / "papers").mkdir()
     (tmp_path / "papers" / "notes.txt").write_text("mine")
-    with pytest.raises(FilterError, match="holds other files"):
+    with pytest.raises(ExportUsageError, match="holds other files"):
         export_view.export(archive, tmp_path / "papers", "csv")
     assert [p.name for p in (tmp_path / "papers").iterdir()] == ["notes.txt"]
     # A dataset folder is replaced by a new export in its format, refused in another.
     out = export_view.export(archive, tmp_path / "d", "csv", section="تقارير")
     export_view.export(archive, out, "csv")
     assert len(read_back(out, "csv", "articles")) == 4
-    with pytest.raises(FilterError, match="holds a csv dataset"):
+    with pytest.raises(ExportUsageError, match="holds a csv dataset"):
         export_view.export(archive, out, "parquet")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 

@@ -2,7 +2,7 @@
 CITATION.cff) or one file of articles with its card, in Parquet, CSV or JSON Lines.
 
 Every argument is checked against the archive before anything is written: a filter that
-matches nothing the archive knows is a FilterError naming the known values, and the files
+matches nothing the archive knows is a ExportUsageError naming the known values, and the files
 appear whole or not at all.
 """
 
@@ -33,11 +33,12 @@ SCHEMA_FILE = "schema.json"
 CARD_FILE = "README.md"
 CFF_FILE = "CITATION.cff"
 
-__all__ = ["COLUMN_DOCS", "FORMATS", "FilterError", "Target", "card_path", "export", "resolve_target"]
+__all__ = ["COLUMN_DOCS", "FORMATS", "ExportUsageError", "Target", "card_path", "export", "resolve_target"]
 
 
-class FilterError(ReportError):
-    """The export was asked for something the archive cannot match (a usage error)."""
+class ExportUsageError(ReportError):
+    """The export was asked for what cannot be: a filter matching nothing the archive knows, an
+    --out that disagrees with --format (a usage error, exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -59,21 +60,21 @@ def resolve_target(out: Path | str, fmt: str | None) -> Target:
     """The folder or file `--out` names, in the format `--format` and the name agree on."""
     out = Path(out)
     if fmt is not None and fmt not in FORMATS:
-        raise FilterError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+        raise ExportUsageError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     suffix = out.suffix.lower().lstrip(".")
     if out.is_dir() or (not suffix and not out.exists()):
         target = Target(out, fmt or "parquet", True)
         _check_folder(target)
         return target
     if not suffix:
-        raise FilterError(f"--out {out} is a file; give a folder path for a dataset folder")
+        raise ExportUsageError(f"--out {out} is a file; give a folder path for a dataset folder")
     if suffix not in FORMATS:
-        raise FilterError(
+        raise ExportUsageError(
             f"--out {out}: a one-file export ends in .parquet, .csv or .jsonl; "
             "a dataset folder is a path without an extension"
         )
     if fmt is not None and fmt != suffix:
-        raise FilterError(f"--format {fmt} does not agree with --out {out} (a .{suffix} file)")
+        raise ExportUsageError(f"--format {fmt} does not agree with --out {out} (a .{suffix} file)")
     return Target(out, suffix, False)
 
 
@@ -84,12 +85,12 @@ def _check_folder(target: Target) -> None:
     try:
         previous = json.loads((target.path / SCHEMA_FILE).read_text(encoding="utf-8"))["format"]
     except (OSError, ValueError, KeyError, TypeError):
-        raise FilterError(
+        raise ExportUsageError(
             f"--out {target.path} is a folder that holds other files; "
             "give a new or empty folder for a dataset"
         ) from None
     if previous != target.fmt:
-        raise FilterError(
+        raise ExportUsageError(
             f"--out {target.path} holds a {previous} dataset; export {target.fmt} into another folder"
         )
 
@@ -109,19 +110,19 @@ def _check_filters(
     language: str | None,
 ) -> None:
     if since is not None and until is not None and since > until:
-        raise FilterError(f"--since {since} is after --until {until}: no date is in that range")
+        raise ExportUsageError(f"--since {since} is after --until {until}: no date is in that range")
     if section is not None:
         sections = _known([s for secs in table["sections"].to_pylist() for s in (secs or [])])
         wanted = normalise(section).casefold()
         if not any(normalise(s).casefold() == wanted for s in sections):
-            raise FilterError(
+            raise ExportUsageError(
                 f"--section {section!r} is not a section of this archive; known: "
                 + (", ".join(sections) or "none")
             )
     if language is not None:
         languages = _known(table["language"].to_pylist())
         if language.lower() not in languages:
-            raise FilterError(
+            raise ExportUsageError(
                 f"--language {language!r}: the archive holds no article in it; known: "
                 + (", ".join(languages) or "none (no article declares its language)")
             )
@@ -136,7 +137,7 @@ def select_articles(
     include_removed: bool = False,
     include_crawl_state: bool = False,
 ) -> pa.Table:
-    """The articles the filters keep, by URL; FilterError when a filter matches nothing known."""
+    """The articles the filters keep, by URL; ExportUsageError when a filter matches nothing known."""
     table = archive.read_articles()
     _check_filters(table, section, since, until, language)
     mask = pa.array([True] * len(table), pa.bool_())
@@ -240,7 +241,7 @@ def export(
     language: str | None = None,
 ) -> Path:
     """Write the filtered dataset (a folder, or one file with its card beside it); returns its
-    path. FilterError, before anything is written, for a request that cannot be met."""
+    path. ExportUsageError, before anything is written, for a request that cannot be met."""
     target = resolve_target(out, fmt)
     articles = select_articles(
         archive, section, since, until, language, include_removed, include_crawl_state
