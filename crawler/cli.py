@@ -314,7 +314,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"wrote {path}")
+    print(view.describe(path))
     return EXIT_OK
 
 

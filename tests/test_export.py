@@ -394,6 +394,7 @@ def test_cli_usage_errors_write_nothing(archive: Archive, tmp_path: Path) -> Non
     assert not (tmp_path / "x.txt").exists()
     good = run_cli("export", "--archive", root, "--out", str(out), "--format", "csv", "--language", "en")
     assert good.returncode == 0, good.stderr
+    assert "articles.csv (1 row), versions.csv (1 row), citations.csv (1 row)" in good.stdout
     assert [r["url"] for r in read_back(out, "csv", "articles")] == ["https://en.ncmes.org/5"]
 
 

@@ -33,7 +33,9 @@ SCHEMA_FILE = "schema.json"
 CARD_FILE = "README.md"
 CFF_FILE = "CITATION.cff"
 
-__all__ = ["COLUMN_DOCS", "FORMATS", "ExportUsageError", "Target", "card_path", "export", "resolve_target"]
+__all__ = [
+    "COLUMN_DOCS", "FORMATS", "ExportUsageError", "Target", "card_path", "describe", "export", "resolve_target",
+]
 
 
 class ExportUsageError(ReportError):
@@ -270,3 +272,14 @@ def export(
     _write_beside(target.path, to_bytes(articles, target.fmt, "articles"))
     _write_beside(card_path(target.path), data_card(data).encode("utf-8"))
     return target.path
+
+
+def describe(path: Path) -> str:
+    """What an export wrote, in a line or two (for the command line)."""
+    if not path.is_dir():
+        return f"wrote {path} and its data card {card_path(path)}"
+    tables = json.loads((path / SCHEMA_FILE).read_text(encoding="utf-8"))["tables"]
+    counts = ", ".join(
+        f"{t['file']} ({t['rows']} row{'' if t['rows'] == 1 else 's'})" for t in tables.values()
+    )
+    return f"wrote {path}: {counts}, {CARD_FILE}, {SCHEMA_FILE}, {CFF_FILE}"
