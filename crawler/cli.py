@@ -95,14 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--to", dest="to_v", type=_positive, help="newer version (default: the latest)")
 
     export = sub.add_parser("export", parents=[common], help="a dataset for researchers, with a data card")
-    export.add_argument("--out", required=True, type=Path)
-    export.add_argument("--format", choices=["parquet", "csv", "jsonl"], default="parquet")
-    export.add_argument("--section")
-    export.add_argument("--since", type=_date)
-    export.add_argument("--until", type=_date)
-    export.add_argument("--include-removed", action="store_true")
+    export.add_argument("--out", required=True, type=Path,
+                        help="a folder (articles, versions, citations, README.md, schema.json, "
+                        "CITATION.cff) or one .parquet/.csv/.jsonl file of articles")
+    export.add_argument("--format", choices=["parquet", "csv", "jsonl"],
+                        help="default: the --out file's extension, parquet for a folder")
+    export.add_argument("--section", help="only articles filed under this section")
+    export.add_argument("--since", type=_date, help="only articles published on or after this date")
+    export.add_argument("--until", type=_date, help="only articles published on or before this date")
+    export.add_argument("--language", help="only articles in this language (ar, en)")
+    export.add_argument("--include-removed", action="store_true", help="removed articles too")
 
-    sub.add_parser("stats", parents=[common], help="counts by section and year, last run, failures")
+    sub.add_parser("stats", parents=[common],
+                   help="counts by section, year and language, top cited domains, last run, failures")
     sub.add_parser("reextract", parents=[common],
                    help="run today's extraction over the archived raw captures (no request sent)")
 
@@ -293,17 +298,23 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from crawler.dataset import export as view
 
+    try:
+        view.resolve_target(args.out, args.format)  # a bad --out is a usage error, archive or not
+    except view.ExportUsageError as exc:
+        raise UsageError(_one_line(exc)) from None
     archive = _open_archive(args.archive, create=False)
     try:
         path = view.export(
             archive, args.out, args.format, section=args.section, since=args.since,
-            until=args.until, include_removed=args.include_removed,
+            until=args.until, include_removed=args.include_removed, language=args.language,
         )
+    except view.ExportUsageError as exc:
+        raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"wrote {path}")
+    print(view.describe(path))
     return EXIT_OK
 
 
