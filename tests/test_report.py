@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -313,6 +314,8 @@ def test_english_articles_are_left_to_right_and_titles_are_escaped(mixed_report:
 def browser() -> Iterator[Chromium]:
     binary = find_chromium()
     if binary is None:
+        if os.environ.get("NCMES_REQUIRE_BROWSER"):
+            pytest.fail("no Chromium found and NCMES_REQUIRE_BROWSER is set (.ci/run installs it)")
         pytest.skip(
             "no Chromium found: the report's browser tests did not run "
             "(install Debian's chromium: apt-get install chromium; or set CHROMIUM=/path)"

@@ -130,27 +130,29 @@ def diff_words(old: str, new: str) -> list[Segment]:
     the removed text comes before the added.
     """
     a, b = tokens(old), tokens(new)
-    matcher = SequenceMatcher(None, [t.text for t in a], [t.text for t in b], autojunk=False)
-    pairs: dict[int, int] = {}
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            pairs[block.a + k] = block.b + k
     groups_a, groups_b = _groups(a), _groups(b)
-    # A change that reaches a word's stem takes the whole word, on both sides; repeated
-    # until nothing moves (a pair dropped on one side may expose a stem on the other).
+    # A change that reaches a word's stem takes the whole word: its tokens are banned from
+    # matching and the rest is matched again (a clitic they held may belong elsewhere),
+    # until no stem is left half matched. Bans only grow, so this ends.
+    banned_a: set[int] = set()
+    banned_b: set[int] = set()
     while True:
-        kept_b = {j: i for i, j in pairs.items()}
-        drop = set()
-        for idx in groups_a.values():
-            if idx[-1] not in pairs:
-                drop.update(i for i in idx if i in pairs)
-        for idx in groups_b.values():
-            if idx[-1] not in kept_b:
-                drop.update(kept_b[j] for j in idx if j in kept_b)
-        if not drop:
+        keys_a = [f"\0a{i}" if i in banned_a else t.text for i, t in enumerate(a)]
+        keys_b = [f"\0b{j}" if j in banned_b else t.text for j, t in enumerate(b)]
+        matcher = SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+        pairs: dict[int, int] = {}
+        for block in matcher.get_matching_blocks():
+            for k in range(block.size):
+                pairs[block.a + k] = block.b + k
+        kept_b = set(pairs.values())
+        more_a = {i for idx in groups_a.values() if idx[-1] not in pairs for i in idx} - banned_a
+        more_b = {j for idx in groups_b.values() if idx[-1] not in kept_b for j in idx} - banned_b
+        more_a = {i for i in more_a if i in pairs}
+        more_b = {j for j in more_b if j in kept_b}
+        if not more_a and not more_b:
             break
-        for i in drop:
-            del pairs[i]
+        banned_a |= more_a
+        banned_b |= more_b
     ordered = sorted(pairs.items())
     # Whitespace alone between two changes joins them: "[-a b-]{+c d+}", not four marks.
     runs: list[list[tuple[int, int]]] = []
@@ -206,13 +208,16 @@ def _bag(line: str) -> Counter[str]:
     )
 
 
-def similarity(a: str, b: str) -> float:
-    """The share of words two lines have in common, 0 to 1."""
-    ca, cb = _bag(a), _bag(b)
+def _bag_similarity(ca: Counter[str], cb: Counter[str], a: str, b: str) -> float:
     total = sum(ca.values()) + sum(cb.values())
     if not total:
         return 1.0 if a.strip() == b.strip() else 0.0
     return 2 * sum((ca & cb).values()) / total
+
+
+def similarity(a: str, b: str) -> float:
+    """The share of words two lines have in common, 0 to 1."""
+    return _bag_similarity(_bag(a), _bag(b), a, b)
 
 
 PAIR_AT = 0.5  # lines sharing at least half their words are one line edited
@@ -224,7 +229,10 @@ def _pair(old: list[str], new: list[str]) -> list[tuple[int, int]]:
     n, m = len(old), len(new)
     if n * m > _MAX_PAIRING:
         return [(i, i) for i in range(min(n, m)) if similarity(old[i], new[i]) >= PAIR_AT]
-    score = [[similarity(old[i], new[j]) for j in range(m)] for i in range(n)]
+    bags_old, bags_new = [_bag(x) for x in old], [_bag(y) for y in new]
+    score = [
+        [_bag_similarity(bags_old[i], bags_new[j], old[i], new[j]) for j in range(m)] for i in range(n)
+    ]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
