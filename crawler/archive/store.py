@@ -867,7 +867,7 @@ class Archive:
         """Every version on disk and pending, optionally of one URL or of a set of URLs
         (`urls`), optionally only some columns (url and version always), by URL then version."""
         wanted = {url} if url is not None else set(urls) if urls is not None else None
-        filt = pc.field("url").isin(sorted(wanted)) if wanted is not None else None
+        filt = pc.field("url").isin(pa.array(sorted(wanted), pa.string())) if wanted is not None else None
         cols = None if columns is None else list(dict.fromkeys(["url", "version", *columns]))
         table = self._read_dataset(self._version_files, VERSIONS, columns=cols, filt=filt)
         with self._mutex:

@@ -42,6 +42,8 @@ def change_events(
     table = archive.read_changes()
     table = table.filter(pc.is_in(table["run_id"], pa.array(run_ids, pa.string())))
     events = table.to_pylist()
+    if not events:
+        return []
     versions = archive.read_versions(urls={e["url"] for e in events}, columns=_EVENT_COLUMNS)
     by_key = {(r["url"], r["version"]): r for r in versions.to_pylist()}
     order = {rid: i for i, rid in enumerate(run_ids)}
