@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pty
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -156,6 +159,31 @@ def test_diff_shows_each_changed_field_and_its_new_value(
     # The console script itself, its output a pipe: the same text.
     result = run_cli("diff", edited.url(BODY), "--archive", str(edited.archive))
     assert result.returncode == 0 and result.stdout == body
+
+
+def test_diff_on_a_terminal_is_in_colour_unless_no_color(edited: Edited) -> None:
+    def on_a_terminal(env: dict[str, str]) -> str:
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "diff", edited.url(BODY), "--archive", str(edited.archive)],
+            stdout=follower, stderr=subprocess.DEVNULL, cwd=ROOT,
+            env={**os.environ, "PYTHONWARNINGS": "ignore", **env},
+        )
+        os.close(follower)
+        chunks = []
+        try:  # read while it writes: a terminal's buffer is small
+            while chunk := os.read(leader, 65536):
+                chunks.append(chunk)
+        except OSError:  # EIO: the program closed the terminal and all was read
+            pass
+        finally:
+            os.close(leader)
+        assert proc.wait(timeout=120) == 0
+        return b"".join(chunks).decode("utf-8")
+
+    coloured = on_a_terminal({"NO_COLOR": ""})  # empty: not set
+    assert f"\x1b[31m{edited.old_word}\x1b[0m\x1b[32m{NEW_WORD}\x1b[0m" in coloured
+    assert "\x1b[31m" not in on_a_terminal({"NO_COLOR": "1"})
 
 
 @pytest.fixture(scope="module")
