@@ -390,3 +390,9 @@ def test_an_english_page_renders_left_to_right_in_chromium(
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     assert page.evaluate("getComputedStyle(document.querySelector('article h1')).direction") == "ltr"
     _keep(page.screenshot(tmp_path / "report-article-en.png"))
+    # The untrusted title is text on the index, not markup.
+    index_page = browser.open((mixed_report / "index.html").as_uri())
+    assert index_page.errors == [], index_page.errors
+    assert index_page.evaluate("document.querySelectorAll('script, li h2 b').length") == 0
+    titles = index_page.evaluate("[...document.querySelectorAll('li h2')].map(h => h.textContent.trim())")
+    assert HOSTILE in titles
