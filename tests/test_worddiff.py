@@ -132,7 +132,7 @@ def test_rendering_as_git_word_diff_and_in_colour() -> None:
 WORDS = PARAGRAPH.split(" ")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_any_edits_give_old_and_new_back(seed: int) -> None:
     rng = random.Random(seed)
@@ -171,7 +171,7 @@ def test_any_edits_give_old_and_new_back(seed: int) -> None:
             assert set(re.search(r"[^\W\d_]+$", text).group()) <= clitics, (text, segs)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_a_one_word_replacement_marks_exactly_that_word(seed: int) -> None:
     rng = random.Random(seed)
