@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -93,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("url")
     diff.add_argument("--from", dest="from_v", type=_positive, help="older version (default: the one before --to)")
     diff.add_argument("--to", dest="to_v", type=_positive, help="newer version (default: the latest)")
+    diff.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                      help="colour the changed words (default: on a terminal, unless NO_COLOR is set)")
+
+    report = sub.add_parser("report", parents=[common], help="a browsable HTML report of what changed")
+    report.add_argument("--out", required=True, type=Path, help="folder for index.html, the pages and changes.xml")
+    report.add_argument("--run", default="latest", help="run id, or latest (default)")
+    report.add_argument("--since", type=_date, help="every run started on or after this date")
 
     export = sub.add_parser("export", parents=[common], help="a dataset for researchers, with a data card")
     export.add_argument("--out", required=True, type=Path,
@@ -288,10 +296,27 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from crawler.dataset import diff as view
 
     archive = _open_archive(args.archive, create=False)
+    color = args.color == "always" or (
+        args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
     try:
-        print(view.diff(archive, args.url, args.from_v, args.to_v), end="")
+        print(view.diff(archive, args.url, args.from_v, args.to_v, color=color), end="")
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from crawler.dataset import html_report as view
+
+    archive = _open_archive(args.archive, create=False)
+    try:
+        summary = view.report(archive, args.out, run=args.run, since=args.since)
+    except (KeyError, ValueError, LookupError) as exc:
+        raise CommandError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(summary)
     return EXIT_OK
 
 
@@ -348,6 +373,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "changes": cmd_changes,
     "diff": cmd_diff,
+    "report": cmd_report,
     "export": cmd_export,
     "stats": cmd_stats,
     "reextract": cmd_reextract,

@@ -227,9 +227,11 @@ class DemoSite:
                      append_paragraph: str | None = None,
                      footnote: tuple[int, str] | None = None,
                      authors: list[str] | None = None, sections: list[str] | None = None,
+                     published: dt.datetime | None = None,
                      touch_modified: bool = True) -> None:
         """Change an article. body_paragraph=(i, text) replaces the i-th paragraph (0-based,
-        paragraphs only; `[n]` in text becomes a marker); footnote=(n, text) rewrites note n.
+        paragraphs only; `[n]` in text becomes a marker); footnote=(n, text) rewrites note n;
+        published (site-local, naive) moves the publication date shown and in metadata.
         touch_modified=False leaves modified time, sitemap lastmod, REST and Last-Modified
         as they were (a site with no change signal; the ETag still follows the content)."""
         with self._lock:
@@ -256,6 +258,8 @@ class DemoSite:
                     art.author_style = "byline"
             if sections is not None:
                 art.sections = [self._section_slug(s) for s in sections]
+            if published is not None:
+                art.published_local = published
             if touch_modified:
                 art.modified_local = self._tick()
 
