@@ -164,7 +164,8 @@ def _data_card(
         f"# {name}",
         "",
         (
-            f"Articles of the ncmes.org think-tank website, archived from {site} by ncmes-archive. "
+            f"Articles of the website of the National Center for Middle East Studies (المركز القومي لدراسات "
+            f"الشرق الأوسط, NCMES, Cairo, ncmes.org), archived from {site} by ncmes-archive. "
             "One row per article: its latest archived version."
         ),
         "",
