@@ -39,7 +39,8 @@ _LONE_MARK = re.compile(r"^[./\\:،,\-–—]+\s*")
 
 # A role line names an institution ("رئيس المركز القومي ...", "Head of the National Center ...").
 _INSTITUTION = re.compile(
-    r"(?<!\w)(?:ال)?(?:مركز|جامعة|معهد|كلية|أكاديمية|وزارة|هيئة|مجلس|مؤسسة|منتدى|مرصد|وحدة)(?!\w)"
+    # with the article or a preposition glued on: المركز, بجامعة, للمركز
+    r"(?<!\w)(?:[وبفك]?(?:ال)?|لل|ل)(?:مركز|جامعة|معهد|كلية|أكاديمية|وزارة|هيئة|مجلس|مؤسسة|منتدى|مرصد|وحدة)(?!\w)"
     r"|\b(?:center|centre|institute|university|college|academy|ministry|council|foundation"
     r"|forum|observatory|unit|school)\b",
     re.IGNORECASE,
