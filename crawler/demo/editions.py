@@ -21,6 +21,8 @@ class Edition:
     switch_label: str  # the language switch's text on the *other* edition's pages
     origin: str  # the real site's origin
     other_language: str
+    # The URL form its posts answer at: /<id>/ (True) or /<id> (False); the other redirects.
+    trailing_slash: bool
     ui: Mapping[str, str] = field(default_factory=dict)  # theme text by its Arabic wording
 
     @property
@@ -34,7 +36,7 @@ class Edition:
 
 EDITIONS: dict[str, Edition] = {
     "ar": Edition("ar", "rtl", content.SITE_NAME, content.SECTIONS, content.build_articles,
-                  "العربية", "https://ncmes.org", "en"),
+                  "العربية", "https://ncmes.org", "en", True),
     "en": Edition("en", "ltr", content.SITE_NAME_EN, content.SECTIONS_EN, content_en.build_articles,
-                  "English", "https://en.ncmes.org", "ar", content_en.UI),
+                  "English", "https://en.ncmes.org", "ar", False, content_en.UI),
 }

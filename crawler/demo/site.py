@@ -122,7 +122,7 @@ class DemoSite:
 
     def __init__(self, seed: int = 0, *, sitemap: bool = True, rest_api: bool = True,
                  feed: bool = True, validators: bool = True, per_page: int = 10,
-                 edition: str = "ar") -> None:
+                 edition: str = "ar", trailing_slash: bool | None = None) -> None:
         from crawler.demo.editions import EDITIONS
 
         if edition not in EDITIONS:
@@ -131,6 +131,8 @@ class DemoSite:
         self.language = self.edition.language
         self.site_name = self.edition.site_name
         self.sections = self.edition.sections
+        # Posts answer at /<id>/ or at /<id> (None: the edition's form, /<id> in English).
+        self.trailing_slash = self.edition.trailing_slash if trailing_slash is None else trailing_slash
         # The other edition's origin, linked from every page's language switch (never ours).
         self.other_edition = self.edition.other_origin
         self.seed = seed
