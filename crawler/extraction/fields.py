@@ -82,7 +82,7 @@ def article_region(page: Page) -> list[etree._Element]:
 
     The post wrapper (`<article>`, post_class() `hentry`) around title and content when
     there is one; otherwise the title's block, what stands between it and the content
-    (post meta), and the content container. Never the rest of the document: a sidebar,
+    (post meta), and the content container (or its own post wrapper). Never the rest of the document: a sidebar,
     most-read or recent-posts widget carries other posts' dates whatever its classes.
     """
     if page.region is not None:
@@ -94,19 +94,25 @@ def article_region(page: Page) -> list[etree._Element]:
         on_path = set(title_path)
         common = next((a for a in (content, *content.iterancestors()) if a in on_path), None)
         wrapper = _nearest_wrapper(common) if common is not None else None
+        # The content's own post wrapper (a title shown in a page banner, outside it).
+        content_wrapper = _nearest_wrapper(content)
+        content_side = content_wrapper if content_wrapper is not None else content
         if wrapper is not None:
             region = [wrapper]
         elif common is content or common is None:
-            region = [content]
+            region = [content_side]
         else:
             head = title_path[title_path.index(common) - 1] if common is not title_el else title_el
             children = list(common)
-            branch = next((c for c in children if c is content or content in set(c.iterdescendants())), None)
+            content_path = [content, *content.iterancestors()]
+            branch = content_path[content_path.index(common) - 1]
             start = children.index(head) if head in children else -1
-            stop = children.index(branch) if branch is not None else len(children)
-            region = [head, *children[start + 1:stop], content] if start >= 0 else [head, content]
+            stop = children.index(branch) if branch in children else len(children)
+            region = ([head, *children[start + 1:stop], content_side] if start >= 0
+                      else [head, content_side])
     elif content is not None:
-        region = [_nearest_wrapper(content) or content]
+        content_wrapper = _nearest_wrapper(content)
+        region = [content_wrapper if content_wrapper is not None else content]
     elif title_el is not None:
         wrapper = _nearest_wrapper(title_el)
         parent = title_el.getparent()
