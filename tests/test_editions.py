@@ -5,6 +5,7 @@ the declared language, and never a request to the other edition's server."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,6 +117,13 @@ def test_pages_declare_their_language_and_direction() -> None:
         path = site.truth()[0]["path"]
         _, _, body = site.handle("GET", path + "/", {"host": "127.0.0.1:1"})
         assert f'<html dir="{direction}" lang="{lang}">' in body.decode()
+    # The English edition speaks English throughout; only its language switch is Arabic.
+    site = DemoSite(edition="en")
+    paths = ["/", "/page/2/", "/about-us/", "/contact-us/", "/no-such-page/", "/feed/"]
+    paths += [t["path"] + "/" for t in site.truth()]
+    for path in paths:
+        text = site.handle("GET", path, {"host": "127.0.0.1:1"})[2].decode().replace("العربية", "")
+        assert not re.search("[\u0600-\u06ff]", text), path
 
 
 def test_a_sites_schedule_counts_only_its_own_runs() -> None:

@@ -37,7 +37,7 @@ UI: dict[str, str] = {
     "أحدث الإصدارات": "Latest publications", "الصفحة": "Page", "اقرأ المزيد »": "Read more »",
     "كُتب بواسطة": "Written by", "تويتر": "Twitter", "واتساب": "WhatsApp",
     "تيليجرام": "Telegram", "، ": ", ", "البحث عن:": "Search for:", "السابق": "Previous",
-    "التالي": "Next",
+    "التالي": "Next", "للتواصل": "Contact",
 }
 
 INTROS = [

@@ -516,7 +516,7 @@ class DemoSite:
         title = self.t(titles[path])
         text = {
             "/about-us/": self.t("المركز القومي لدراسات الشرق الأوسط مركز بحثي تأسس في القاهرة عام 1989، يُعنى بتحليل قضايا الشرق الأوسط وأفريقيا، ويصدر دورية «أوراق الشرق الأوسط»."),
-            "/contact-us/": 'للتواصل: <a href="mailto:info@ncmes.org">info@ncmes.org</a> — <a href="tel:+20225550100">+20 2 2555 0100</a>',
+            "/contact-us/": f'{self.t("للتواصل")}: <a href="mailto:info@ncmes.org">info@ncmes.org</a> — <a href="tel:+20225550100">+20 2 2555 0100</a>',
             DISALLOWED_PATH: self.t("هذه الصفحة متاحة للأعضاء المسجلين فقط."),
         }[path]
         body = (f'<main id="content" class="site-main post-2 page type-page status-publish hentry">'
@@ -709,7 +709,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         if page < pages:
             rels += f'<link rel="next" href="{page_url(page + 1)}" />\n'
         heading = (f'<h1 class="elementor-heading-title elementor-size-default">{esc(SECTION_BY_SLUG[slug].name)}</h1>'
-                   if slug else '<h2 class="elementor-heading-title elementor-size-default">{self.t("أحدث الإصدارات")}</h2>')
+                   if slug else f'<h2 class="elementor-heading-title elementor-size-default">{self.t("أحدث الإصدارات")}</h2>')
         content = f"""<main id="main" class="site-main">
 <div data-elementor-type="archive" data-elementor-id="3160" class="elementor elementor-3160 elementor-location-archive" data-elementor-post-type="elementor_library">
 <div class="elementor-element elementor-element-a1b2c3d elementor-widget elementor-widget-theme-archive-title elementor-page-title elementor-widget-heading" data-id="a1b2c3d" data-element_type="widget" data-widget_type="theme-archive-title.default"><div class="elementor-widget-container">{heading}</div></div>
