@@ -8,7 +8,7 @@ import pytest
 
 from crawler.demo.content import ANALYSES, BULLETS, CONCLUSIONS, HEADINGS, INTROS
 from crawler.demo.content_en import ANALYSES as EN_ANALYSES
-from crawler.extraction.bylines import is_role_line, strip_titles, take_signature
+from crawler.extraction.bylines import is_role, is_role_line, strip_titles, take_signature
 
 ROLE_AR = "رئيس المركز القومي لدراسات الشرق الأوسط"
 ROLE_EN = "Head of the National Center for Middle East Studies"
@@ -46,6 +46,9 @@ def test_a_role_names_an_institution() -> None:
     assert is_role_line("أستاذ العلوم السياسية بجامعة القاهرة")
     assert not is_role_line("خالد الخمري")
     assert not is_role_line("الافتتاحية")
+    # A research unit may sign a paper; a role is never a name.
+    assert is_role(ROLE_AR) and is_role(ROLE_EN) and is_role("مدير وحدة الدراسات الأفريقية")
+    assert not is_role("وحدة الدراسات الأفريقية") and not is_role("خالد الخمري")
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,13 @@ _INSTITUTION = re.compile(
     r"|forum|observatory|unit|school)\b",
     re.IGNORECASE,
 )
+# What a person is at an institution: a role, never a name.
+_ROLE_START = re.compile(
+    r"^(?:رئيس|رئيسة|نائب|مدير|مديرة|المدير|أستاذ|أستاذة|باحث|باحثة|عضو|مستشار|خبير|خبيرة|منسق"
+    r"|head|director|chair|chairman|chairwoman|president|deputy|professor|researcher|fellow"
+    r"|member|adviser|advisor|expert|coordinator)(?!\w)",
+    re.IGNORECASE,
+)
 # Words no personal name is made of: a line holding one is a sentence, not a signature.
 _NOT_NAME_WORDS = frozenset(
     "في من على إلى الى عن أن ان التي الذي هذا هذه ذلك تلك كان قد لقد مع بين حول عبر ثم أو او "
@@ -75,6 +82,11 @@ def is_role_line(line: str) -> bool:
     """A short line naming an institution: a signature's role (`رئيس المركز القومي ...`)."""
     words = line.split()
     return 0 < len(words) <= _ROLE_MAX_WORDS and bool(_INSTITUTION.search(line)) and not line.endswith(":")
+
+
+def is_role(text: str) -> bool:
+    """A role at an institution (`رئيس المركز ...`, `Head of the ... Center`): not a person's name."""
+    return is_role_line(text) and bool(_ROLE_START.match(text.strip()))
 
 
 def _name_of(line: str) -> str | None:

@@ -12,7 +12,7 @@ from lxml import etree
 from ..urls import canonical_url, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
-from .bylines import is_role_line, strip_titles
+from .bylines import is_role, strip_titles
 from .dates import local_date, parse_shown_date, parse_timestamp
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
@@ -271,8 +271,7 @@ def authors(page: Page) -> list[str]:
         for text in raw:
             for part in split_names(text):
                 name = strip_titles(part)
-                if (not name or _is_publisher(name, defaults) or is_role_line(name)
-                        or name in out):
+                if not name or _is_publisher(name, defaults) or is_role(name) or name in out:
                     continue
                 out.append(name)
         return out
