@@ -82,8 +82,9 @@ def article_region(page: Page) -> list[etree._Element]:
 
     The post wrapper (`<article>`, post_class() `hentry`) around title and content when
     there is one; otherwise the title's block, what stands between it and the content
-    (post meta), and the content container (or its own post wrapper). Never the rest of the document: a sidebar,
-    most-read or recent-posts widget carries other posts' dates whatever its classes.
+    (post meta), and the content container (or its own post wrapper). Never the rest of
+    the document: a sidebar, most-read or recent-posts widget carries other posts' dates
+    whatever its classes.
     """
     if page.region is not None:
         return page.region
