@@ -18,6 +18,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_ARCHIVE = "exports/archive"
 DEFAULT_SITE = "https://ncmes.org"
 DEMO_PORT = 8765
+DEMO_PORT_EN = 8767  # the English edition, another origin (8766 is the snapshot's "someone else")
 # A local mirror (the demo, tests, benchmarks) needs none of the real site's politeness.
 LOCAL_MIRROR_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
@@ -119,10 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reextract", parents=[common],
                    help="run today's extraction over the archived raw captures (no request sent)")
 
-    demo = sub.add_parser("demo", help="serve the offline snapshot on 127.0.0.1 and crawl it")
+    demo = sub.add_parser("demo", help="serve the offline snapshot (both editions) on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
     demo.add_argument("--port", type=int, default=DEMO_PORT,
-                      help=f"port on 127.0.0.1 (default {DEMO_PORT}; the archive's URLs include it)")
+                      help=f"the Arabic edition's port on 127.0.0.1 (default {DEMO_PORT}; the archive's URLs include it)")
+    demo.add_argument("--en-port", type=int, default=DEMO_PORT_EN,
+                      help=f"the English edition's port (default {DEMO_PORT_EN})")
     demo.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE")
     return parser
 
@@ -261,20 +264,59 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve both editions of the snapshot, each on its own port (its own origin), and crawl
+    each into the same archive, one after the other, as `crawl --site` would."""
+    import subprocess
+
     from crawler.demo.server import serve
     from crawler.demo.site import DemoSite
 
     overrides = {**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 1.0}
     overrides.update(parse_settings(args.settings))
+    sites = {"ar": (DemoSite(edition="ar"), args.port), "en": (DemoSite(edition="en"), args.en_port)}
+    servers = {}
     try:
-        server = serve(DemoSite(), port=args.port)
-    except OSError as exc:
-        # A fixed port, because the archive's URLs include it: a rerun updates the same
-        # articles instead of adding them again under another origin.
-        raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{args.port} ({exc.strerror}); try --port N") from None
-    with server:
-        print(f"serving the offline snapshot at {server.url}", file=sys.stderr)
-        return run_crawl(args.archive, server.url, "incremental", None, overrides)
+        for language, (site, port) in sites.items():
+            try:
+                servers[language] = serve(site, port=port)
+            except OSError as exc:
+                # Fixed ports, because the archive's URLs include them: a rerun updates the
+                # same articles instead of adding them again under another origin.
+                option = "--port" if language == "ar" else "--en-port"
+                raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{port} ({exc.strerror}); try {option} N") from None
+        # Each edition's language switch points at the other's server: another origin,
+        # which a crawl of one edition never asks.
+        sites["ar"][0].other_edition = servers["en"].url
+        sites["en"][0].other_edition = servers["ar"].url
+        status = EXIT_OK
+        for language, server in servers.items():
+            print(f"serving the offline snapshot's {language} edition at {server.url}; crawling it", file=sys.stderr)
+            # A crawl per process: Scrapy's reactor cannot be started twice in one.
+            done = subprocess.run([sys.executable, "-m", "crawler", "crawl", "--site", server.url,
+                                   "--archive", args.archive, *setting_args(overrides)], check=False)
+            status = status or done.returncode
+        print(editions_summary(args.archive, {lang: srv.url for lang, srv in servers.items()}))
+        return status
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def editions_summary(archive_dir: str, sites: dict[str, str]) -> str:
+    """What the archive holds of each edition (by origin and declared language)."""
+    import pyarrow.parquet as pq
+
+    path = Path(archive_dir) / "articles.parquet"
+    if not path.exists():
+        return f"archive {archive_dir}: no articles"
+    rows = pq.read_table(path, columns=["url", "language", "status"]).to_pylist()
+    lines = [f"archive {archive_dir}: {len(rows)} articles, both editions"]
+    for language, url in sites.items():
+        mine = [row for row in rows if row["url"].startswith(url + "/")]
+        live = sum(row["status"] == "live" for row in mine)
+        declared = ", ".join(f"{lang or '?'} {n}" for lang, n in sorted(Counter(r["language"] for r in mine).items(), key=str))
+        lines.append(f"  {language} edition {url}: {len(mine)} articles ({live} live; language: {declared or '-'})")
+    return "\n".join(lines)
 
 
 def cmd_changes(args: argparse.Namespace) -> int:

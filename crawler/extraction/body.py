@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import selectors as sel
+from .bylines import take_signature
 from .dates import parse_shown_date
 from .render import render_lines
 from .text import normalize, normalize_lines
@@ -108,7 +109,8 @@ def extract_body(
     if root is not None:
         rendered = render_lines(root, lambda el: el in skip)
         lines, bylines, dates = clean_lines(rendered.lines, title)
-        return BodyResult("\n".join(lines), rendered.links, bylines, dates, "container")
+        lines, signed = take_signature(lines)
+        return BodyResult("\n".join(lines), rendered.links, bylines + signed, dates, "container")
     # No WordPress container: let trafilatura find the text; links and structure are then
     # only as good as its plain-text output.
     import trafilatura  # only here: importing it costs a quarter second, most pages never need it
@@ -118,4 +120,5 @@ def extract_body(
         include_links=False, favor_precision=True, output_format="txt", with_metadata=False,
     ) or ""
     lines, bylines, dates = clean_lines(normalize_lines(text).split("\n") if text else [], title)
-    return BodyResult("\n".join(lines), [], bylines, dates, "trafilatura")
+    lines, signed = take_signature(lines)
+    return BodyResult("\n".join(lines), [], bylines + signed, dates, "trafilatura")

@@ -137,6 +137,6 @@ BREADCRUMB_LINKS = X(
     f"//*[{_any_class(*_BREADCRUMB_CLASSES)} or @id='breadcrumbs']"
     "//a[contains(@href, '/category/')]"
 )
-MODIFIED_TIME = X(f"//time[{_has_class('updated')}]/@datetime")
+MODIFIED_TIME_ELEMENTS = X(f"//time[{_has_class('updated')}][@datetime]")
 # post_class() output (type-post, hentry) on the article wrapper, classic or Elementor.
 POST_CLASS_WRAPPERS = X(f"//*[{_any_class('type-post', 'hentry')}]")
