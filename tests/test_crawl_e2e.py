@@ -15,6 +15,7 @@ import pytest
 
 from crawler.archive import schema
 from crawler.archive.warc import read as read_warc
+from crawler.demo.content import SEED_ID
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
 from crawler.extraction import extract
@@ -254,7 +255,7 @@ def test_dataset_folder_cites_every_footnote_url(crawled, tmp_path: Path) -> Non
     truth = site.truth(base=server.url)
     want = {(t["url"], n["number"], u) for t in truth for n in t["footnotes"] for u in n["urls"]}
     assert {(r["url"], int(r["footnote"]), r["source_url"]) for r in rows if r["source_url"]} == want
-    seed = [r for r in rows if r["url"].endswith("/4571")]
+    seed = [r for r in rows if r["url"].endswith(f"/{SEED_ID}")]
     assert [r["source_domain"] for r in seed] == [
         "atlanticcouncil.org", "aei.org", "foreignpolicy.com", "moderndiplomacy.eu",
     ]
