@@ -115,8 +115,12 @@ class RawCaptureMiddleware:
             from crawler.archive.warc import WarcRecorder, warcinfo
 
             spider = self.crawler.spider
-            info = warcinfo(spider.run_id, spider.site, self.crawler.settings.get("USER_AGENT"))
-            self.recorder = WarcRecorder(spider.archive.root, spider.run_id, info, self._failed)
+            user_agent = self.crawler.settings.get("USER_AGENT")
+            # The warcinfo fields (package versions read from disk) are made in the writer thread.
+            self.recorder = WarcRecorder(
+                spider.archive.root, spider.run_id,
+                lambda: warcinfo(spider.run_id, spider.site, user_agent), self._failed,
+            )
         return self.recorder
 
     async def process_response(self, request: Request, response: Response) -> Response:

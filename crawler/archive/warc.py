@@ -266,7 +266,8 @@ class WarcRecorder:
 
     BATCH = 64
 
-    def __init__(self, folder: Path | str, run_id: str, info: dict[str, str],
+    def __init__(self, folder: Path | str, run_id: str,
+                 info: dict[str, str] | Callable[[], dict[str, str]],
                  on_error: Callable[[str, BaseException], None] | None = None) -> None:
         self.folder = Path(folder)
         self.run_id = run_id
@@ -292,7 +293,8 @@ class WarcRecorder:
                 # A run killed mid-write left its file unindexed (maybe with a torn record at
                 # its end): repair and index it first, so this run's 304s find their originals.
                 index = cdxj.update(self.folder / WARC_DIR)
-                self.writer = WarcWriter(self.folder, self.run_id, self.info)
+                info = self.info() if callable(self.info) else self.info
+                self.writer = WarcWriter(self.folder, self.run_id, info)
                 self.writer.originals = index.latest_ok()
             except (OSError, ValueError) as exc:
                 self._open_error = exc
