@@ -108,8 +108,6 @@ def pages(archive: Any, index: cdxj.Index) -> list[dict[str, Any]]:
 def write_wacz(archive: Any, out: Path) -> dict[str, int]:
     """Write the archive's WARC files as a WACZ package at `out` (the caller holds the lock,
     so the index can be brought up to date); returns counts for the summary line."""
-    from crawler import __version__
-
     warc_dir = archive.root / WARC_DIR
     if not warc_dir.is_dir():
         raise ValueError(f"{archive.root} holds no web archive ({WARC_DIR}/ is missing)")
@@ -123,6 +121,19 @@ def write_wacz(archive: Any, out: Path) -> dict[str, int]:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
+    try:
+        _write_zip(warc_dir, warcs, page_rows, site, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, out)
+    return {"warc_files": len(warcs), "captures": len(index.lines), "pages": len(page_rows)}
+
+
+def _write_zip(warc_dir: Path, warcs: list[Path], page_rows: list[dict[str, Any]], site: str,
+               tmp: Path) -> None:
+    from crawler import __version__
+
     with tempfile.TemporaryDirectory(prefix="ncmes-wacz-") as work:
         work_dir = Path(work)
         pages_path = work_dir / "pages.jsonl"
@@ -164,5 +175,3 @@ def write_wacz(archive: Any, out: Path) -> dict[str, int]:
             zf.writestr("datapackage.json", package_text, compress_type=zipfile.ZIP_DEFLATED)
             zf.writestr("datapackage-digest.json", json.dumps(digest, indent=2),
                         compress_type=zipfile.ZIP_DEFLATED)
-    os.replace(tmp, out)
-    return {"warc_files": len(warcs), "captures": len(index.lines), "pages": len(page_rows)}
