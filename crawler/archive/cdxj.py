@@ -162,7 +162,11 @@ class Index:
     def latest_ok(self) -> dict[str, Entry]:
         """Per URL, its latest archived 200 response (what a later 304 confirms)."""
         latest: dict[str, Entry] = {}
-        for entry in self.entries():
+        for line in self.lines:
+            try:
+                entry = Entry.parse(line)
+            except (ValueError, KeyError):
+                continue  # not a line this index writes: no original to take from it
             if entry.status == "200" and entry.mime != "warc/revisit":
                 known = latest.get(entry.url)
                 if known is None or (entry.timestamp, entry.filename, entry.offset) >= (
@@ -219,10 +223,19 @@ def update(warc_dir: Path, known: dict[str, tuple[int, list[str]]] | None = None
         sizes[path.name] = size
     if not fresh and set(state) == names and index_path.exists():
         return current
-    keep = [
-        line for line in current.lines
-        if (name := _filename(line)) in names and name not in fresh
-    ]
+    try:
+        keep = [
+            line for line in current.lines
+            if (name := _filename(line)) in names and name not in fresh
+        ]
+    except (ValueError, KeyError, IndexError):
+        # An unreadable line: the index is rebuilt from the files.
+        logger.warning("%s: an unreadable line; rebuilding the index from the WARC files", index_path)
+        for path in files:
+            if path.name not in fresh:
+                fresh[path.name] = [entry.line() for entry in index_file(path)]
+                sizes[path.name] = path.stat().st_size
+        keep = []
     lines = sorted(set(keep).union(*fresh.values()))
     warc_dir.mkdir(parents=True, exist_ok=True)
     _write_atomic(index_path, "".join(line + "\n" for line in lines))

@@ -292,13 +292,18 @@ class WarcRecorder:
             try:
                 # A run killed mid-write left its file unindexed (maybe with a torn record at
                 # its end): repair and index it first, so this run's 304s find their originals.
-                index = cdxj.update(self.folder / WARC_DIR)
+                originals = cdxj.update(self.folder / WARC_DIR).latest_ok()
+            except (OSError, ValueError) as exc:
+                logger.error("warc/%s could not be brought up to date (%s: %s): this run's 304s "
+                             "name no original", cdxj.INDEX, type(exc).__name__, exc)
+                originals = {}
+            try:
                 info = self.info() if callable(self.info) else self.info
                 self.writer = WarcWriter(self.folder, self.run_id, info)
-                self.writer.originals = index.latest_ok()
             except (OSError, ValueError) as exc:
                 self._open_error = exc
                 raise
+            self.writer.originals = originals
         return self.writer
 
     def _run(self) -> None:
@@ -344,9 +349,13 @@ class WarcRecorder:
         self._thread.join()
         if self.writer is None:
             return
-        self.writer.close()
-        known = {self.writer.basename: (self.writer.path.stat().st_size, self.writer.entries)}
-        cdxj.update(self.folder / WARC_DIR, known)
+        try:
+            self.writer.close()
+            known = {self.writer.basename: (self.writer.path.stat().st_size, self.writer.entries)}
+            cdxj.update(self.folder / WARC_DIR, known)
+        except (OSError, ValueError) as exc:
+            # The records are on disk; the next run (or `replay`) indexes what is missing.
+            logger.error("warc/%s not updated: %s: %s", cdxj.INDEX, type(exc).__name__, exc)
 
 
 def _record_id_at(path: Path, offset: int) -> str | None:
