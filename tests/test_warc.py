@@ -264,6 +264,12 @@ def test_the_wacz_package_is_whole(history: History, tmp_path: Path) -> None:
     out = tmp_path / "ncmes.wacz"
     result = run_cli("export", "--archive", str(history.archive), "--wacz", str(out))
     assert result.returncode == 0, result.stderr
+    # The format's own validator (py-wacz): structure, datapackage, hashes, indexes.
+    validator = subprocess.run(
+        [sys.executable, "-c", "import sys; from wacz.main import main; sys.exit(main())",
+         "validate", "-f", str(out)], capture_output=True, text=True,
+    )
+    assert validator.returncode == 0 and "is valid" in validator.stdout, validator.stdout + validator.stderr
     with zipfile.ZipFile(out) as zf:
         assert zf.testzip() is None
         package = json.loads(zf.read("datapackage.json"))

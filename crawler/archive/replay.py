@@ -146,8 +146,9 @@ def _write_zip(warc_dir: Path, warcs: list[Path], page_rows: list[dict[str, Any]
         shutil.copyfile(warc_dir / cdxj.INDEX, index_path)
         files = [(p, f"archive/{p.name}") for p in warcs]
         files += [(index_path, "indexes/index.cdxj"), (pages_path, "pages/pages.jsonl")]
+        # A data package names its resources in lower case.
         resources = [
-            {"name": Path(name).name, "path": name, "hash": f"sha256:{_sha256(path)}",
+            {"name": Path(name).name.lower(), "path": name, "hash": f"sha256:{_sha256(path)}",
              "bytes": path.stat().st_size}
             for path, name in files
         ]
