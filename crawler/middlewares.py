@@ -136,6 +136,7 @@ class RawCaptureMiddleware:
             method=request.method,
             wire=request.meta.pop(WIRE_META, None),
             request_headers=[(k, v) for k, values in request.headers.items() for v in values],
+            ip_address=str(response.ip_address) if response.ip_address is not None else None,
         )
         self.crawler.stats.inc_value("ncmes/warc_records")
         recorder = self._recorder()

@@ -146,6 +146,7 @@ def test_request_records_are_as_written_to_the_wire(history: History) -> None:
             assert http.get_header("Host") == host
             assert "X-Archive-Request" not in request["warc"]
             assert http.get_header("User-Agent").startswith("ncmes-archive/")
+            assert answer["warc"]["WARC-IP-Address"] == "127.0.0.1"
 
 
 def test_a_304_is_a_revisit_naming_the_response_it_confirms(history: History) -> None:

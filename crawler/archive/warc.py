@@ -71,6 +71,7 @@ class Capture:
     wire: dict[str, bytes] | None = None
     # Scrapy's request headers: the request record is rebuilt from them without `wire`.
     request_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    ip_address: str | None = None  # the server's, as connected to
 
 
 def parse_head(head: bytes) -> tuple[str, str, list[tuple[str, str]]] | None:
@@ -172,6 +173,8 @@ class WarcWriter:
         record_id = f"<urn:uuid:{uuid.uuid4()}>"
         head = _response_head(capture)
         warc_headers = {"WARC-Date": date, "WARC-Record-ID": record_id}
+        if capture.ip_address:
+            warc_headers["WARC-IP-Address"] = capture.ip_address
         offset = self._fh.tell()
         if capture.status == 304:
             warc_headers["WARC-Profile"] = SERVER_NOT_MODIFIED
