@@ -23,6 +23,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/warc_size.py
 
 lint: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'

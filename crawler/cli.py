@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import os
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,7 @@ DEFAULT_ARCHIVE = "exports/archive"
 DEFAULT_SITE = "https://ncmes.org"
 DEMO_PORT = 8765
 DEMO_PORT_EN = 8767  # the English edition, another origin (8766 is the snapshot's "someone else")
+REPLAY_PORT = 8090
 # A local mirror (the demo, tests, benchmarks) needs none of the real site's politeness.
 LOCAL_MIRROR_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
@@ -73,6 +75,16 @@ def _site(value: str) -> str:
         raise argparse.ArgumentTypeError(f"--site wants an http(s) base URL such as https://ncmes.org: {exc}") from exc
 
 
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from exc
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535: {value!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ncmes-archive", description="Archive of the ncmes.org website in Parquet.")
     common = argparse.ArgumentParser(add_help=False)
@@ -104,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", type=_date, help="every run started on or after this date")
 
     export = sub.add_parser("export", parents=[common], help="a dataset for researchers, with a data card")
-    export.add_argument("--out", required=True, type=Path,
+    export.add_argument("--out", type=Path,
                         help="a folder (articles, versions, citations, README.md, schema.json, "
                         "CITATION.cff) or one .parquet/.csv/.jsonl file of articles")
     export.add_argument("--format", choices=["parquet", "csv", "jsonl"],
@@ -114,6 +126,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--until", type=_date, help="only articles published on or before this date")
     export.add_argument("--language", help="only articles in this language (ar, en)")
     export.add_argument("--include-removed", action="store_true", help="removed articles too")
+    export.add_argument("--wacz", type=Path, metavar="OUT.wacz",
+                        help="also (or only) the web archive as a WACZ package for ReplayWeb.page")
+
+    replay = sub.add_parser("replay", parents=[common],
+                            help="replay the archived pages with pywb on 127.0.0.1")
+    replay.add_argument("--port", type=_port, default=REPLAY_PORT,
+                        help=f"port on 127.0.0.1 (default {REPLAY_PORT})")
 
     sub.add_parser("stats", parents=[common],
                    help="counts by section, year and language, top cited domains, last run, failures")
@@ -365,11 +384,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from crawler.dataset import export as view
 
-    try:
-        view.resolve_target(args.out, args.format)  # a bad --out is a usage error, archive or not
-    except view.ExportUsageError as exc:
-        raise UsageError(_one_line(exc)) from None
+    if args.out is None and args.wacz is None:
+        raise UsageError("export needs --out FILE (a dataset) or --wacz OUT.wacz (the web archive)")
+    if args.out is not None:
+        try:
+            view.resolve_target(args.out, args.format)  # a bad --out is a usage error, archive or not
+        except view.ExportUsageError as exc:
+            raise UsageError(_one_line(exc)) from None
     archive = _open_archive(args.archive, create=False)
+    if args.wacz is not None:
+        export_wacz(archive, args.wacz)
+        if args.out is None:
+            return EXIT_OK
     try:
         path = view.export(
             archive, args.out, args.format, section=args.section, since=args.since,
@@ -382,6 +408,68 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(view.describe(path))
+    return EXIT_OK
+
+
+def export_wacz(archive: Any, out: Path) -> None:
+    """The web archive as a WACZ package (under the archive's lock: the index may be updated)."""
+    from crawler.archive.replay import write_wacz
+    from crawler.archive.store import ArchiveLocked
+
+    if out.suffix.lower() != ".wacz":
+        raise UsageError(f"--wacz wants a file name ending in .wacz, got {out}")
+    try:
+        archive.acquire_lock()
+    except ArchiveLocked as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        counts = write_wacz(archive, out)
+    except ValueError as exc:
+        raise CommandError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        archive.release_lock()
+    print(f"wrote {out} ({counts['warc_files']} WARC files, {counts['captures']} captures, "
+          f"{counts['pages']} pages)")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from crawler.archive import cdxj, replay
+    from crawler.archive.store import ArchiveLocked
+
+    archive = _open_archive(args.archive, create=False)
+    warc_dir = archive.root / "warc"
+    if not warc_dir.is_dir():
+        raise CommandError(f"{archive.root} holds no web archive (no warc/ folder): crawl first")
+    if not replay.pywb_available():
+        raise CommandError(replay.INSTALL_HINT)
+    try:
+        archive.acquire_lock()
+    except ArchiveLocked:
+        pass  # a crawl is running: it updates the index when it ends; replay what is indexed
+    else:
+        try:
+            cdxj.update(warc_dir)
+        finally:
+            archive.release_lock()
+    with replay.collection(archive.root) as root:
+        print(f"replaying {warc_dir} at http://127.0.0.1:{args.port}/{replay.COLLECTION}/ "
+              "(Ctrl-C to stop)", file=sys.stderr)
+        server = replay.start(root, args.port)
+        signal.signal(signal.SIGTERM, _interrupt)  # stop pywb too when told to stop
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+            server.wait(timeout=10)
+            return EXIT_OK
+    if code != 0:
+        raise CommandError(f"pywb stopped (exit {code})")
     return EXIT_OK
 
 
@@ -419,6 +507,7 @@ COMMANDS = {
     "export": cmd_export,
     "stats": cmd_stats,
     "reextract": cmd_reextract,
+    "replay": cmd_replay,
 }
 
 

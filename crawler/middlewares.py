@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
-import threading
 from typing import Any
 
 from scrapy import signals
@@ -14,6 +13,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task, threads
+from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -78,13 +78,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 
 class RawCaptureMiddleware:
-    """Writes each article response, as the server sent it (before decompression), to the
-    run's WARC file, and tells the pipeline where the record is (request.meta['warc'])."""
+    """Writes every answer of the run, as the server sent it (before decompression), with
+    the request as it was sent, to the run's WARC file (crawler.archive.warc); tells the
+    pipeline where each article's record is (request.meta['warc']).
+
+    Records are queued to one writer thread: only an article's 200 waits for its record's
+    place (its version names it); a failed write is logged and counted (ncmes/warc_errors),
+    never a failure of the page."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
-        self.writer: Any = None
-        self._opening = threading.Lock()
+        self.recorder: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RawCaptureMiddleware:
@@ -94,37 +98,56 @@ class RawCaptureMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def spider_closed(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+    async def spider_closed(self) -> None:
+        if self.recorder is not None:
+            # Drains the queue, closes the file and updates warc/index.cdxj: off the reactor.
+            await maybe_deferred_to_future(threads.deferToThread(self.recorder.close))
 
-    def _write(self, *record: Any) -> tuple[str, int, str]:
-        """In a worker thread: open the run's WARC file on first use, append one record."""
-        with self._opening:
-            if self.writer is None:
-                from crawler.archive.warc import WarcWriter
+    def _failed(self, url: str, exc: BaseException) -> None:
+        """In the writer thread: a record could not be written."""
+        from crawler.archive.warc import log_failure
 
-                spider = self.crawler.spider
-                self.writer = WarcWriter(spider.archive.root, spider.run_id)
-        return self.writer.write(*record)
+        log_failure(url, exc)
+        reactor.callFromThread(self.crawler.stats.inc_value, "ncmes/warc_errors")
+
+    def _recorder(self) -> Any:
+        if self.recorder is None:
+            from crawler.archive.warc import WarcRecorder, warcinfo
+
+            spider = self.crawler.spider
+            user_agent = self.crawler.settings.get("USER_AGENT")
+            # The warcinfo fields (package versions read from disk) are made in the writer thread.
+            self.recorder = WarcRecorder(
+                spider.archive.root, spider.run_id,
+                lambda: warcinfo(spider.run_id, spider.site, user_agent), self._failed,
+            )
+        return self.recorder
 
     async def process_response(self, request: Request, response: Response) -> Response:
+        from crawler.archive.warc import Capture
+        from crawler.wire import WIRE_META
+
+        capture = Capture(
+            url=response.url,
+            status=response.status,
+            headers=[(k, v) for k, values in response.headers.items() for v in values],
+            body=response.body,
+            fetched_at=dt.datetime.now(dt.UTC),
+            method=request.method,
+            wire=request.meta.pop(WIRE_META, None),
+            request_headers=[(k, v) for k, values in request.headers.items() for v in values],
+            ip_address=str(response.ip_address) if response.ip_address is not None else None,
+        )
+        self.crawler.stats.inc_value("ncmes/warc_records")
+        recorder = self._recorder()
         if request.meta.get("kind") != "article" or response.status != 200:
+            recorder.submit(capture)
             return response
-        headers = [(k, v) for k, values in response.headers.items() for v in values]
-        request_headers = [(k, v) for k, values in request.headers.items() for v in values]
-        fetched_at = dt.datetime.now(dt.UTC)
-        try:
-            location = await maybe_deferred_to_future(
-                threads.deferToThread(
-                    self._write, response.url, response.status, headers, response.body,
-                    request_headers, fetched_at,
-                )
-            )
-        except OSError as exc:
+        written: Deferred = Deferred()
+        recorder.submit(capture, lambda result: reactor.callFromThread(written.callback, result))
+        result = await maybe_deferred_to_future(written)
+        if isinstance(result, BaseException):
             # The article is still archived; its version just names no raw capture.
-            logger.error("raw capture of %s failed: %s", response.url, exc)
-            self.crawler.stats.inc_value("ncmes/warc_errors")
             return response
-        request.meta["warc"] = location
+        request.meta["warc"] = (result.file, result.offset, result.record_id)
         return response

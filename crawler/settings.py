@@ -47,12 +47,18 @@ DOWNLOADER_MIDDLEWARES = {
     # Below HttpCompressionMiddleware (590): sees the bytes as the server sent them.
     "crawler.middlewares.RawCaptureMiddleware": 950,
 }
+# Scrapy's HTTP/1.1 handler, recording each request as written to the wire and each
+# response head as read (for the WARC records; crawler/wire.py).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.wire.WireHTTP11DownloadHandler",
+    "https": "crawler.wire.WireHTTP11DownloadHandler",
+}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.extensions.Progress": 500}
 
 # Where the archive lives (the command line's --archive sets it).
 ARCHIVE_DIR = "exports/archive"
-# Keep a WARC capture of every article response (versions/ names the record).
+# Keep a WARC capture of every answer (versions/ names each article's record).
 ARCHIVE_WARC = True
 # Write pending versions and the snapshot every this many articles or seconds.
 ARCHIVE_CHECKPOINT_ITEMS = 50

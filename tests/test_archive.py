@@ -404,19 +404,21 @@ def test_warc_round_trip_and_killed_prefix(tmp_path: Path) -> None:
         (b"Content-Encoding", b"gzip"),
         (b"ETag", b'"v1"'),
     ]
-    with warc.WarcWriter(tmp_path, "R1") as writer:
-        first = writer.write(f"{SITE}/1", 200, headers, body, [(b"User-Agent", b"t")], T0)
-        second = writer.write(f"{SITE}/2", 200, headers, b"second", None, T0)
-    assert first[0] == "warc/R1.warc.gz" and first[1] == 0 and second[1] > 0
-    got_headers, got_body = warc.read(tmp_path, first[0], first[1])
+    with warc.WarcWriter(tmp_path, "R1", {"software": "test"}) as writer:
+        first = writer.write(warc.Capture(f"{SITE}/1", 200, headers, body, T0,
+                                          request_headers=[(b"User-Agent", b"t")]))
+        second = writer.write(warc.Capture(f"{SITE}/2", 200, headers, b"second", T0))
+    # A warcinfo record opens the file.
+    assert first.file == "warc/R1.warc.gz" and 0 < first.offset < second.offset
+    got_headers, got_body = warc.read(tmp_path, first.file, first.offset)
     assert got_body == body and ("ETag", '"v1"') in got_headers
-    assert warc.read(tmp_path, *second[:2])[1] == b"second"
-    with gzip.open(tmp_path / first[0]) as fh:
+    assert warc.read(tmp_path, second.file, second.offset)[1] == b"second"
+    with gzip.open(tmp_path / first.file) as fh:
         assert fh.read().startswith(b"WARC/1.1")
     # A kill mid-record leaves whole members before it readable.
-    path = tmp_path / first[0]
-    path.write_bytes(path.read_bytes()[: second[1] + 20])
-    assert warc.read(tmp_path, first[0], first[1])[1] == body
+    path = tmp_path / first.file
+    path.write_bytes(path.read_bytes()[: second.offset + 20])
+    assert warc.read(tmp_path, first.file, first.offset)[1] == body
 
 
 def test_version_row_names_warc(root: Path) -> None:

@@ -102,6 +102,20 @@ def test_sigkill_midway_then_rerun_completes(tmp_path: Path) -> None:
         killed, finished = pq.read_table(archive / "runs.parquet").sort_by("started_at").to_pylist()
         assert killed["completed"] is False and finished["completed"] is True
         assert not list(archive.rglob("*.tmp"))
+        _check_web_archive(archive, [killed["run_id"], finished["run_id"]])
+
+
+def _check_web_archive(archive: Path, run_ids: list[str]) -> None:
+    """Both runs' WARC files read whole and the index lists every record in them."""
+    from crawler.archive import cdxj
+
+    files = sorted((archive / "warc").glob("*.warc.gz"))
+    assert [p.name for p in files] == sorted(f"{run_id}.warc.gz" for run_id in run_ids)
+    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, files)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    lines = (archive / "warc" / cdxj.INDEX).read_text().splitlines()
+    assert lines == sorted(e.line() for path in files for e in cdxj.index_file(path, repair=False))
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

@@ -1,30 +1,48 @@
-"""Raw capture: every article response appended to a per-run WARC file, and read back by offset."""
+"""The web archive: every answer of every run in WARC/1.1 files, and read back by offset.
+
+One file per run, `warc/<run_id>.warc.gz`, gzip per record, opened by a `warcinfo` record.
+Each answer gives a `response` record (a 304 a `revisit` record, profile server-not-modified,
+referring to the archived response it confirms) and the `request` record as it was sent.
+Records are written by one thread (WarcRecorder) in batches; `warc/index.cdxj` (see cdxj.py)
+indexes every response and revisit record.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
+import platform
+import queue
 import threading
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.archive import cdxj
+
+logger = logging.getLogger(__name__)
+
 WARC_DIR = "warc"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 # The capture is taken below Scrapy's decompression middleware: the body is as the server
 # sent it (Content-Encoding kept, so WARC readers decode it), but Twisted has already undone
-# chunking, so Transfer-Encoding and the wire Content-Length no longer describe the payload.
-# They are kept under a renamed header.
-_WIRE_HEADERS = {"transfer-encoding", "content-length"}
+# chunking, so Transfer-Encoding (and a wire Content-Length that no longer matches) would
+# misdescribe the payload. They are kept under a renamed header.
+_ORIG = "X-Archive-Orig-"
 _REASONS = {
-    200: "OK",
-    203: "Non-Authoritative Information",
-    304: "Not Modified",
-    404: "Not Found",
-    410: "Gone",
+    200: "OK", 203: "Non-Authoritative Information", 301: "Moved Permanently", 302: "Found",
+    304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 410: "Gone",
+    429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+    503: "Service Unavailable", 504: "Gateway Timeout",
 }
 
 
@@ -33,88 +51,326 @@ def _text(value: bytes | str) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
-def _warc_date(at: dt.datetime) -> str:
+def warc_date(at: dt.datetime) -> str:
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class WarcWriter:
-    """Appends gzip-member WARC/1.1 response (and request) records to warc/<run_id>.warc.gz."""
+@dataclass
+class Capture:
+    """One answer as the downloader got it (body before decompression)."""
 
-    def __init__(self, folder: Path | str, run_id: str) -> None:
+    url: str
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    fetched_at: dt.datetime
+    method: str = "GET"
+    # What went over the wire (crawler.wire): {"request": bytes, "head": bytes}, if recorded.
+    wire: dict[str, bytes] | None = None
+    # Scrapy's request headers: the request record is rebuilt from them without `wire`.
+    request_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    ip_address: str | None = None  # the server's, as connected to
+
+
+def parse_head(head: bytes) -> tuple[str, str, list[tuple[str, str]]] | None:
+    """(protocol, status line, headers in wire order) of a raw response head, else None."""
+    lines = head.split(b"\r\n")
+    first = _text(lines[0]).split(" ", 1)
+    if len(first) != 2 or not first[0].startswith("HTTP/"):
+        return None
+    headers: list[tuple[str, str]] = []
+    for raw in lines[1:]:
+        if not raw:
+            continue
+        if raw[:1] in (b" ", b"\t") and headers:  # an obsolete folded continuation
+            name, value = headers[-1]
+            headers[-1] = (name, f"{value} {_text(raw).strip()}")
+            continue
+        name, sep, value = _text(raw).partition(":")
+        if sep:
+            headers.append((name.strip(), value.strip()))
+    return first[0], first[1].strip(), headers
+
+
+def _response_head(capture: Capture) -> StatusAndHeaders:
+    parsed = parse_head(capture.wire["head"]) if capture.wire and capture.wire.get("head") else None
+    if parsed is not None and parsed[1].split(" ", 1)[0] == str(capture.status):
+        protocol, status_line, headers = parsed
+    else:
+        protocol = "HTTP/1.1"
+        status_line = f"{capture.status} {_REASONS.get(capture.status, 'Unknown')}"
+        headers = [(_text(k), _text(v)) for k, v in capture.headers]
+    out: list[tuple[str, str]] = []
+    length_ok = False
+    for name, value in headers:
+        key = name.lower()
+        if key == "transfer-encoding":
+            out.append((_ORIG + name, value))
+        elif key == "content-length":
+            if value.strip() == str(len(capture.body)) and not length_ok:
+                length_ok = True
+                out.append((name, value))
+            else:
+                out.append((_ORIG + name, value))
+        else:
+            out.append((name, value))
+    if not length_ok and (capture.body or capture.status != 304):
+        out.append(("Content-Length", str(len(capture.body))))
+    return StatusAndHeaders(status_line, out, protocol=protocol)
+
+
+def _rebuilt_request(capture: Capture) -> bytes:
+    """The request as Twisted writes it, from Scrapy's headers (when the wire form is missing)."""
+    parts = urlsplit(capture.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    lines = [f"{capture.method} {target} HTTP/1.1"]
+    names = {_text(k).lower() for k, _ in capture.request_headers}
+    if "host" not in names:
+        lines.append(f"Host: {parts.netloc}")
+    lines += [f"{_text(k)}: {_text(v)}" for k, v in capture.request_headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+@dataclass
+class Written:
+    """Where a capture went: its response (or revisit) record."""
+
+    file: str  # relative to the archive folder, e.g. warc/<run>.warc.gz
+    offset: int
+    record_id: str
+    index_line: str
+
+
+class WarcWriter:
+    """Appends gzip-member WARC/1.1 records to warc/<run_id>.warc.gz (not thread-safe:
+    WarcRecorder owns it in one thread)."""
+
+    def __init__(self, folder: Path | str, run_id: str, info: dict[str, str] | None = None) -> None:
         self.folder = Path(folder)
-        self.name = f"{WARC_DIR}/{run_id}.warc.gz"
+        self.basename = f"{run_id}.warc.gz"
+        self.name = f"{WARC_DIR}/{self.basename}"
         self.path = self.folder / self.name
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Append: a rerun with the same run id (never in practice) keeps what is there.
         self._fh = open(self.path, "ab")  # noqa: SIM115 - open for the writer's lifetime
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="WARC/1.1")
-        self._lock = threading.Lock()
+        self.entries: list[str] = []
+        # The latest archived 200 of each URL (from the index, then this run): what a 304 confirms.
+        self.originals: dict[str, cdxj.Entry] = {}
+        if self._fh.tell() == 0:
+            self._write_warcinfo(info or {})
 
-    def write(
-        self,
-        url: str,
-        status: int,
-        headers: list[tuple[bytes, bytes]],
-        body: bytes,
-        request_headers: list[tuple[bytes, bytes]] | None,
-        fetched_at: dt.datetime,
-    ) -> tuple[str, int, str]:
-        """Append one response; returns (file name relative to the folder, offset, record id)."""
-        http_headers: list[tuple[str, str]] = []
-        for name, value in headers:
-            key = _text(name)
-            if key.lower() in _WIRE_HEADERS:
-                http_headers.append((f"X-Archive-Orig-{key}", _text(value)))
-            else:
-                http_headers.append((key, _text(value)))
-        http_headers.append(("Content-Length", str(len(body))))
-        status_line = f"{status} {_REASONS.get(status, 'Unknown')}"
-        date = _warc_date(fetched_at)
+    def _write_warcinfo(self, info: dict[str, str]) -> None:
+        record = self._writer.create_warcinfo_record(self.basename, info)
+        self._writer.write_record(record)
+        self._fh.flush()
+
+    def write(self, capture: Capture) -> Written:
+        """Append one answer (and its request); returns where its response record is."""
+        date = warc_date(capture.fetched_at)
         record_id = f"<urn:uuid:{uuid.uuid4()}>"
-        with self._lock:
-            self._fh.seek(0, io.SEEK_END)
-            offset = self._fh.tell()
-            response = self._writer.create_warc_record(
-                url,
-                "response",
-                payload=io.BytesIO(body),
-                length=len(body),
-                http_headers=StatusAndHeaders(status_line, http_headers, protocol="HTTP/1.1"),
-                warc_headers_dict={"WARC-Date": date, "WARC-Record-ID": record_id},
+        head = _response_head(capture)
+        warc_headers = {"WARC-Date": date, "WARC-Record-ID": record_id}
+        if capture.ip_address:
+            warc_headers["WARC-IP-Address"] = capture.ip_address
+        offset = self._fh.tell()
+        if capture.status == 304:
+            warc_headers["WARC-Profile"] = SERVER_NOT_MODIFIED
+            original = self.originals.get(capture.url)
+            if original is not None:
+                warc_headers["WARC-Refers-To-Target-URI"] = original.url
+                warc_headers["WARC-Refers-To-Date"] = original.warc_date
+                if original.record_id is None:
+                    original.record_id = _record_id_at(self.path.parent / original.filename, original.offset)
+                if original.record_id:
+                    warc_headers["WARC-Refers-To"] = original.record_id
+            record = self._writer.create_warc_record(
+                capture.url, "revisit", payload=io.BytesIO(b""), length=0,
+                http_headers=head, warc_headers_dict=warc_headers,
             )
-            self._writer.write_record(response)
-            if request_headers is not None:
-                request = self._writer.create_warc_record(
-                    url,
-                    "request",
-                    payload=io.BytesIO(b""),
-                    length=0,
-                    http_headers=StatusAndHeaders(
-                        f"GET {url} HTTP/1.1",
-                        [(_text(k), _text(v)) for k, v in request_headers],
-                        is_http_request=True,
-                    ),
-                    warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
-                )
-                self._writer.write_record(request)
-            # Flushed per record: a killed run leaves a readable prefix of whole members.
-            self._fh.flush()
-        return self.name, offset, record_id
+        else:
+            record = self._writer.create_warc_record(
+                capture.url, "response", payload=io.BytesIO(capture.body), length=len(capture.body),
+                http_headers=head, warc_headers_dict=warc_headers,
+            )
+        self._writer.write_record(record)
+        length = self._fh.tell() - offset
+        entry = cdxj.entry_of(record, self.basename, offset, length)
+        if capture.status == 200 and record.rec_type == "response":
+            self.originals[capture.url] = entry
+        wire_request = capture.wire.get("request") if capture.wire else None
+        request_headers = {"WARC-Date": date, "WARC-Concurrent-To": record_id}
+        if not wire_request:
+            wire_request = _rebuilt_request(capture)
+            request_headers["X-Archive-Request"] = "rebuilt from the crawler's headers"
+        request = self._writer.create_warc_record(
+            capture.url, "request", payload=io.BytesIO(wire_request), length=len(wire_request),
+            warc_headers_dict=request_headers,
+        )
+        self._writer.write_record(request)
+        line = entry.line()
+        self.entries.append(line)
+        return Written(self.name, offset, record_id, line)
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def size(self) -> int:
+        return self._fh.tell()
 
     def close(self) -> None:
         """Flush and close the file."""
-        with self._lock:
-            if not self._fh.closed:
-                self._fh.flush()
-                self._fh.close()
+        if not self._fh.closed:
+            self._fh.flush()
+            self._fh.close()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def warcinfo(run_id: str, site: str, user_agent: str | None = None) -> dict[str, str]:
+    """The fields of the warcinfo record that opens each file."""
+    from importlib.metadata import version
+
+    import scrapy
+    import twisted
+
+    from crawler import __version__
+
+    info = {
+        "software": f"ncmes-archive/{__version__} (Scrapy {scrapy.__version__}, Twisted "
+                    f"{twisted.__version__}, warcio {version('warcio')}, "
+                    f"Python {platform.python_version()})",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "isPartOf": site,
+        "description": f"ncmes-archive crawl run {run_id} of {site}: every answer the site gave "
+                       "(body as sent, before decompression; request records as written to the wire)",
+        "run-id": run_id,
+        "robots": "obey",
+    }
+    if user_agent:
+        info["http-header-user-agent"] = user_agent
+    return info
+
+
+Done = Callable[[Written | BaseException], None]
+
+
+class WarcRecorder:
+    """Writes captures to the run's WARC file in one thread, a batch at a time; the file is
+    opened (and the index repaired if a killed run left it stale) on first use. close()
+    drains the queue, closes the file and brings warc/index.cdxj up to date."""
+
+    BATCH = 64
+
+    def __init__(self, folder: Path | str, run_id: str,
+                 info: dict[str, str] | Callable[[], dict[str, str]],
+                 on_error: Callable[[str, BaseException], None] | None = None) -> None:
+        self.folder = Path(folder)
+        self.run_id = run_id
+        self.info = info
+        self.on_error = on_error
+        self.writer: WarcWriter | None = None
+        self._open_error: BaseException | None = None
+        self._queue: queue.Queue[tuple[Capture, Done | None] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="warc-writer", daemon=True)
+        self._thread.start()
+        self.written = 0
+        self.failed = 0
+
+    def submit(self, capture: Capture, done: Done | None = None) -> None:
+        """Queue one capture (from any thread); `done` is called in the writer thread."""
+        self._queue.put((capture, done))
+
+    def _open(self) -> WarcWriter:
+        if self.writer is None:
+            if self._open_error is not None:
+                raise self._open_error
+            try:
+                # A run killed mid-write left its file unindexed (maybe with a torn record at
+                # its end): repair and index it first, so this run's 304s find their originals.
+                originals = cdxj.update(self.folder / WARC_DIR).latest_ok()
+            except (OSError, ValueError) as exc:
+                logger.error("warc/%s could not be brought up to date (%s: %s): this run's 304s "
+                             "name no original", cdxj.INDEX, type(exc).__name__, exc)
+                originals = {}
+            try:
+                info = self.info() if callable(self.info) else self.info
+                self.writer = WarcWriter(self.folder, self.run_id, info)
+            except (OSError, ValueError) as exc:
+                self._open_error = exc
+                raise
+            self.writer.originals = originals
+        return self.writer
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            stop = False
+            while len(batch) < self.BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            results: list[tuple[Done | None, Written | BaseException]] = []
+            for capture, done in batch:
+                try:
+                    results.append((done, self._open().write(capture)))
+                    self.written += 1
+                except Exception as exc:  # a failed write is counted, never fatal
+                    self.failed += 1
+                    results.append((done, exc))
+                    if self.on_error is not None:
+                        self.on_error(capture.url, exc)
+            try:
+                if self.writer is not None:
+                    self.writer.flush()  # once per batch: a killed run leaves whole members
+            except OSError as exc:
+                results = [(done, exc) for done, _ in results]
+            for done, result in results:
+                if done is not None:
+                    done(result)
+            if stop:
+                return
+
+    def close(self) -> None:
+        """Blocking (call it off the reactor): write what is queued, close, update the index."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.writer is None:
+            return
+        try:
+            self.writer.close()
+            known = {self.writer.basename: (self.writer.path.stat().st_size, self.writer.entries)}
+            cdxj.update(self.folder / WARC_DIR, known)
+        except (OSError, ValueError) as exc:
+            # The records are on disk; the next run (or `replay`) indexes what is missing.
+            logger.error("warc/%s not updated: %s: %s", cdxj.INDEX, type(exc).__name__, exc)
+
+
+def _record_id_at(path: Path, offset: int) -> str | None:
+    """The WARC-Record-ID of the record at offset (None if it cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            for record in ArchiveIterator(fh):
+                return record.rec_headers.get_header("WARC-Record-ID")
+    except (OSError, ValueError) as exc:
+        logger.warning("cannot read the record at %s:%d: %s", path.name, offset, exc)
+    return None
 
 
 def read(folder: Path | str, file: str, offset: int) -> tuple[list[tuple[str, str]], bytes]:
@@ -129,3 +385,8 @@ def read(folder: Path | str, file: str, offset: int) -> tuple[list[tuple[str, st
             headers = list(record.http_headers.headers) if record.http_headers else []
             return headers, record.content_stream().read()
     raise ValueError(f"{file} has no record at offset {offset}")
+
+
+def log_failure(url: str, exc: BaseException) -> None:
+    logger.error("WARC capture of %s failed: %s: %s", url, type(exc).__name__, exc)
+

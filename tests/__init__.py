@@ -1,0 +1,1 @@
+"""The test suite (a package, so that `tests` names it and not another distribution's)."""
