@@ -7,16 +7,16 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-import lxml.html
 from lxml import etree
 
 from ..urls import SiteURLError, canonical_url, site_origin
-from . import fields
+from . import container, fields
 from . import selectors as sel
-from .body import content_root, extract_body
+from .body import extract_body
 from .footnotes import check_markers, find_footnotes
 from .metadata import read_metadata
 from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
+from .text import normalize
 
 __all__ = [
     "ArticleRecord",
@@ -99,8 +99,10 @@ def _parse(text: str) -> etree._Element:
     if not _LOOKS_LIKE_HTML.search(text):
         raise ExtractionError("not HTML: no markup in the document")
     try:
-        doc = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        # Plain lxml elements (not lxml.html's classes, whose per-element lookup is slow); a
+        # parser per call: parsers are not shared between threads.
+        doc = etree.fromstring(text, etree.HTMLParser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"not HTML: {exc}") from exc
     if doc is None:
         raise ExtractionError("not HTML: empty document")
@@ -115,6 +117,18 @@ def _site_of(url: str) -> str:
     return f"{scheme}://{netloc}"
 
 
+def _title_confirmed(page: fields.Page, title: str) -> bool:
+    """The shown headline is the one the page's metadata names (og:title, <title>, JSON-LD)."""
+    if page.title_element is None or not title:
+        return False
+    named = [page.meta.first("og:title", "twitter:title") or ""]
+    named += [" ".join(el.itertext()) for el in sel.HTML_TITLE(page.doc)]
+    if page.meta.article and isinstance(page.meta.article.get("headline"), str):
+        named.append(page.meta.article["headline"])
+    key = title.casefold()
+    return any(key in normalize(text).casefold() for text in named)
+
+
 def extract(
     html: str | bytes, url: str, fetched_at: dt.datetime, *, encoding: str | None = None
 ) -> ArticleRecord:
@@ -125,33 +139,42 @@ def extract(
         raise ExtractionError(f"not HTML: got {type(html).__name__}")
     doc = _parse(html)
     site = _site_of(url)
+    regions = container.scan(doc)
     page = fields.Page(
         doc=doc,
         url=canonical_url(url, site) or url,
         site=site,
         meta=read_metadata(doc),
-        foreign=set(sel.FOREIGN(doc)),
+        foreign=set(regions.foreign),
     )
     page.title_element = fields.find_title_element(page)
     title = fields.title(page)
     if not title:
         raise ExtractionError(f"no title on {urlsplit(url).path or '/'}")
 
-    boilerplate = set(sel.BOILERPLATE(doc)) | set(sel.RELATED_BLOCKS(doc))
-    page.content = content_root(doc, boilerplate)
+    boilerplate = set(regions.boilerplate)
+    article_body = page.meta.article.get("articleBody") if page.meta.article else None
+    page.content = container.choose(
+        regions, boilerplate, container.closure(regions.foreign), page.title_element,
+        article_body if isinstance(article_body, str) else None,
+        confirmed_title=_title_confirmed(page, title),
+    )
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
+        boilerplate -= container.kept_inside(page.content, boilerplate)
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
-    page.body = extract_body(doc, html, page.url, title, page.content, skip)
+    page.body = extract_body(html, page.url, title, page.content, skip)
     if not page.body.text:
         raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
 
     page.warnings.extend(page.notes.warnings)
     page.warnings.extend(check_markers(page.body.text, page.notes.footnotes))
-    if page.body.via != "container":
+    if page.body.via == "trafilatura":
         page.warnings.append("no content container found; body from trafilatura")
+    elif page.body.note:
+        page.warnings.append(page.body.note)
     machine_published = fields.published_at(page)
     shown = fields.published(page, machine_published)
     if shown is not None and fetched_at.tzinfo is not None and shown > fetched_at.date():

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import selectors as sel
 from .dates import parse_shown_date
 from .render import render_lines
-from .text import normalize, normalize_lines
+from .text import normalize, normalize_lines, word_count
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
 BYLINE_RE = re.compile(
@@ -44,24 +43,7 @@ class BodyResult:
     byline: list[str] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
     via: str = "container"
-
-
-def _inside_any(el: etree._Element, group: set[etree._Element]) -> bool:
-    return el in group or any(a in group for a in el.iterancestors())
-
-
-def content_root(doc: etree._Element, boilerplate: set[etree._Element]) -> etree._Element | None:
-    """The element holding the article text (Elementor post-content widget, entry-content, ...)."""
-    for inside_ok in (False, True):
-        # Second pass: a theme header whose <div>s are never closed makes the parser nest
-        # the whole article inside <header>; the content container is still the content.
-        for xpath in sel.CONTENT_CANDIDATES:
-            for candidate in xpath(doc):
-                if not inside_ok and _inside_any(candidate, boilerplate):
-                    continue
-                if normalize("".join(candidate.itertext())):
-                    return candidate
-    return None
+    note: str = ""
 
 
 def _is_date_line(line: str) -> bool:
@@ -96,26 +78,52 @@ def clean_lines(lines: list[str], title: str) -> tuple[list[str], list[str], lis
     return kept, bylines, dates
 
 
+# The container "yields little" below this many words: trafilatura then reads the whole page,
+# and its text is kept when it is clearly more (at least _BETTER times as many words and
+# _MORE more).
+LITTLE_WORDS = 50
+_BETTER = 2.0
+_MORE = 40
+# trafilatura's settings, chosen by measurement (bench/extraction.py --pages with a labelled
+# set): the defaults keep FAQ/accordion sections that favor_precision drops, at the same F1.
+TRAFILATURA_OPTIONS = {
+    "include_comments": False, "deduplicate": False, "include_tables": True,
+    "include_links": False, "output_format": "txt", "with_metadata": False,
+}
+
+
 def extract_body(
-    doc: etree._Element,
     html: str,
     url: str,
     title: str,
     root: etree._Element | None,
     skip: set[etree._Element],
 ) -> BodyResult:
-    """The cleaned body of the page; trafilatura is the fallback when no container is found."""
+    """The cleaned body of the page: the container's, or trafilatura's when that holds little."""
+    ours = BodyResult(via="none")
     if root is not None:
         rendered = render_lines(root, lambda el: el in skip)
         lines, bylines, dates = clean_lines(rendered.lines, title)
-        return BodyResult("\n".join(lines), rendered.links, bylines, dates, "container")
-    # No WordPress container: let trafilatura find the text; links and structure are then
-    # only as good as its plain-text output.
+        ours = BodyResult("\n".join(lines), rendered.links, bylines, dates, "container")
+        if word_count(ours.text) >= LITTLE_WORDS:
+            return ours
+    # No container, or one that holds little: let trafilatura read the whole page; links and
+    # structure are then only as good as its plain-text output.
+    theirs = _trafilatura_body(html, url, title)
+    ours_words, theirs_words = word_count(ours.text), word_count(theirs.text)
+    if root is None:
+        return theirs
+    if theirs_words >= max(_BETTER * ours_words, ours_words + _MORE):
+        theirs.via = "trafilatura-better"
+        theirs.note = (f"content container held {ours_words} words; body from trafilatura "
+                       f"({theirs_words} words)")
+        return theirs
+    return ours
+
+
+def _trafilatura_body(html: str, url: str, title: str) -> BodyResult:
     import trafilatura  # only here: importing it costs a quarter second, most pages never need it
 
-    text = trafilatura.extract(
-        html, url=url, include_comments=False, deduplicate=False, include_tables=True,
-        include_links=False, favor_precision=True, output_format="txt", with_metadata=False,
-    ) or ""
+    text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""
     lines, bylines, dates = clean_lines(normalize_lines(text).split("\n") if text else [], title)
     return BodyResult("\n".join(lines), [], bylines, dates, "trafilatura")

@@ -6,7 +6,10 @@ from lxml import etree
 
 
 def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    # The cheap substring test first: normalize-space/concat on every element is what makes
+    # class tests slow.
+    return (f"(contains(@class, '{name}') and "
+            f"contains(concat(' ', normalize-space(@class), ' '), ' {name} '))")
 
 
 def _has_rel(name: str) -> str:
@@ -44,17 +47,11 @@ TITLE_CANDIDATES: tuple[etree.XPath, ...] = (
     X("//h1"),
 )
 
-# -- content --------------------------------------------------------------------------------
-CONTENT_CANDIDATES: tuple[etree.XPath, ...] = (
-    X(f"//*[{_has_class('elementor-widget-theme-post-content')}]"),
-    X(f"//*[{_has_class('entry-content')}]"),
-    X("//*[@itemprop='articleBody']"),
-    X(f"//*[{_any_class('post-content', 'single-content', 'article-content')}]"),
-    X("//article"),
-)
-
-# Regions of a page that are never the article, wherever they sit.
-_BOILERPLATE_CLASSES = (
+# -- content ----------------------------------------------------------------------------------
+# The content container, the regions around it and the chrome inside it are found in one pass
+# by class token (crawler/extraction/container.py); these are the WordPress/Elementor/Jetpack
+# names it starts from.
+BOILERPLATE_CLASSES = (
     "comments-area", "comment-respond", "widget-area", "sidebar", "widget", "sharedaddy",
     "sd-sharing", "sd-block", "jp-relatedposts", "addtoany_share_save_container",
     "addtoany_content", "heateor_sss_sharing_container", "post-views", "pvc_stats",
@@ -65,12 +62,6 @@ _BOILERPLATE_CLASSES = (
     "elementor-widget-post-info", "wp-block-footnotes", "entry-meta", "yarpp-related",
     "crp_related", "related-posts", "elementor-widget-posts", "elementor-widget-loop-grid",
     "author-box", "post-author-box",
-)
-BOILERPLATE = X(
-    "//header | //footer | //nav | //aside | //form | //noscript"
-    " | //*[@id='comments' or @id='respond' or @id='secondary' or @id='sidebar'"
-    " or @id='jp-relatedposts' or @id='colophon' or @id='masthead']"
-    f" | //*[{_any_class(*_BOILERPLATE_CLASSES)}]"
 )
 
 # -- dates -----------------------------------------------------------------------------------
@@ -100,9 +91,9 @@ CATEGORY_LINKS = X(
 ANY_CATEGORY_HREF = X("//a[contains(@href, '/category/')]")
 
 # -- related posts ---------------------------------------------------------------------------
-_RELATED_CLASSES = ("jp-relatedposts", "yarpp-related", "crp_related", "related-posts",
+RELATED_CLASSES = ("jp-relatedposts", "yarpp-related", "crp_related", "related-posts",
                     "relatedposts", "wp-block-jetpack-related-posts")
-RELATED_BLOCKS = X(f"//*[@id='jp-relatedposts' or {_any_class(*_RELATED_CLASSES)}]")
+RELATED_BLOCKS = X(f"//*[@id='jp-relatedposts' or {_any_class(*RELATED_CLASSES)}]")
 ELEMENTOR_POSTS_WIDGETS = X(
     f"//*[{_any_class('elementor-widget-posts', 'elementor-widget-loop-grid')}]"
 )
@@ -120,17 +111,11 @@ WORD_NOTE_LABELS = X(".//a[starts-with(@href, '#_ftnref') or (starts-with(@name,
 
 # Regions holding other posts' titles, dates and authors: never read the article's own
 # fields from them.
-_FOREIGN_CLASSES = (
+FOREIGN_CLASSES = (
     "comments-area", "widget-area", "sidebar", "widget", "jp-relatedposts", "yarpp-related",
     "crp_related", "related-posts", "elementor-widget-posts", "elementor-widget-loop-grid",
     "elementor-location-header", "elementor-location-footer", "site-header", "site-footer",
     "site-title", "post-navigation", "nav-links",
-)
-FOREIGN = X(
-    "//aside | //footer[not(ancestor::article)]"
-    " | //*[@id='comments' or @id='respond' or @id='secondary' or @id='sidebar'"
-    " or @id='jp-relatedposts' or @id='masthead' or @id='colophon']"
-    f" | //*[{_any_class(*_FOREIGN_CLASSES)}]"
 )
 _BREADCRUMB_CLASSES = ("breadcrumb", "breadcrumbs", "yoast-breadcrumbs", "rank-math-breadcrumb")
 BREADCRUMB_LINKS = X(
