@@ -140,6 +140,14 @@ def extract(
     doc = _parse(html)
     site = _site_of(url)
     regions = container.scan(doc)
+    with sel.indexed(regions.index):
+        return _extract(doc, html, url, site, regions, fetched_at)
+
+
+def _extract(
+    doc: etree._Element, html: str, url: str, site: str, regions: container.Scan,
+    fetched_at: dt.datetime,
+) -> ArticleRecord:
     page = fields.Page(
         doc=doc,
         url=canonical_url(url, site) or url,

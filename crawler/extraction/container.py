@@ -171,38 +171,67 @@ class Stats:
 class Scan:
     """Region roots and content candidates of one page, in document order."""
 
+    index: sel.Index
     foreign: list[etree._Element] = field(default_factory=list)
     boilerplate: list[etree._Element] = field(default_factory=list)
     candidates: list[etree._Element] = field(default_factory=list)
 
 
+_FOREIGN, _BOILER, _CANDIDATE = 1, 2, 4
+
+
+@lru_cache(maxsize=65536)
+def _class_kind(cls: str, tag: str) -> int:
+    """What a class attribute marks: foreign region, boilerplate, content candidate (bits)."""
+    tokens = cls.split()
+    kind = 0
+    if not FOREIGN_CLASSES.isdisjoint(tokens):
+        kind |= _FOREIGN | _BOILER
+    if not BOILERPLATE_CLASSES.isdisjoint(tokens) or any(_chrome_token(t) for t in tokens):
+        kind |= _BOILER
+    if (not POST_WRAPPER_CLASSES.isdisjoint(tokens)
+            or (tag in _BOX_TAGS and (not CONTENT_CLASSES.isdisjoint(tokens)
+                                      or not BOX_CLASSES.isdisjoint(tokens)))):
+        kind |= _CANDIDATE
+    return kind
+
+
 def scan(doc: etree._Element) -> Scan:
-    """One pass over the document: foreign and boilerplate roots, content candidates."""
-    out = Scan()
-    foreign_classes, boiler_classes = FOREIGN_CLASSES, BOILERPLATE_CLASSES
-    content_classes, box_classes = CONTENT_CLASSES, BOX_CLASSES
-    for el in doc.iter(etree.Element):
+    """One pass over the document: foreign and boilerplate roots, content candidates, and the
+    index that answers the selectors' whole-document queries."""
+    out = Scan(sel.Index(doc))
+    foreign, boilerplate, candidates = out.foreign, out.boilerplate, out.candidates
+    add = out.index.add
+    for pos, el in enumerate(doc.iter(etree.Element)):
         tag = el.tag
         cls = el.get("class")
+        kind = _class_kind(cls, tag) if cls else 0
         ident = el.get("id")
-        tokens = cls.split() if cls else ()
-        is_foreign = tag == "aside" or (ident in FOREIGN_IDS) or (
-            tokens and not foreign_classes.isdisjoint(tokens))
-        if tag == "footer" and not is_foreign:
-            is_foreign = not any(a.tag == "article" for a in el.iterancestors())
-        if is_foreign:
-            out.foreign.append(el)
-        if (is_foreign or tag in BOILERPLATE_TAGS or ident in BOILERPLATE_IDS
-                or (tokens and (not boiler_classes.isdisjoint(tokens)
-                                or any(_chrome_token(t) for t in tokens)))):
-            out.boilerplate.append(el)
-        if (tag in ("article", "main") or el.get("role") == "main"
-                or el.get("itemprop") == "articleBody"
-                or (tokens and tag in _BOX_TAGS and (not content_classes.isdisjoint(tokens)
-                                or not box_classes.isdisjoint(tokens)
-                                or not POST_WRAPPER_CLASSES.isdisjoint(tokens)))
-                or (tag in ("div", "article", "section") and (ident or "").startswith("post-"))):
-            out.candidates.append(el)
+        add(pos, el, tag, cls, ident)
+        if ident is not None:
+            if ident in FOREIGN_IDS:
+                kind |= _FOREIGN | _BOILER
+            elif ident in BOILERPLATE_IDS:
+                kind |= _BOILER
+            if tag in ("div", "article", "section") and ident.startswith("post-"):
+                kind |= _CANDIDATE
+        if tag in BOILERPLATE_TAGS:
+            kind |= _BOILER
+            if tag == "aside" or (tag == "footer" and not kind & _FOREIGN and not any(
+                    a.tag == "article" for a in el.iterancestors())):
+                kind |= _FOREIGN
+        elif tag in ("article", "main"):
+            kind |= _CANDIDATE
+        if not kind & _CANDIDATE and (el.get("itemprop") == "articleBody"
+                                      or el.get("role") == "main"):
+            kind |= _CANDIDATE
+        if kind:
+            if kind & _FOREIGN:
+                foreign.append(el)
+            if kind & _BOILER:
+                boilerplate.append(el)
+            if kind & _CANDIDATE:
+                candidates.append(el)
     return out
 
 
@@ -392,12 +421,15 @@ def _teaser_like(c: etree._Element, own: Stats, article: Stats) -> bool:
 def kept_inside(root: etree._Element, boilerplate: set[etree._Element]) -> set[etree._Element]:
     """Boilerplate-marked elements inside root that hold most of its text: a theme wrapper
     with a stray class, not chrome; they are rendered after all."""
-    total = len(normalize(" ".join(root.itertext())))
+    total = _chars(root)
     kept: set[etree._Element] = set()
     if not total:
         return kept
     for el in root.iterdescendants(etree.Element):
-        if el in boilerplate and el.tag not in BOILERPLATE_TAGS:
-            if len(normalize(" ".join(el.itertext()))) > 0.5 * total:
-                kept.add(el)
+        if el in boilerplate and el.tag not in BOILERPLATE_TAGS and _chars(el) > 0.5 * total:
+            kept.add(el)
     return kept
+
+
+def _chars(el: etree._Element) -> int:
+    return sum(len(t.strip()) for t in el.itertext())
