@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .container import text_elsewhere
 from .dates import parse_shown_date
 from .render import render_lines
 from .text import normalize, normalize_lines, word_count
@@ -84,6 +85,8 @@ def clean_lines(lines: list[str], title: str) -> tuple[list[str], list[str], lis
 LITTLE_WORDS = 50
 _BETTER = 2.0
 _MORE = 40
+# ... unless the page holds less plain text than this outside the container and its chrome.
+_ELSEWHERE_CHARS = 250
 # trafilatura's settings, chosen by measurement (bench/extraction.py --pages with a labelled
 # set): the defaults keep FAQ/accordion sections that favor_precision drops, at the same F1.
 TRAFILATURA_OPTIONS = {
@@ -93,6 +96,7 @@ TRAFILATURA_OPTIONS = {
 
 
 def extract_body(
+    doc: etree._Element,
     html: str,
     url: str,
     title: str,
@@ -107,6 +111,8 @@ def extract_body(
         ours = BodyResult("\n".join(lines), rendered.links, bylines, dates, "container")
         if word_count(ours.text) >= LITTLE_WORDS:
             return ours
+        if text_elsewhere(doc, root, skip) < _ELSEWHERE_CHARS:
+            return ours  # a short article: nothing else on the page to compare with
     # No container, or one that holds little: let trafilatura read the whole page; links and
     # structure are then only as good as its plain-text output.
     theirs = _trafilatura_body(html, url, title)

@@ -108,6 +108,8 @@ _CHROME_CLASSES = (
     "post-views", "pvc_stats", "tags-links", "post-tags", "entry-tags", "tagcloud",
     "post-meta", "entry-meta", "td-post-header", "rt-reading-time", "span-reading-time",
     "jp-post-flair", "wpulike", "post-likes",
+    # tab navigation (each panel repeats its title for small screens)
+    "elementor-tab-desktop-title", "su-tabs-nav", "et_pb_tabs_controls",
     # breadcrumbs
     "breadcrumb", "breadcrumbs", "yoast-breadcrumbs", "rank-math-breadcrumb", "breadcrumb-trail",
 )
@@ -386,7 +388,9 @@ def _narrow(best: etree._Element, eligible: list[etree._Element],
         others = [c for c in inner if c is not top and not _is_inside(c, top)
                   and not _is_inside(top, c)]
         others = [c for c in others if not any(_is_inside(c, o) for o in others)]
-        teasers = sum(stats[c].plain for c in others if _teaser_like(c, stats[c], stats[top]))
+        top_text: list[str] = []
+        teasers = sum(stats[c].plain for c in others
+                      if _teaser_like(c, stats[c], stats[top]) or _repeats(c, top, top_text))
         if stats[top].plain < _NARROW * (stats[best].plain - teasers):
             return best
         best = top
@@ -394,12 +398,14 @@ def _narrow(best: etree._Element, eligible: list[etree._Element],
 
 def _merge_boxes(best: etree._Element, eligible: list[etree._Element],
                  stats: dict[etree._Element, Stats]) -> etree._Element:
-    """Several boxes of the same kind in a row (page-builder text boxes, split content): their
-    closest common ancestor, when the others add real text to the best one."""
+    """Several boxes of the same kind in a row (page-builder text boxes, split content) in
+    the same post: their closest common ancestor, when the others add real text to the best."""
     kind = (best.tag, best.get("class"))
+    post = _post_of(best)
     same = [c for c in eligible if c is not best and (c.tag, c.get("class")) == kind
             and not _is_inside(c, best) and not _is_inside(best, c)
-            and stats[c].link_density < 0.3]
+            and stats[c].link_density < 0.3 and _post_of(c) is post
+            and not _teaser_like(c, stats[c], stats[best])]
     if not same or sum(stats[c].plain for c in same) < 0.25 * stats[best].plain:
         return best
     ancestors = list(best.iterancestors())
@@ -409,6 +415,24 @@ def _merge_boxes(best: etree._Element, eligible: list[etree._Element],
     if not ancestors or ancestors[0].tag in ("body", "html"):
         return best
     return ancestors[0]
+
+
+def _post_of(el: etree._Element) -> etree._Element | None:
+    """The nearest post wrapper around el (`article`, post_class() classes), if any."""
+    for a in el.iterancestors():
+        if a.tag == "article" or not POST_WRAPPER_CLASSES.isdisjoint((a.get("class") or "").split()):
+            return a
+    return None
+
+
+def _repeats(c: etree._Element, top: etree._Element, top_text: list[str]) -> bool:
+    """c's text is already in top: an excerpt box (often cut with an ellipsis) or a repeat."""
+    text = normalize(" ".join(c.itertext())).rstrip(" .…")
+    if len(text) < 20:
+        return False
+    if not top_text:
+        top_text.append(normalize(" ".join(top.itertext())))
+    return text in top_text[0]
 
 
 def _teaser_like(c: etree._Element, own: Stats, article: Stats) -> bool:
@@ -433,3 +457,15 @@ def kept_inside(root: etree._Element, boilerplate: set[etree._Element]) -> set[e
 
 def _chars(el: etree._Element) -> int:
     return sum(len(t.strip()) for t in el.itertext())
+
+
+def text_elsewhere(doc: etree._Element, root: etree._Element, skip: set[etree._Element]) -> int:
+    """Characters of plain text (outside links) on the page outside root and the skipped
+    regions: what another extractor could still find there."""
+    measure = _Measure(skip | {root}, set())
+    bodies = [el for el in doc if el.tag == "body"] or [doc]
+    total = 0
+    for body in bodies:
+        chars, links, _ = measure.walk(body, top=True)
+        total += chars - links
+    return total

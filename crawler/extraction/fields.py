@@ -356,7 +356,7 @@ def word_count(body_text: str) -> int:
 
 def post_id(page: Page) -> int | None:
     """WordPress post id: shortlink, body class postid-N, article id, else the numeric permalink."""
-    candidates = post_id_candidates(page.doc)
+    candidates = post_id_candidates(page.doc, page.content)
     from_url = post_id_from_url(page.url)
     if from_url is not None:
         candidates.append(("url", from_url))

@@ -30,9 +30,22 @@ def tag_of(el: etree._Element) -> str | None:
     return el.tag.lower() if isinstance(el.tag, str) else None
 
 
+# Collapsed accordion items and inactive tabs are hidden until clicked; their text is the
+# article's all the same.
+_WIDGET_PANEL = re.compile(
+    r"(?:^|\s)(?:elementor-tab-content|elementor-toggle-content|su-tabs-pane|su-spoiler-content"
+    r"|et_pb_toggle_content|et_pb_tab|fusion-panel|panel-collapse|collapse|tab-pane"
+    r"|accordion-content|accordion-body|tabs-panel|kt-tab-inner-content|wp-block-details)"
+    r"(?:\s|$)")
+
+
 def is_hidden(el: etree._Element) -> bool:
-    """Elements the reader never sees (hidden attribute, display:none)."""
-    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+    """Elements the reader never sees (hidden attribute, display:none); collapsed accordion
+    and tab panels are not hidden, only folded."""
+    if el.get("hidden") is None and not (
+            (style := el.get("style")) and _HIDDEN_STYLE.search(style)):
+        return False
+    return not (el.get("role") == "tabpanel" or _WIDGET_PANEL.search(el.get("class") or ""))
 
 
 def is_wp_footnote_marker(el: etree._Element) -> bool:

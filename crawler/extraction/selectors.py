@@ -264,23 +264,31 @@ AUTHOR_FIELD_CANDIDATES: tuple[Query, ...] = (
     Query(f"//a[{_has_rel('author')}]", _rel("author")),
     Query(f"//*[{_any_class('entry-author', 'post-author')}]",
           _cls("entry-author", "post-author")),
+    # Block themes: the post-author-name block; news themes (Jannah): meta-author.
+    Query(f"//*[{_any_class('wp-block-post-author-name', 'meta-author')}]",
+          _cls("wp-block-post-author-name", "meta-author")),
 )
 
 # -- sections --------------------------------------------------------------------------------
+# rel="category tag" (classic themes), Elementor's post-info terms, the block themes'
+# post-terms block for categories (`taxonomy-category`).
 CATEGORY_LINKS = Query(
     f"//a[{_has_rel('category')}]"
-    f" | //*[{_has_class('elementor-post-info__item--type-terms')}]"
+    f" | //*[{_any_class('elementor-post-info__item--type-terms', 'taxonomy-category')}]"
     "//a[contains(@href, '/category/')]",
     _either(_rel("category"),
-            _inside(_cls("elementor-post-info__item--type-terms"), _category_hrefs)),
+            _inside(_cls("elementor-post-info__item--type-terms", "taxonomy-category"),
+                    _category_hrefs)),
 )
 ANY_CATEGORY_HREF = Query("//a[contains(@href, '/category/')]", _category_hrefs)
 
 # -- related posts ---------------------------------------------------------------------------
 RELATED_CLASSES = ("jp-relatedposts", "yarpp-related", "crp_related", "related-posts",
-                    "relatedposts", "wp-block-jetpack-related-posts")
-RELATED_BLOCKS = Query(f"//*[@id='jp-relatedposts' or {_any_class(*RELATED_CLASSES)}]",
-                       _either(_ids("jp-relatedposts"), _cls(*RELATED_CLASSES)))
+                   "relatedposts", "wp-block-jetpack-related-posts", "td_block_related_posts",
+                   "related-posts-list")
+RELATED_BLOCKS = Query(
+    f"//*[@id='jp-relatedposts' or @id='related-posts' or {_any_class(*RELATED_CLASSES)}]",
+    _either(_ids("jp-relatedposts", "related-posts"), _cls(*RELATED_CLASSES)))
 ELEMENTOR_POSTS_WIDGETS = Query(
     f"//*[{_any_class('elementor-widget-posts', 'elementor-widget-loop-grid')}]",
     _cls("elementor-widget-posts", "elementor-widget-loop-grid"),
@@ -309,9 +317,10 @@ FOREIGN_CLASSES = (
 )
 _BREADCRUMB_CLASSES = ("breadcrumb", "breadcrumbs", "yoast-breadcrumbs", "rank-math-breadcrumb")
 BREADCRUMB_LINKS = Query(
-    f"//*[{_any_class(*_BREADCRUMB_CLASSES)} or @id='breadcrumbs']"
+    f"//*[{_any_class(*_BREADCRUMB_CLASSES)} or @id='breadcrumbs' or @id='breadcrumb']"
     "//a[contains(@href, '/category/')]",
-    _inside(_either(_cls(*_BREADCRUMB_CLASSES), _ids("breadcrumbs")), _category_hrefs),
+    _inside(_either(_cls(*_BREADCRUMB_CLASSES), _ids("breadcrumbs", "breadcrumb")),
+            _category_hrefs),
 )
 MODIFIED_TIME = Query(f"//time[{_has_class('updated')}]/@datetime",
                       _cls("updated", tag="time"), attr="datetime")
