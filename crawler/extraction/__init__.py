@@ -170,6 +170,10 @@ def _extract(
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
+        if page.title_element is not None:
+            header = container.title_block(page.content, page.title_element)
+            if header is not None:
+                boilerplate.add(header)
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements

@@ -469,3 +469,21 @@ def text_elsewhere(doc: etree._Element, root: etree._Element, skip: set[etree._E
         chars, links, _ = measure.walk(body, top=True)
         total += chars - links
     return total
+
+
+_TITLE_BLOCK_EXTRA = 200
+
+
+def title_block(root: etree._Element, title: etree._Element) -> etree._Element | None:
+    """The headline's own block inside the container (headline plus its meta line: author,
+    date, category), when a theme prints it there without a <header>; None when the headline
+    is not inside root."""
+    if not _is_inside(title, root):
+        return None
+    block = title
+    limit = _chars(title) + _TITLE_BLOCK_EXTRA
+    for ancestor in title.iterancestors():
+        if ancestor is root or _chars(ancestor) > limit:
+            break
+        block = ancestor
+    return block
