@@ -87,8 +87,9 @@ _BETTER = 2.0
 _MORE = 40
 # ... unless the page holds less plain text than this outside the container and its chrome.
 _ELSEWHERE_CHARS = 250
-# trafilatura's settings, chosen by measurement (bench/extraction.py --pages with a labelled
-# set): the defaults keep FAQ/accordion sections that favor_precision drops, at the same F1.
+# trafilatura's settings, chosen by measurement on labelled real pages (bench/extraction.py
+# --pages): its defaults score the F1 of favor_recall and keep the FAQ/accordion sections
+# that favor_precision drops; comments are never the article.
 TRAFILATURA_OPTIONS = {
     "include_comments": False, "deduplicate": False, "include_tables": True,
     "include_links": False, "output_format": "txt", "with_metadata": False,
