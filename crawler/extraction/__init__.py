@@ -174,6 +174,8 @@ def _extract(
             header = container.title_block(page.content, page.title_element)
             if header is not None:
                 boilerplate.add(header)
+        if container.is_generic(page.content):
+            boilerplate |= container.link_blocks(page.content, boilerplate)
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements

@@ -267,13 +267,19 @@ class _Measure:
             paras += p
             if child.tail:
                 chars += len(child.tail.strip())
-        if tag == "a":
+        if tag == "a" and _is_link(el):
             links = chars
         elif tag in _PARA_TAGS and chars - links >= _PARA_MIN:
             paras += 1
         if el in self.candidates:
             self.stats[el] = Stats(chars, links, paras)
         return chars, links, paras
+
+
+def _is_link(a: etree._Element) -> bool:
+    """An anchor that leads somewhere (accordion titles are anchors without a target)."""
+    href = (a.get("href") or "").strip()
+    return bool(href) and not href.startswith(("#", "javascript:"))
 
 
 def _is_inside(el: etree._Element, outer: etree._Element) -> bool:
@@ -487,3 +493,29 @@ def title_block(root: etree._Element, title: etree._Element) -> etree._Element |
             break
         block = ancestor
     return block
+
+
+_LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "section", "nav", "aside", "p", "span"})
+
+
+def is_generic(root: etree._Element) -> bool:
+    """A container named only by its structure (`article`, `main`, the post wrapper), not by
+    a content class: its links lists are the theme's, not the author's."""
+    tokens = (root.get("class") or "").split()
+    return (CONTENT_CLASSES.isdisjoint(tokens) and BOX_CLASSES.isdisjoint(tokens)
+            and root.get("itemprop") != "articleBody")
+
+
+def link_blocks(root: etree._Element, skip: set[etree._Element]) -> set[etree._Element]:
+    """Blocks inside root that are lists of links (related stories, tags, breadcrumbs, more
+    from the section): at least 75% of their text in links and under 100 characters of
+    their own."""
+    blocks = {el for el in root.iterdescendants(etree.Element) if el.tag in _LINK_BLOCK_TAGS}
+    measure = _Measure(skip, blocks)
+    measure.walk(root, top=True)
+    found: set[etree._Element] = set()
+    for el, st in measure.stats.items():
+        if st.chars and st.link_density >= 0.75 and st.plain < 100:
+            found.add(el)
+    # Keep only the outermost ones.
+    return {el for el in found if not any(a in found for a in el.iterancestors())}
