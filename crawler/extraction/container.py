@@ -198,18 +198,40 @@ def _class_kind(cls: str, tag: str) -> int:
     return kind
 
 
+_POST_NUMBER = re.compile(r"(?:^|\s)(postid-|post-)(\d+)(?=\s|$)")
+
+
+@lru_cache(maxsize=65536)
+def _post_number(value: str, prefix: str) -> int | None:
+    """N of the first `postid-N` / `post-N` token in a class or id value."""
+    for match in _POST_NUMBER.finditer(value):
+        if match.group(1) == prefix:
+            return int(match.group(2))
+    return None
+
+
 def scan(doc: etree._Element) -> Scan:
     """One pass over the document: foreign and boilerplate roots, content candidates, and the
     index that answers the selectors' whole-document queries."""
     out = Scan(sel.Index(doc))
     foreign, boilerplate, candidates = out.foreign, out.boilerplate, out.candidates
     add = out.index.add
+    page_post: int | None = None
     for pos, el in enumerate(doc.iter(etree.Element)):
         tag = el.tag
         cls = el.get("class")
         kind = _class_kind(cls, tag) if cls else 0
         ident = el.get("id")
         add(pos, el, tag, cls, ident)
+        if tag == "body" and cls:
+            page_post = _post_number(cls, "postid-")
+        elif page_post is not None and tag != "html":
+            # post_class() of another post (a card, a "you may like" item): never this one.
+            other = _post_number(cls, "post-") if cls and "post-" in cls else None
+            if other is None and ident and ident.startswith("post-"):
+                other = _post_number(ident, "post-")
+            if other is not None and other != page_post:
+                kind |= _FOREIGN | _BOILER
         if ident is not None:
             if ident in FOREIGN_IDS:
                 kind |= _FOREIGN | _BOILER
@@ -356,8 +378,15 @@ def _best(
     dense = [c for c in eligible if stats[c].link_density <= 0.5]
     eligible = dense or eligible
 
+    cards = _card_text(cands, stats)
+
     def score(c: etree._Element) -> float:
-        value = stats[c].score()
+        own, held = stats[c], cards.get(c)
+        if held is not None:
+            # Post cards a wrapper holds (a grid of other posts' excerpts) are not its text.
+            own = Stats(own.chars - held.chars, own.link_chars - held.link_chars,
+                        own.paragraphs - held.paragraphs)
+        value = own.score()
         if title is not None and _precedes(c, title):
             value *= _BEFORE_TITLE
         return value
@@ -429,6 +458,39 @@ def _post_of(el: etree._Element) -> etree._Element | None:
         if a.tag == "article" or not POST_WRAPPER_CLASSES.isdisjoint((a.get("class") or "").split()):
             return a
     return None
+
+
+_CARD_CHARS = 1000
+
+
+def _is_card(c: etree._Element, own: Stats) -> bool:
+    """A post card: short, with a linked heading or many links (another post's teaser)."""
+    return own.plain < _CARD_CHARS and (own.link_density >= 0.3 or bool(_LINKED_HEADING(c)))
+
+
+def _card_text(cands: list[etree._Element], stats: dict[etree._Element, Stats]
+               ) -> dict[etree._Element, Stats]:
+    """For each candidate, the text of the post cards nested in it (outermost cards only)."""
+    members = set(cands)
+    parent: dict[etree._Element, etree._Element] = {}
+    for c in cands:
+        for a in c.iterancestors():
+            if a in members:
+                parent[c] = a
+                break
+    held: dict[etree._Element, Stats] = {}
+    for c in reversed(cands):  # document order reversed: inner candidates first
+        up = parent.get(c)
+        if up is None:
+            continue
+        own = stats[c]
+        add = own if _is_card(c, own) else held.get(c)
+        if add is not None:
+            total = held.setdefault(up, Stats())
+            total.chars += add.chars
+            total.link_chars += add.link_chars
+            total.paragraphs += add.paragraphs
+    return held
 
 
 def _repeats(c: etree._Element, top: etree._Element, top_text: list[str]) -> bool:
