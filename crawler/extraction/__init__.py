@@ -33,8 +33,6 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-# Characters libxml2 refuses (C0 controls, lone surrogates, non-characters).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LOOKS_LIKE_HTML = re.compile(r"<\s*[A-Za-z!]")
 _LATIN_DEFAULTS = frozenset({"iso8859-1", "cp1252", "ascii"})
 
@@ -94,14 +92,22 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+# Characters libxml2 refuses, as UTF-8 bytes: C0 controls but tab/LF/CR (one byte each) and
+# the non-characters U+FFFE/U+FFFF; lone surrogates go at encoding.
+_C0_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
 def _parse(text: str) -> etree._Element:
-    text = _XML_INVALID.sub("", _XML_DECL.sub("", text, count=1))
+    text = _XML_DECL.sub("", text, count=1)
     if not _LOOKS_LIKE_HTML.search(text):
         raise ExtractionError("not HTML: no markup in the document")
+    data = text.encode("utf-8", "ignore").translate(None, _C0_BYTES)
+    data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
     try:
-        # Plain lxml elements (not lxml.html's classes, whose per-element lookup is slow); a
-        # parser per call: parsers are not shared between threads.
-        doc = etree.fromstring(text, etree.HTMLParser())
+        # UTF-8 bytes parse twice as fast as a str; plain lxml elements (not lxml.html's
+        # classes, whose per-element lookup is slow); a parser per call: parsers are not
+        # shared between threads.
+        doc = etree.fromstring(data, etree.HTMLParser(encoding="utf-8"))
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"not HTML: {exc}") from exc
     if doc is None:

@@ -182,26 +182,9 @@ class Scan:
 _FOREIGN, _BOILER, _CANDIDATE = 1, 2, 4
 
 
-@lru_cache(maxsize=65536)
-def _class_kind(cls: str, tag: str) -> int:
-    """What a class attribute marks: foreign region, boilerplate, content candidate (bits)."""
-    tokens = cls.split()
-    kind = 0
-    if not FOREIGN_CLASSES.isdisjoint(tokens):
-        kind |= _FOREIGN | _BOILER
-    if not BOILERPLATE_CLASSES.isdisjoint(tokens) or any(_chrome_token(t) for t in tokens):
-        kind |= _BOILER
-    if (not POST_WRAPPER_CLASSES.isdisjoint(tokens)
-            or (tag in _BOX_TAGS and (not CONTENT_CLASSES.isdisjoint(tokens)
-                                      or not BOX_CLASSES.isdisjoint(tokens)))):
-        kind |= _CANDIDATE
-    return kind
-
-
 _POST_NUMBER = re.compile(r"(?:^|\s)(postid-|post-)(\d+)(?=\s|$)")
 
 
-@lru_cache(maxsize=65536)
 def _post_number(value: str, prefix: str) -> int | None:
     """N of the first `postid-N` / `post-N` token in a class or id value."""
     for match in _POST_NUMBER.finditer(value):
@@ -210,36 +193,93 @@ def _post_number(value: str, prefix: str) -> int | None:
     return None
 
 
+class _ClassInfo:
+    """What one class attribute value says, worked out once per distinct value."""
+
+    __slots__ = ("kind", "box_kind", "wanted", "post")
+
+    def __init__(self, cls: str) -> None:
+        tokens = cls.split()
+        kind = 0
+        if not FOREIGN_CLASSES.isdisjoint(tokens):
+            kind |= _FOREIGN | _BOILER
+        if not BOILERPLATE_CLASSES.isdisjoint(tokens) or any(_chrome_token(t) for t in tokens):
+            kind |= _BOILER
+        if not POST_WRAPPER_CLASSES.isdisjoint(tokens):
+            kind |= _CANDIDATE
+        self.kind = kind
+        # Content classes count on elements that hold blocks only (_BOX_TAGS).
+        boxed = not CONTENT_CLASSES.isdisjoint(tokens) or not BOX_CLASSES.isdisjoint(tokens)
+        self.box_kind = kind | _CANDIDATE if boxed else kind
+        self.wanted = sel.wanted_tokens(cls)
+        self.post = _post_number(cls, "post-") if "post-" in cls else None
+
+
+_CLASS_INFO: dict[str, _ClassInfo] = {}
+
+
+def _class_info(cls: str) -> _ClassInfo:
+    info = _CLASS_INFO.get(cls)
+    if info is None:
+        if len(_CLASS_INFO) > 65536:
+            _CLASS_INFO.clear()
+        info = _CLASS_INFO[cls] = _ClassInfo(cls)
+    return info
+
+
+# Tags that matter without a class or id.
+_TAGS_OF_NOTE = sel.INDEXED_TAGS | BOILERPLATE_TAGS | {"a", "article", "main", "body"}
+
+
 def scan(doc: etree._Element) -> Scan:
     """One pass over the document: foreign and boilerplate roots, content candidates, and the
     index that answers the selectors' whole-document queries."""
-    out = Scan(sel.Index(doc))
+    index = sel.Index(doc)
+    out = Scan(index)
     foreign, boilerplate, candidates = out.foreign, out.boilerplate, out.candidates
-    add = out.index.add
+    by_tag, by_class, by_id = index.by_tag, index.by_class, index.by_id
+    indexed_tags, wanted_ids = sel.INDEXED_TAGS, sel.WANTED_IDS
     page_post: int | None = None
     for pos, el in enumerate(doc.iter(etree.Element)):
         tag = el.tag
         cls = el.get("class")
-        kind = _class_kind(cls, tag) if cls else 0
         ident = el.get("id")
-        add(pos, el, tag, cls, ident)
-        if tag == "body" and cls:
-            page_post = _post_number(cls, "postid-")
-        elif page_post is not None and tag != "html":
-            # post_class() of another post (a card, a "you may like" item): never this one.
-            other = _post_number(cls, "post-") if cls and "post-" in cls else None
-            if other is None and ident and ident.startswith("post-"):
-                other = _post_number(ident, "post-")
-            if other is not None and other != page_post:
+        if cls is None and ident is None and tag not in _TAGS_OF_NOTE:
+            if el.get("itemprop") == "articleBody" or el.get("role") == "main":
+                candidates.append(el)
+            continue
+        kind = 0
+        if tag in indexed_tags:
+            by_tag[tag].append((pos, el))
+        if cls:
+            info = _class_info(cls)
+            kind = info.box_kind if tag in _BOX_TAGS else info.kind
+            for token in info.wanted:
+                by_class[token].append((pos, el))
+            if tag == "body":
+                page_post = _post_number(cls, "postid-")
+            elif page_post is not None and info.post is not None and info.post != page_post:
+                # post_class() of another post (a card, a "you may like" item): never this one.
                 kind |= _FOREIGN | _BOILER
         if ident is not None:
+            if ident in wanted_ids:
+                by_id[ident].append((pos, el))
             if ident in FOREIGN_IDS:
                 kind |= _FOREIGN | _BOILER
             elif ident in BOILERPLATE_IDS:
                 kind |= _BOILER
-            if tag in ("div", "article", "section") and ident.startswith("post-"):
-                kind |= _CANDIDATE
-        if tag in BOILERPLATE_TAGS:
+            if ident.startswith("post-"):
+                number = _post_number(ident, "post-")
+                if page_post is not None and number is not None and number != page_post:
+                    kind |= _FOREIGN | _BOILER
+                elif tag in ("div", "article", "section"):
+                    kind |= _CANDIDATE
+        if tag == "a":
+            if el.get("rel") is not None:
+                index.rel_links.append((pos, el))
+            if "/category/" in (el.get("href") or ""):
+                index.category_links.append((pos, el))
+        elif tag in BOILERPLATE_TAGS:
             kind |= _BOILER
             if tag == "aside" or (tag == "footer" and not kind & _FOREIGN and not any(
                     a.tag == "article" for a in el.iterancestors())):

@@ -36,9 +36,9 @@ X = etree.XPath
 
 # -- the one-pass index ---------------------------------------------------------------------
 INDEXED_TAGS = frozenset({"meta", "script", "link", "body", "title", "time", "h1", "h2",
-                          "article", "main", "aside", "ol", "div"})
+                          "article", "main", "aside", "ol"})
 _WANTED_CLASSES: set[str] = set()
-_WANTED_IDS = {"jp-relatedposts", "secondary", "sidebar", "breadcrumbs"}
+WANTED_IDS = {"jp-relatedposts", "secondary", "sidebar", "breadcrumbs"}
 
 
 class Index:
@@ -51,21 +51,6 @@ class Index:
         self.by_id: dict[str, list[tuple[int, Any]]] = defaultdict(list)
         self.rel_links: list[tuple[int, Any]] = []  # <a rel=...>
         self.category_links: list[tuple[int, Any]] = []  # <a href=".../category/...">
-
-    def add(self, pos: int, el: Any, tag: str, cls: str | None, ident: str | None) -> None:
-        """Record one element (called in document order by the scan)."""
-        if tag in INDEXED_TAGS:
-            self.by_tag[tag].append((pos, el))
-        if cls:
-            for token in wanted_tokens(cls):
-                self.by_class[token].append((pos, el))
-        if ident is not None and ident in _WANTED_IDS:
-            self.by_id[ident].append((pos, el))
-        if tag == "a":
-            if el.get("rel") is not None:
-                self.rel_links.append((pos, el))
-            if "/category/" in (el.get("href") or ""):
-                self.category_links.append((pos, el))
 
 
 _TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
@@ -149,7 +134,7 @@ def _tag(name: str, where: Callable[[Any], bool] | None = None) -> Callable[[Ind
 
 
 def _ids(*names: str) -> Callable[[Index], Hits]:
-    _WANTED_IDS.update(names)
+    WANTED_IDS.update(names)
     return lambda index: _union(*(index.by_id.get(n, []) for n in names))
 
 
