@@ -462,7 +462,8 @@ def _narrow(best: etree._Element, eligible: list[etree._Element],
         # not hold the choice at the wrapper.
         others = [c for c in inner if c is not top and not _is_inside(c, top)
                   and not _is_inside(top, c)]
-        others = [c for c in others if not any(_is_inside(c, o) for o in others)]
+        among = set(others)
+        others = [c for c in others if not any(a in among for a in c.iterancestors())]
         top_text: list[str] = []
         teasers = sum(stats[c].plain for c in others
                       if _teaser_like(c, stats[c], stats[top]) or _repeats(c, top, top_text))
