@@ -195,6 +195,7 @@ def _extract(
         page.warnings.append("no content container found; body from trafilatura")
     elif page.body.note:
         page.warnings.append(page.body.note)
+        page.content = None  # the container was not the article: fields look at the whole page
     machine_published = fields.published_at(page)
     shown = fields.published(page, machine_published)
     if shown is not None and fetched_at.tzinfo is not None and shown > fetched_at.date():

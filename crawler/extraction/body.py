@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ from lxml import etree
 
 from .container import text_elsewhere
 from .dates import parse_shown_date
-from .render import render_lines
+from .render import is_layout_table, render_lines
 from .text import normalize, normalize_lines, word_count
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
@@ -116,7 +117,7 @@ def extract_body(
             return ours  # a short article: nothing else on the page to compare with
     # No container, or one that holds little: let trafilatura read the whole page; links and
     # structure are then only as good as its plain-text output.
-    theirs = _trafilatura_body(html, url, title)
+    theirs = _trafilatura_body(_without_layout_tables(doc) or html, url, title)
     ours_words, theirs_words = word_count(ours.text), word_count(theirs.text)
     if root is None:
         return theirs
@@ -126,6 +127,19 @@ def extract_body(
                        f"({theirs_words} words)")
         return theirs
     return ours
+
+
+def _without_layout_tables(doc: etree._Element) -> str | None:
+    """The page with its layout tables turned into plain blocks (trafilatura would read such a
+    table as data and put the whole page on one `a | b` line); None when it has none."""
+    if not any(is_layout_table(t) for t in doc.iter("table")):
+        return None
+    flat = copy.deepcopy(doc)
+    for table in list(flat.iter("table")):
+        if is_layout_table(table):
+            for el in [table, *table.iter("thead", "tbody", "tfoot", "tr", "td", "th")]:
+                el.tag = "div"
+    return etree.tostring(flat, encoding="unicode", method="html")
 
 
 def _trafilatura_body(html: str, url: str, title: str) -> BodyResult:

@@ -21,6 +21,24 @@ SKIP_TAGS = frozenset({
     "iframe", "object", "embed", "svg", "canvas", "video", "audio", "nav", "aside", "img",
     "map", "head", "title", "meta", "link", "picture", "source",
 })
+# A table cell holding a heading, a table of its own or this much text lays out a page; it is
+# not data: its rows are rendered as blocks, not as `a | b` lines.
+_LAYOUT_CELL_CHARS = 400
+_LAYOUT_MARKERS = etree.XPath(".//*[self::h1 or self::h2 or self::h3 or self::table]")
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table used for page layout (old sites): some cell holds a heading, a table or a
+    long text."""
+    for row in table.iter("tr"):
+        for cell in row:
+            if cell.tag not in ("td", "th"):
+                continue
+            if _LAYOUT_MARKERS(cell) or sum(len(t) for t in cell.itertext()) > _LAYOUT_CELL_CHARS:
+                return True
+    return False
+
+
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MARKER_DIGITS = re.compile(r"[0-9٠-٩۰-۹]+")
 
@@ -82,6 +100,7 @@ class _LineWriter:
         self.buf: list[str] = []
         self.prefix = ""
         self.merge = 0
+        self.layout = False
 
     def flush(self) -> None:
         if self.merge:
@@ -105,10 +124,17 @@ class _LineWriter:
         if tag == "br":
             self.flush()
             return
-        if tag == "tr":
+        if tag == "tr" and not self.layout:
             self._row(el)
             return
-        block = tag in BLOCK_TAGS
+        if tag == "table":
+            saved, self.layout = self.layout, is_layout_table(el)
+            self.flush()
+            self._children(el)
+            self.flush()
+            self.layout = saved
+            return
+        block = tag in BLOCK_TAGS or (self.layout and tag in ("td", "th"))
         if block:
             self.flush()
         if tag == "li":
