@@ -434,19 +434,28 @@ def _best(
     ranked = sorted(eligible, key=score, reverse=True)
     best = ranked[0]
     probes = _probes(article_body)
-    if probes:
-        # Cross-check with the article text the page declares: among unrelated candidates,
-        # the one that holds it.
-        def holds(c: etree._Element) -> bool:
-            text = normalize(" ".join(c.itertext()))
-            return any(p in text for p in probes)
+    texts: dict[etree._Element, str] = {}
 
-        if not holds(best):
-            for other in ranked[1:6]:
-                if not _is_inside(best, other) and holds(other):
-                    best = other
-                    break
+    def found(c: etree._Element) -> int:
+        """How many of the declared article's word runs c holds."""
+        if c not in texts:
+            texts[c] = normalize(" ".join(c.itertext()))
+        return sum(p in texts[c] for p in probes)
+
+    if probes and not found(best):
+        # Cross-check with the article text the page declares (JSON-LD articleBody): among
+        # unrelated candidates, the one that holds it.
+        for other in ranked[1:6]:
+            if not _is_inside(best, other) and found(other):
+                best = other
+                break
     best = _narrow(best, eligible, stats)
+    if probes and found(best) == len(probes):
+        # The smallest candidate inside that still holds all of the declared text.
+        inner = [c for c in eligible if c is not best and _is_inside(c, best)][:_PROBE_LIMIT]
+        holders = [c for c in inner if found(c) == len(probes)]
+        if holders:
+            best = min(holders, key=lambda c: stats[c].plain)
     return _merge_boxes(best, eligible, stats)
 
 
@@ -502,6 +511,7 @@ def _post_of(el: etree._Element) -> etree._Element | None:
 
 
 _CARD_CHARS = 1000
+_PROBE_LIMIT = 30
 
 
 def _is_card(c: etree._Element, own: Stats) -> bool:
