@@ -22,6 +22,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/export.py
 	$(BIN)/python bench/extraction.py
 
 lint: $(VENV)/.installed

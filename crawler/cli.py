@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,6 +18,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_ARCHIVE = "exports/archive"
 DEFAULT_SITE = "https://ncmes.org"
 DEMO_PORT = 8765
+DEMO_PORT_EN = 8767  # the English edition, another origin (8766 is the snapshot's "someone else")
 # A local mirror (the demo, tests, benchmarks) needs none of the real site's politeness.
 LOCAL_MIRROR_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
@@ -93,23 +95,37 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("url")
     diff.add_argument("--from", dest="from_v", type=_positive, help="older version (default: the one before --to)")
     diff.add_argument("--to", dest="to_v", type=_positive, help="newer version (default: the latest)")
+    diff.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                      help="colour the changed words (default: on a terminal, unless NO_COLOR is set)")
+
+    report = sub.add_parser("report", parents=[common], help="a browsable HTML report of what changed")
+    report.add_argument("--out", required=True, type=Path, help="folder for index.html, the pages and changes.xml")
+    report.add_argument("--run", default="latest", help="run id, or latest (default)")
+    report.add_argument("--since", type=_date, help="every run started on or after this date")
 
     export = sub.add_parser("export", parents=[common], help="a dataset for researchers, with a data card")
-    export.add_argument("--out", required=True, type=Path)
-    export.add_argument("--format", choices=["parquet", "csv", "jsonl"], default="parquet")
-    export.add_argument("--section")
-    export.add_argument("--since", type=_date)
-    export.add_argument("--until", type=_date)
-    export.add_argument("--include-removed", action="store_true")
+    export.add_argument("--out", required=True, type=Path,
+                        help="a folder (articles, versions, citations, README.md, schema.json, "
+                        "CITATION.cff) or one .parquet/.csv/.jsonl file of articles")
+    export.add_argument("--format", choices=["parquet", "csv", "jsonl"],
+                        help="default: the --out file's extension, parquet for a folder")
+    export.add_argument("--section", help="only articles filed under this section")
+    export.add_argument("--since", type=_date, help="only articles published on or after this date")
+    export.add_argument("--until", type=_date, help="only articles published on or before this date")
+    export.add_argument("--language", help="only articles in this language (ar, en)")
+    export.add_argument("--include-removed", action="store_true", help="removed articles too")
 
-    sub.add_parser("stats", parents=[common], help="counts by section and year, last run, failures")
+    sub.add_parser("stats", parents=[common],
+                   help="counts by section, year and language, top cited domains, last run, failures")
     sub.add_parser("reextract", parents=[common],
                    help="run today's extraction over the archived raw captures (no request sent)")
 
-    demo = sub.add_parser("demo", help="serve the offline snapshot on 127.0.0.1 and crawl it")
+    demo = sub.add_parser("demo", help="serve the offline snapshot (both editions) on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
     demo.add_argument("--port", type=int, default=DEMO_PORT,
-                      help=f"port on 127.0.0.1 (default {DEMO_PORT}; the archive's URLs include it)")
+                      help=f"the Arabic edition's port on 127.0.0.1 (default {DEMO_PORT}; the archive's URLs include it)")
+    demo.add_argument("--en-port", type=int, default=DEMO_PORT_EN,
+                      help=f"the English edition's port (default {DEMO_PORT_EN})")
     demo.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE")
     return parser
 
@@ -248,20 +264,59 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve both editions of the snapshot, each on its own port (its own origin), and crawl
+    each into the same archive, one after the other, as `crawl --site` would."""
+    import subprocess
+
     from crawler.demo.server import serve
     from crawler.demo.site import DemoSite
 
     overrides = {**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 1.0}
     overrides.update(parse_settings(args.settings))
+    sites = {"ar": (DemoSite(edition="ar"), args.port), "en": (DemoSite(edition="en"), args.en_port)}
+    servers = {}
     try:
-        server = serve(DemoSite(), port=args.port)
-    except OSError as exc:
-        # A fixed port, because the archive's URLs include it: a rerun updates the same
-        # articles instead of adding them again under another origin.
-        raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{args.port} ({exc.strerror}); try --port N") from None
-    with server:
-        print(f"serving the offline snapshot at {server.url}", file=sys.stderr)
-        return run_crawl(args.archive, server.url, "incremental", None, overrides)
+        for language, (site, port) in sites.items():
+            try:
+                servers[language] = serve(site, port=port)
+            except OSError as exc:
+                # Fixed ports, because the archive's URLs include them: a rerun updates the
+                # same articles instead of adding them again under another origin.
+                option = "--port" if language == "ar" else "--en-port"
+                raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{port} ({exc.strerror}); try {option} N") from None
+        # Each edition's language switch points at the other's server: another origin,
+        # which a crawl of one edition never asks.
+        sites["ar"][0].other_edition = servers["en"].url
+        sites["en"][0].other_edition = servers["ar"].url
+        status = EXIT_OK
+        for language, server in servers.items():
+            print(f"serving the offline snapshot's {language} edition at {server.url}; crawling it", file=sys.stderr)
+            # A crawl per process: Scrapy's reactor cannot be started twice in one.
+            done = subprocess.run([sys.executable, "-m", "crawler", "crawl", "--site", server.url,
+                                   "--archive", args.archive, *setting_args(overrides)], check=False)
+            status = status or done.returncode
+        print(editions_summary(args.archive, {lang: srv.url for lang, srv in servers.items()}))
+        return status
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def editions_summary(archive_dir: str, sites: dict[str, str]) -> str:
+    """What the archive holds of each edition (by origin and declared language)."""
+    import pyarrow.parquet as pq
+
+    path = Path(archive_dir) / "articles.parquet"
+    if not path.exists():
+        return f"archive {archive_dir}: no articles"
+    rows = pq.read_table(path, columns=["url", "language", "status"]).to_pylist()
+    lines = [f"archive {archive_dir}: {len(rows)} articles, both editions"]
+    for language, url in sites.items():
+        mine = [row for row in rows if row["url"].startswith(url + "/")]
+        live = sum(row["status"] == "live" for row in mine)
+        declared = ", ".join(f"{lang or '?'} {n}" for lang, n in sorted(Counter(r["language"] for r in mine).items(), key=str))
+        lines.append(f"  {language} edition {url}: {len(mine)} articles ({live} live; language: {declared or '-'})")
+    return "\n".join(lines)
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
@@ -283,27 +338,50 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from crawler.dataset import diff as view
 
     archive = _open_archive(args.archive, create=False)
+    color = args.color == "always" or (
+        args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
     try:
-        print(view.diff(archive, args.url, args.from_v, args.to_v), end="")
+        print(view.diff(archive, args.url, args.from_v, args.to_v, color=color), end="")
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from crawler.dataset import html_report as view
+
+    archive = _open_archive(args.archive, create=False)
+    try:
+        summary = view.report(archive, args.out, run=args.run, since=args.since)
+    except (KeyError, ValueError, LookupError) as exc:
+        raise CommandError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(summary)
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from crawler.dataset import export as view
 
+    try:
+        view.resolve_target(args.out, args.format)  # a bad --out is a usage error, archive or not
+    except view.ExportUsageError as exc:
+        raise UsageError(_one_line(exc)) from None
     archive = _open_archive(args.archive, create=False)
     try:
         path = view.export(
             archive, args.out, args.format, section=args.section, since=args.since,
-            until=args.until, include_removed=args.include_removed,
+            until=args.until, include_removed=args.include_removed, language=args.language,
         )
+    except view.ExportUsageError as exc:
+        raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"wrote {path}")
+    print(view.describe(path))
     return EXIT_OK
 
 
@@ -337,6 +415,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "changes": cmd_changes,
     "diff": cmd_diff,
+    "report": cmd_report,
     "export": cmd_export,
     "stats": cmd_stats,
     "reextract": cmd_reextract,

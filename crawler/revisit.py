@@ -6,6 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.urls import SiteURLError, site_root
+
+
+def _same_site(recorded: str | None, site: str) -> bool:
+    try:
+        return recorded is not None and site_root(recorded) == site_root(site)
+    except SiteURLError:
+        return False
+
 
 @dataclass
 class RevisitPolicy:
@@ -24,6 +33,11 @@ class RevisitPolicy:
     @classmethod
     def from_settings(cls, settings: Any, archive: Any, now: dt.datetime | None = None) -> RevisitPolicy:
         runs = archive.read_runs().to_pylist()
+        site = settings.get("NCMES_SITE")
+        if site:
+            # An archive may hold both editions (ncmes.org, en.ncmes.org): only this site's
+            # own runs set its schedule and the moment its change signals are news from.
+            runs = [row for row in runs if _same_site(row.get("site"), site)]
         starts = sorted(row["started_at"] for row in runs)
         completed = [row["started_at"] for row in runs if row["completed"]]
         return cls(

@@ -10,7 +10,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # Names the project and where to read about it; an operator adds a contact with
 # -s USER_AGENT="... contact: name@example.org" (see README, "Crawling etiquette").
 USER_AGENT = (
-    f"ncmes-archive/{__version__} (research archive of ncmes.org; "
+    f"ncmes-archive/{__version__} (research archive of ncmes.org, the National Center for Middle East Studies; "
     'about: the ncmes-archive README, "Crawling etiquette")'
 )
 ROBOTSTXT_OBEY = True

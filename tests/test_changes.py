@@ -20,6 +20,7 @@ from tests.factories import article_record
 
 SITE = "https://ncmes.org"
 T0 = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
+T3 = dt.datetime(2026, 3, 1, 9, 5, tzinfo=dt.UTC)
 
 
 def make_record(n: int = 1, **over: object) -> ArticleRecord:
@@ -121,7 +122,7 @@ def build(root: Path) -> tuple[Archive, list[str]]:
     )
     archive.record_article(
         make_record(1, body="الفقرة الأولى [1]\nفقرة معدلة\nسطر مضاف", title="جديد"),
-        fetched_at=T0,
+        fetched_at=T3,
     )
     archive.finish_run(True, {})
     return Archive(root, create=False), runs
@@ -137,13 +138,15 @@ def test_changes_latest_run_and_json_shape(tmp_path: Path) -> None:
             "fields": ["body"],
             "version": 3,
             "run_id": runs[2],
+            "title": "جديد",
+            "seen_at": "2026-03-01T09:05:00+00:00",
         }
     ]
     json.dumps(rows)  # the --json output is exactly these dicts
     second = changes_view.changes(archive, run=runs[1])
-    assert [(r["change"], r["url"], r["fields"], r["version"]) for r in second] == [
-        ("changed", f"{SITE}/4571", ["title", "body"], 2),
-        ("removed", f"{SITE}/4572", [], 1),
+    assert [(r["change"], r["url"], r["fields"], r["version"], r["title"]) for r in second] == [
+        ("changed", f"{SITE}/4571", ["title", "body"], 2, "جديد"),
+        ("removed", f"{SITE}/4572", [], 1, "عنوان المقال 2"),  # the title it had when removed
     ]
     first = changes_view.changes(archive, run=runs[0])
     assert [(r["change"], r["version"]) for r in first] == [("added", 1), ("added", 1)]
@@ -175,7 +178,30 @@ def test_diff_default_last_two(tmp_path: Path) -> None:
     text = diff_view.diff(archive, f"{SITE}/4571")
     assert f"--- {SITE}/4571 v2" in text and f"+++ {SITE}/4571 v3" in text
     assert "+سطر مضاف" in text
-    assert "[1] مصدر" in text  # footnotes are part of the diffed text (context here)
+    assert "# changed: body" in text and "## footnotes" not in text  # only what changed
+
+
+def test_diff_shows_every_hashed_field(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    archive.begin_run(SITE, "incremental", started_at=T0)
+    archive.record_article(make_record(1, authors=["د. أحمد علي"]), fetched_at=T0)
+    archive.finish_run(True, {})
+    archive.begin_run(SITE, "incremental", started_at=T3)
+    new = make_record(
+        1, authors=["د. أحمد علي", "سارة حسن"], sections=["دراسات", "رؤى"],
+        published=dt.date(2025, 10, 7), footnotes=[Footnote(1, "مصدر", ["https://example.org/b"])],
+    )
+    archive.record_article(new, fetched_at=T3)
+    archive.finish_run(True, {})
+    text = diff_view.diff(Archive(tmp_path, create=False), f"{SITE}/4571")
+    assert "# changed: footnotes, authors, published, sections" in text
+    for heading in ("## footnotes", "## authors", "## published", "## sections"):
+        assert heading in text
+    assert "## title" not in text and "## body" not in text
+    assert "~[1] <[-https://example.org/a-]{+https://example.org/b+}>" in text
+    assert "+سارة حسن" in text and "+رؤى" in text
+    old_date = make_record(1).published.isoformat()
+    assert f"-{old_date}\n+2025-10-07" in text
 
 
 def test_diff_explicit_versions_and_url_forms(tmp_path: Path) -> None:

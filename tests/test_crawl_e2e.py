@@ -238,8 +238,31 @@ def test_export_loads_in_pandas_and_duckdb(crawled, tmp_path: Path, fmt: str) ->
     reader = {"parquet": "read_parquet", "csv": "read_csv_auto", "jsonl": "read_json_auto"}[fmt]
     ((count,),) = duckdb.sql(f"SELECT count(*) FROM {reader}('{out}')").fetchall()
     assert count == len(want)
-    card = out.with_name(out.stem + ".README.md")
+    card = out.with_name(out.name + ".README.md")
     assert card.exists() and "title" in card.read_text(encoding="utf-8")
+
+
+def test_dataset_folder_cites_every_footnote_url(crawled, tmp_path: Path) -> None:
+    import csv
+
+    site, server, archive, _ = crawled
+    out = tmp_path / "dataset"
+    result = run_cli("export", "--archive", str(archive), "--out", str(out), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    with open(out / "citations.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    truth = site.truth(base=server.url)
+    want = {(t["url"], n["number"], u) for t in truth for n in t["footnotes"] for u in n["urls"]}
+    assert {(r["url"], int(r["footnote"]), r["source_url"]) for r in rows if r["source_url"]} == want
+    seed = [r for r in rows if r["url"].endswith("/4571")]
+    assert [r["source_domain"] for r in seed] == [
+        "atlanticcouncil.org", "aei.org", "foreignpolicy.com", "moderndiplomacy.eu",
+    ]
+    hosts = Counter(u.split("/")[2].removeprefix("www.") for _, _, u in want)
+    ((top, count),) = hosts.most_common(1)
+    stats = run_cli("stats", "--archive", str(archive))
+    assert f"top cited domains (citations, citing articles) of {len(want)} cited URLs:" in stats.stdout
+    assert stats.stdout.split("top cited domains")[1].splitlines()[1].split()[::2] == [str(count), top]
 
 
 def test_the_snapshot_served_by_its_own_process_is_crawled(tmp_path: Path) -> None:

@@ -61,6 +61,11 @@ UTC = dt.UTC
         ("18 Oct 2025", dt.date(2025, 10, 18)),
         ("أكتوبر 18، 2025", dt.date(2025, 10, 18)),
         ("18 أكتوبـــر 2025", dt.date(2025, 10, 18)),  # tatweel inside the month name
+        # The older site: weekday (with or without hamza), ASCII commas, month, unpadded day.
+        ("الأثنين, سبتمبر 1, 2014", dt.date(2014, 9, 1)),
+        ("الاثنين, سبتمبر 1, 2014", dt.date(2014, 9, 1)),
+        ("الخميس, ديسمبر 25, 2014", dt.date(2014, 12, 25)),
+        ("الأربعاء, فبراير 4, 2015", dt.date(2015, 2, 4)),
     ],
 )
 def test_shown_dates(text: str, expected: dt.date) -> None:

@@ -20,13 +20,14 @@ from urllib.parse import quote, urljoin, urlsplit
 import lxml.html
 import pytest
 
-from crawler.demo.content import ARABIC_DIGITS, SECTIONS, fold, section_path
+from crawler.demo.content import ARABIC_DIGITS, SECTIONS, SEED_ID, fold, section_path
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
 from crawler.urls import canonical_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TITLE = "رؤى بحثية: مستقبل العلاقات التركية الأمريكية"
+SEED = f"/{SEED_ID}"
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +107,8 @@ def read_article(doc: lxml.html.HtmlElement) -> dict:
             continue
         if el.tag == "div":
             continue
+        if el.tag == "p" and re.search(r"text-align: (left|right)", el.get("style") or ""):
+            continue  # a signature, set against the far margin: who wrote it, not the text
         if "wp-block-footnotes" in cls:
             notes += list(range(1, len(el.xpath("./li")) + 1))
             continue
@@ -140,15 +143,19 @@ def test_truth_covers_the_brief() -> None:
     truth = site.truth()
     assert len(truth) >= 46
     ids = [t["post_id"] for t in truth]
-    assert len(set(ids)) == len(ids) and 4571 in ids
+    assert len(set(ids)) == len(ids) and 4571 in ids and SEED_ID in ids
     assert sorted(ids) != list(range(min(ids), min(ids) + len(ids)))
-    seed = site.truth_by_path()["/4571"]
+    # /4571 on the real site is the seed page's first related post, not the seed page.
+    post = site.truth_by_path()["/4571"]
+    assert post["title"] == "تعزيز النفوذ: حدود الدعم السعودي – القطري للنظام السوري الانتقالي"
+    assert post["published"] == "2025-09-29"
+    seed = site.truth_by_path()[SEED]
     assert seed["title"] == SEED_TITLE and seed["series"] == "رؤى بحثية"
     assert seed["published"] == "2025-10-18" and seed["footnote_numbers"] == [1]
     assert "الرؤى المختلفة[1] حول" in seed["body"]
     assert "قضايا مشتركة:" in seed["body"].splitlines()
     assert seed["footnotes"][0]["text"].count(" & ") == 3 and len(seed["footnotes"][0]["urls"]) == 4
-    assert [r["path"] for r in seed["related"]] == ["/4418", "/4376", "/4334", "/4278"]
+    assert [r["path"] for r in seed["related"]] == ["/4571", "/4376", "/4334", "/4278"]
     design = ROOT.parent / "shared" / "design" / "seed-page.txt"
     if design.exists():
         saved = design.read_text(encoding="utf-8")
@@ -164,6 +171,18 @@ def test_truth_covers_the_brief() -> None:
     assert any(t["footnote_count"] == 0 for t in truth)
     assert any(set(t["markers"]) - set(t["footnote_numbers"]) for t in truth)
     assert any(len(t["authors"]) == 2 for t in truth)
+    # Authors are names alone; the periodical's issues are signed by a general.
+    assert not any(name.startswith(("د.", "أ.", "م.", "لواء", "اللواء")) for t in truth for name in t["authors"])
+    issues = {t["title"]: t for t in truth if t["sections"] == ["أوراق الشرق الأوسط"]}
+    assert {"العدد (97) – عدد خاص", "العدد (100)"} <= set(issues)
+    assert {tuple(t["authors"]) for t in issues.values()} == {("خالد الخمري",), ("طارق عبد العظيم",)}
+    assert all(t["body"].startswith("الافتتاحية\n") for t in issues.values())
+    assert all("رئيس المركز" not in t["body"] for t in issues.values())
+    # Undated pages: one with metadata (published is its date), one without (None).
+    undated = [a for a in site.live() if a.no_date]
+    assert any(a.has_meta for a in undated) and any(not a.has_meta for a in undated)
+    assert any(a.date_form == "old" and a.shown_date().startswith("الأثنين, ") for a in site.live())
+    assert {t["language"] for t in truth} == {"ar"}
     assert any(t["published"] is None for t in truth)
     assert any(t["published_at"] is None and t["published"] for t in truth)
     assert any(t["published_at"] and t["published_at"][:10] < t["published"] for t in truth)
@@ -298,8 +317,8 @@ def test_footnote_forms_in_html(server) -> None:
     assert 'class="fn"' in html and 'class="wp-block-footnotes"' in html
     assert re.search(r'id="[0-9a-f-]{36}-link">١</a></sup>', html)
     assert 'aria-label="Jump to footnote reference 1">↩︎</a>' in html
-    word = by["/4571"]
-    html = fetch(server.url + "/4571/")[2].decode("utf-8")
+    word = by[SEED]
+    html = fetch(server.url + SEED + "/")[2].decode("utf-8")
     assert '<a href="#_ftn1" name="_ftnref1">[1]</a>' in html and "<hr" in html
     assert '<a href="#_ftnref1" name="_ftn1">[1]</a> Atlantic Council experts' in html
     assert word["footnotes"][0]["urls"][0] in html
@@ -397,13 +416,13 @@ def test_sitemap_feed_rest(fresh) -> None:
     assert int(headers["x-wp-totalpages"]) == -(-len(site.post_ids) // 20)
     assert set(posts[0]) == {"id", "link", "modified_gmt", "date_gmt"}
     newest_mod = max(p["modified_gmt"] for p in posts)
-    site.edit_article(4418, title="تعزيز النفوذ: حدود الدعم الخليجي للنظام السوري الانتقالي")
+    site.edit_article(4571, title="تعزيز النفوذ: حدود الدعم الخليجي للنظام السوري الانتقالي")
     site.edit_article(4003, body_paragraph=(1, "نص معدّل دون إشارة تغيير."), touch_modified=False)
     after = _sitemap(fresh.url)
     changed = {u for u in after if after[u] != before[u]}
-    assert changed == {fresh.url + "/4418/"}
+    assert changed == {fresh.url + "/4571/"}
     body = fetch(fresh.url + f"/wp-json/wp/v2/posts?modified_after={newest_mod}Z&_fields=id")[2]
-    assert [p["id"] for p in json.loads(body)] == [4418]
+    assert [p["id"] for p in json.loads(body)] == [4571]
     assert fetch(fresh.url + "/wp-json/wp/v2/posts?page=99")[0] == 400
 
 
@@ -426,15 +445,15 @@ def test_add_edit_remove(fresh) -> None:
     doc = page(fresh.url + "/")
     assert doc.xpath('//h3[@class="elementor-post__title"]/a/@href')[0] == f"{fresh.url}/{pid}/"
     t = site.truth_by_path()[f"/{pid}"]
-    assert t["series"] == "تقدير موقف" and t["authors"] == ["د. سامي يوسف"]
+    assert t["series"] == "تقدير موقف" and t["authors"] == ["سامي يوسف"]
     assert t["footnotes"] == [{"number": 1, "text": "مصدر متاح على: https://example.org/report.", "urls": ["https://example.org/report"]}]
     assert read_article(page(fresh.url + f"/{pid}/"))["body"] == t["body"] == "فقرة أولى.[1]\nفقرة ثانية."
     site.edit_article(4571, footnote=(1, "نص جديد للهامش."))
     assert "نص جديد للهامش." in fetch(fresh.url + "/4571/")[2].decode()
     site.remove_article(4571, status=410)
-    site.remove_article(4418)
+    site.remove_article(4376)
     assert fetch(fresh.url + "/4571/")[0] == 410
-    assert fetch(fresh.url + "/4418/")[0] == 404
+    assert fetch(fresh.url + "/4376/")[0] == 404
     assert fetch(fresh.url + "/?p=4571")[0] == 410
     assert fresh.url + "/4571/" not in _sitemap(fresh.url)
     assert "/4571" not in site.truth_by_path()
@@ -453,7 +472,7 @@ def test_touch_boilerplate_changes_no_content(fresh) -> None:
     assert most[0] != most[1]
     after = {t["path"]: {k: v for k, v in t.items() if k != "related"} for t in site.truth()}
     assert before_truth == after
-    assert site.truth_by_path()["/4571"]["related"][0]["path"] == "/4376"
+    assert site.truth_by_path()[SEED]["related"][0]["path"] == "/4376"
 
 
 def test_counters(fresh) -> None:
@@ -478,10 +497,10 @@ def test_status_faults(fresh) -> None:
     site: DemoSite = fresh.site
     site.set_fault("/4571/", fail_503=2)
     assert [fetch(fresh.url + "/4571/")[0] for _ in range(3)] == [503, 503, 200]
-    site.set_fault("/4418/", rate_limit=1)
-    status, headers, _ = fetch(fresh.url + "/4418/")
+    site.set_fault("/4376/", rate_limit=1)
+    status, headers, _ = fetch(fresh.url + "/4376/")
     assert status == 429 and headers["retry-after"] == "1"
-    assert fetch(fresh.url + "/4418/")[0] == 200
+    assert fetch(fresh.url + "/4376/")[0] == 200
     site.set_fault("/4376/", error_500=True)
     assert [fetch(fresh.url + "/4376/")[0] for _ in range(2)] == [500, 500]
 
@@ -492,10 +511,10 @@ def test_network_faults(fresh) -> None:
     with pytest.raises((ConnectionError, http.client.RemoteDisconnected, OSError)):
         fetch(fresh.url + "/4571/")
     assert fetch(fresh.url + "/4571/")[0] == 200
-    site.set_fault("/4418/", truncate=1)
+    site.set_fault("/4376/", truncate=1)
     with pytest.raises((http.client.IncompleteRead, ConnectionError, OSError)):
-        fetch(fresh.url + "/4418/")
-    assert fetch(fresh.url + "/4418/")[0] == 200
+        fetch(fresh.url + "/4376/")
+    assert fetch(fresh.url + "/4376/")[0] == 200
     site.set_fault("/4376/", delay=1.0, delay_times=1)
     with pytest.raises((socket.timeout, TimeoutError)):
         fetch(fresh.url + "/4376/", timeout=0.3)

@@ -72,7 +72,7 @@ def test_post_ids_come_from_numeric_permalinks_only() -> None:
     assert post_id_from_url("https://ncmes.org/category/x") is None
 
 
-HOME = """<!doctype html><html lang="ar" dir="rtl"><head><title>المركز الوطني للدراسات</title></head>
+HOME = """<!doctype html><html lang="ar" dir="rtl"><head><title>المركز القومي لدراسات الشرق الأوسط</title></head>
 <body class="home blog">
 <header><nav class="main-navigation"><ul id="menu-main" class="menu">
  <li class="menu-item menu-item-home"><a href="/">الرئيسية</a></li>

@@ -156,3 +156,23 @@ SCHEMAS: dict[str, pa.Schema] = {
     "changes": CHANGES,
     "warnings": WARNINGS,
 }
+
+# Added in the second contract version: the citations table of a dataset export (not an
+# archive file; built from the articles' footnotes by crawler/dataset/citations.py).
+CITATIONS = _schema(
+    "citations",
+    [
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("post_id", pa.int64()),
+        pa.field("published", pa.date32()),
+        pa.field("sections", pa.list_(pa.string()), nullable=False),
+        pa.field("language", pa.string()),
+        pa.field("footnote", pa.int32(), nullable=False),
+        # Added to the contract's columns: the source's place in its note (1, 2, ...), so
+        # the rows of a source that gives several URLs group back into one source.
+        pa.field("source_index", pa.int32(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("source_url", pa.string()),
+        pa.field("source_domain", pa.string()),
+    ],
+)

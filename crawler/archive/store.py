@@ -11,7 +11,7 @@ import secrets
 import socket
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -860,14 +860,21 @@ class Archive:
         with self._mutex:
             return to_table(self._articles_rows(), ARTICLES)
 
-    def read_versions(self, url: str | None = None) -> pa.Table:
-        """Every version on disk and pending, optionally of one URL, by URL then version."""
-        filt = pc.field("url") == url if url is not None else None
-        table = self._read_dataset(self._version_files, VERSIONS, filt=filt)
+    def read_versions(
+        self, url: str | None = None, *, urls: Collection[str] | None = None,
+        columns: list[str] | None = None,
+    ) -> pa.Table:
+        """Every version on disk and pending, optionally of one URL or of a set of URLs
+        (`urls`), optionally only some columns (url and version always), by URL then version."""
+        wanted = {url} if url is not None else set(urls) if urls is not None else None
+        filt = pc.field("url").isin(pa.array(sorted(wanted), pa.string())) if wanted is not None else None
+        cols = None if columns is None else list(dict.fromkeys(["url", "version", *columns]))
+        table = self._read_dataset(self._version_files, VERSIONS, columns=cols, filt=filt)
         with self._mutex:
-            pending = [r for r in self._pending_versions if url is None or r["url"] == url]
+            pending = [r for r in self._pending_versions if wanted is None or r["url"] in wanted]
         if pending:
-            table = pa.concat_tables([table, to_table(pending, VERSIONS)])
+            extra = to_table(pending, VERSIONS)
+            table = pa.concat_tables([table, extra.select(cols) if cols else extra])
         return table.sort_by([("url", "ascending"), ("version", "ascending")])
 
     def count_versions(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,24 +25,47 @@ def _runs_selected(archive: Archive, run: str, since: dt.date | None) -> list[st
     return [run]
 
 
-def changes(archive: Archive, run: str = "latest", since: dt.date | None = None) -> list[dict]:
-    """The change events of one run (default the latest) or of every run started since a date."""
+# What an event shows of the version it names (the removed one: the last version).
+_EVENT_COLUMNS = ["title", "language", "published", "sections", "post_id", "seen_at"]
+
+
+def change_events(
+    archive: Archive, run: str = "latest", since: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The change events of one run (default the latest) or of every run started since a
+    date, in run order, then added, changed, removed, then by URL; each with the title,
+    language, publication date and sections of the version it names and `seen_at`, the
+    time of the change (datetime, UTC)."""
     run_ids = _runs_selected(archive, run, since)
     if not run_ids:
         return []
     table = archive.read_changes()
     table = table.filter(pc.is_in(table["run_id"], pa.array(run_ids, pa.string())))
+    events = table.to_pylist()
+    if not events:
+        return []
+    versions = archive.read_versions(urls={e["url"] for e in events}, columns=_EVENT_COLUMNS)
+    by_key = {(r["url"], r["version"]): r for r in versions.to_pylist()}
     order = {rid: i for i, rid in enumerate(run_ids)}
-    rows = [
-        {
-            "url": r["url"],
-            "change": r["change"],
-            "fields": list(r["fields"]),
-            "version": r["version"],
-            "run_id": r["run_id"],
-        }
-        for r in table.to_pylist()
-    ]
+    rows = []
+    for e in events:
+        version = by_key.get((e["url"], e["version"]))
+        state = archive.state.get(e["url"])
+        rows.append(
+            {
+                "url": e["url"],
+                "change": e["change"],
+                "fields": list(e["fields"]),
+                "version": e["version"],
+                "run_id": e["run_id"],
+                "title": version["title"] if version else state.title if state else "",
+                "seen_at": e["at"],
+                "language": version["language"] if version else None,
+                "published": version["published"] if version else None,
+                "sections": list(version["sections"]) if version else [],
+                "post_id": version["post_id"] if version else None,
+            }
+        )
     rows.sort(
         key=lambda r: (
             order[r["run_id"]],
@@ -53,19 +77,50 @@ def changes(archive: Archive, run: str = "latest", since: dt.date | None = None)
     return rows
 
 
+JSON_KEYS = ("url", "change", "fields", "version", "run_id", "title", "seen_at")
+
+
+def changes(archive: Archive, run: str = "latest", since: dt.date | None = None) -> list[dict]:
+    """The change events as `changes --json` prints them: url, change, fields, version,
+    run_id, title (of the version named) and seen_at (ISO 8601, UTC)."""
+    return [
+        {
+            **{k: e[k] for k in JSON_KEYS},
+            "seen_at": e["seen_at"].isoformat(timespec="seconds"),
+        }
+        for e in change_events(archive, run, since)
+    ]
+
+
 def format_changes_table(rows: list[dict]) -> str:
-    """A plain-text table of change events, one per line."""
+    """A plain-text table of change events, one per line, the title last (it may be
+    right to left, and nothing after it is then displaced)."""
     if not rows:
         return "no changes"
-    header = ("change", "version", "url", "fields", "run")
+    header = ("change", "version", "url", "fields", "seen (UTC)", "run", "title")
     lines = [
-        (r["change"], str(r["version"]), r["url"], ", ".join(r["fields"]) or "-", r["run_id"])
+        (
+            r["change"],
+            str(r["version"]),
+            r["url"],
+            ", ".join(r["fields"]) or "-",
+            _seen(r["seen_at"]),
+            r["run_id"],
+            " ".join((r.get("title") or "-").split()),
+        )
         for r in rows
     ]
-    widths = [max(len(header[i]), *(len(line[i]) for line in lines)) for i in range(4)]
+    last = len(header) - 1
+    widths = [max(len(header[i]), *(len(line[i]) for line in lines)) for i in range(last)]
     out = []
     for line in [header, *lines]:
-        out.append("  ".join(line[i].ljust(widths[i]) for i in range(4)) + "  " + line[4])
+        out.append("  ".join(line[i].ljust(widths[i]) for i in range(last)) + "  " + line[last])
     counts = Counter(r["change"] for r in rows)
     out.append(", ".join(f"{counts[k]} {k}" for k in _CHANGE_ORDER if counts[k]))
     return "\n".join(out)
+
+
+def _seen(value: dt.datetime | str) -> str:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")

@@ -1,13 +1,17 @@
-"""What changed in one article between two of its versions."""
+"""What changed in one article between two of its versions: every hashed field, word by word."""
 
 from __future__ import annotations
 
-import difflib
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.archive.changes import changed_fields, normalise
+from crawler.archive.schema import HASHED_FIELDS
 from crawler.archive.store import Archive
 from crawler.dataset import ReportError
+from crawler.dataset.worddiff import BOLD, CYAN, RESET, LineDiff, diff_lines, hunks, render_line
 from crawler.urls import SiteURLError, canonical_url
 
 
@@ -44,19 +48,57 @@ def resolve_url(archive: Archive, url: str) -> str:
     return own
 
 
-def _text_lines(row: dict[str, Any] | None) -> list[str]:
+# The headings of the hashed fields, in the contract's order.
+FIELD_LABELS = {
+    "title": "title",
+    "body": "body",
+    "footnotes": "footnotes (number, text, URLs)",
+    "authors": "authors",
+    "published": "published (YYYY-MM-DD)",
+    "sections": "sections",
+}
+
+
+def field_lines(row: dict[str, Any] | None, name: str) -> list[str]:
+    """One hashed field of a version as the lines its diff compares."""
     if row is None:
         return []
-    lines = [row["title"], ""]
-    lines += row["body"].splitlines()
-    if row["footnotes"]:
-        lines.append("")
-        lines += [f"[{n['number']}] {n['text']}" for n in row["footnotes"]]
-    return lines
+    if name == "title":
+        return [normalise(row["title"])]
+    if name == "body":
+        return [normalise(line) for line in (row["body"] or "").splitlines() if line.strip()]
+    if name == "footnotes":
+        lines = []
+        for note in row["footnotes"] or []:
+            lines.append(f"[{note['number']}] {normalise(note['text'])}")
+            lines += [f"[{note['number']}] <{url}>" for url in note["urls"] or []]
+        return lines
+    if name == "published":
+        value = row["published"]
+        return [value.isoformat()] if value is not None else ["(no date)"]
+    return [normalise(v) for v in row[name] or []]
 
 
-def diff(archive: Archive, url: str, from_v: int | None = None, to_v: int | None = None) -> str:
-    """A unified, line-by-line diff of title, body and footnotes between two versions."""
+@dataclass
+class FieldDiff:
+    name: str
+    lines: list[LineDiff]
+
+
+def version_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldDiff]:
+    """The hashed fields that differ between two version rows (every non-empty field when
+    there is no old version), each as its lines diffed word by word."""
+    names = changed_fields(old, new) if old is not None else [
+        n for n in HASHED_FIELDS if n == "published" or field_lines(new, n)
+    ]
+    return [FieldDiff(n, diff_lines(field_lines(old, n), field_lines(new, n))) for n in names]
+
+
+def pick_versions(
+    archive: Archive, url: str, from_v: int | None = None, to_v: int | None = None
+) -> tuple[str, dict[str, Any] | None, dict[str, Any], list[int]]:
+    """The canonical URL, the two version rows to compare (old None when `to` is the
+    first version) and every version number, default the last two."""
     canon = resolve_url(archive, url)
     versions = {r["version"]: r for r in archive.read_versions(canon).to_pylist()}
     if not versions:
@@ -71,20 +113,54 @@ def diff(archive: Archive, url: str, from_v: int | None = None, to_v: int | None
     if from_v is None:
         earlier = [v for v in known if v < to_v]
         from_v = earlier[-1] if earlier else None
-    note = ""
-    if from_v is None:
-        note = f"# {canon} has only version {to_v} before it; diffing against empty\n"
-    old = versions.get(from_v) if from_v is not None else None
-    new = versions[to_v]
-    lines = list(
-        difflib.unified_diff(
-            _text_lines(old),
-            _text_lines(new),
-            fromfile=f"{canon} v{from_v}" if from_v is not None else "(empty)",
-            tofile=f"{canon} v{to_v}",
-            lineterm="",
-        )
-    )
-    if not lines:
-        return note + f"# {canon}: no differences between v{from_v} and v{to_v}"
-    return note + "\n".join(lines)
+    return canon, versions.get(from_v) if from_v is not None else None, versions[to_v], known
+
+
+def _version_line(mark: str, canon: str, row: dict[str, Any]) -> str:
+    seen = row["seen_at"].astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{mark} {canon} v{row['version']} (seen {seen}, run {row['run_id']})"
+
+
+def diff(
+    archive: Archive, url: str, from_v: int | None = None, to_v: int | None = None,
+    *, color: bool = False, context: int = 1,
+) -> str:
+    """Every hashed field that differs between two versions, each under its own heading,
+    changed lines marked word by word ([-old-]{+new+}, or in colour)."""
+    canon, old, new, _ = pick_versions(archive, url, from_v, to_v)
+    out = []
+    if old is None:
+        out.append(f"# {canon} has only version {new['version']} before it; diffing against empty")
+        out.append("--- (empty)")
+    else:
+        out.append(_version_line("---", canon, old))
+    out.append(_version_line("+++", canon, new))
+    if old is not None and old["content_hash"] == new["content_hash"]:
+        return f"{out[-2]}\n{out[-1]}\n# {canon}: no differences between v{old['version']} and v{new['version']}\n"
+    fields = version_diff(old, new)
+    if not fields:
+        out.append("# the content hashes differ but no field does after normalisation "
+                   "(versions hashed by another recipe)")
+    elif old is not None:
+        out.append("# changed: " + ", ".join(f.name for f in fields))
+    for fd in fields:
+        heading = f"## {FIELD_LABELS[fd.name]}"
+        out.append(f"{BOLD}{heading}{RESET}" if color else heading)
+        for hunk in hunks(fd.lines, context):
+            if len(fd.lines) > len(hunk):
+                out.append(_hunk_header(hunk, color))
+            out += [render_line(line, color) for line in hunk]
+    return "\n".join(out) + "\n"
+
+
+def _hunk_header(hunk: list[LineDiff], color: bool) -> str:
+    olds = [line.old_no for line in hunk if line.old_no is not None]
+    news = [line.new_no for line in hunk if line.new_no is not None]
+
+    def span(nums: list[int]) -> str:
+        if not nums:
+            return "0,0"
+        return str(nums[0]) if len(nums) == 1 else f"{nums[0]},{len(nums)}"
+
+    text = f"@@ -{span(olds)} +{span(news)} @@"
+    return f"{CYAN}{text}{RESET}" if color else text

@@ -1,77 +1,147 @@
-"""Researcher exports: the filtered articles in Parquet, CSV or JSON Lines, with a data card."""
+"""Researcher exports: a dataset folder (articles, versions, citations, data card, schema.json,
+CITATION.cff) or one file of articles with its card, in Parquet, CSV or JSON Lines.
+
+Every argument is checked against the archive before anything is written: a filter that
+matches nothing the archive knows is a ExportUsageError naming the known values, and the files
+appear whole or not at all.
+"""
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as dt
-import io
 import json
 import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from crawler.archive.changes import normalise
-from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
 from crawler.dataset import ReportError
+from crawler.dataset.card import COLUMN_DOCS, Dataset, citation_cff, data_card, facts, schema_document
+from crawler.dataset.citations import citations_table
+from crawler.dataset.formats import FORMATS, to_bytes
 
 Format = Literal["parquet", "csv", "jsonl"]
-FORMATS: tuple[str, ...] = ("parquet", "csv", "jsonl")
+TABLES = ("articles", "versions", "citations")
+SCHEMA_FILE = "schema.json"
+CARD_FILE = "README.md"
+CFF_FILE = "CITATION.cff"
 
-COLUMN_DOCS: dict[str, str] = {
-    "url": "canonical absolute URL of the article (no query, fragment or trailing slash)",
-    "post_id": "the WordPress post id, when known",
-    "title": "the headline as shown",
-    "series": "the series named by a title prefix (e.g. رؤى بحثية), set only when at least "
-    "two articles share the prefix",
-    "sections": "the sections (categories) the site files the article under",
-    "authors": "the authors named on the page; empty when none",
-    "published": "publication date as shown on the page (the site writes day first)",
-    "published_at": "publication time from machine-readable metadata, UTC, when present",
-    "modified_at": "modification time from machine-readable metadata, UTC, when present",
-    "body": "clean body text, one block per line, list items start with '- ', footnote "
-    "markers kept as [n]",
-    "footnotes": "the footnotes in page order: number, text (without its label), cited URLs",
-    "related": "the related-posts block: title and URL of each, in page order",
-    "links": "hyperlinks inside the body: link text and URL",
-    "word_count": "words in body",
-    "language": "the page's language as it declares it: ar (the Arabic edition) or en (the English edition)",
-    "content_hash": "sha256 of the normalised title, body, footnotes, authors, sections and "
-    "publication date: what counts as a change",
-    "version": "1 at first capture, +1 at each change of content_hash",
-    "status": "live, or removed once the URL answered 404 or 410",
-    "first_seen": "when the archive first captured the article (UTC)",
-    "last_seen": "when the archive last saw the article live (UTC)",
-    "last_changed": "when the current version was captured (UTC)",
-    "run_id": "the crawl run that captured the current version",
-    "last_fetched": "crawl state: last request for the URL (UTC)",
-    "etag": "crawl state: the ETag the server sent",
-    "http_last_modified": "crawl state: the Last-Modified header the server sent",
-    "sitemap_lastmod": "crawl state: the sitemap's lastmod for the URL (UTC)",
-}
-
-_CSV_FLAT = {
-    "sections": "text: the sections joined with ' ; '",
-    "authors": "text: the authors joined with ' ; '",
-    "footnotes": "text: one '[n] text' line per footnote",
-    "related": "text: a JSON array of {title, url}",
-    "links": "text: a JSON array of {text, url}",
-}
+__all__ = [
+    "COLUMN_DOCS", "FORMATS", "ExportUsageError", "Target", "card_path", "describe", "export", "resolve_target",
+]
 
 
-def _select(
-    archive: Archive,
+class ExportUsageError(ReportError):
+    """The export was asked for what cannot be: a filter matching nothing the archive knows, an
+    --out that disagrees with --format (a usage error, exit 2)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an export goes: a dataset folder, or one file of articles."""
+
+    path: Path
+    fmt: str
+    folder: bool
+
+
+def card_path(out: Path) -> Path:
+    """The data card of a one-file export: the whole file name + .README.md, so an export in
+    another format under the same stem keeps its own card."""
+    return out.with_name(f"{out.name}.README.md")
+
+
+def resolve_target(out: Path | str, fmt: str | None) -> Target:
+    """The folder or file `--out` names, in the format `--format` and the name agree on."""
+    out = Path(out)
+    if fmt is not None and fmt not in FORMATS:
+        raise ExportUsageError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    suffix = out.suffix.lower().lstrip(".")
+    if out.is_dir() or (not suffix and not out.exists()):
+        target = Target(out, fmt or "parquet", True)
+        _check_folder(target)
+        return target
+    if not suffix:
+        raise ExportUsageError(f"--out {out} is a file; give a folder path for a dataset folder")
+    if suffix not in FORMATS:
+        raise ExportUsageError(
+            f"--out {out}: a one-file export ends in .parquet, .csv or .jsonl; "
+            "a dataset folder is a path without an extension"
+        )
+    if fmt is not None and fmt != suffix:
+        raise ExportUsageError(f"--format {fmt} does not agree with --out {out} (a .{suffix} file)")
+    return Target(out, suffix, False)
+
+
+def _check_folder(target: Target) -> None:
+    """A folder is written only when new, empty, or an earlier dataset of the same format."""
+    if not target.path.is_dir() or not any(target.path.iterdir()):
+        return
+    try:
+        previous = json.loads((target.path / SCHEMA_FILE).read_text(encoding="utf-8"))["format"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ExportUsageError(
+            f"--out {target.path} is a folder that holds other files; "
+            "give a new or empty folder for a dataset"
+        ) from None
+    if previous != target.fmt:
+        raise ExportUsageError(
+            f"--out {target.path} holds a {previous} dataset; export {target.fmt} into another folder"
+        )
+
+
+# -- selecting --------------------------------------------------------------------------
+
+
+def _known(values: list[Any]) -> list[str]:
+    return sorted({str(v) for v in values if v is not None})
+
+
+def _check_filters(
+    table: pa.Table,
     section: str | None,
     since: dt.date | None,
     until: dt.date | None,
-    include_removed: bool,
-    include_crawl_state: bool,
+    language: str | None,
+) -> None:
+    if since is not None and until is not None and since > until:
+        raise ExportUsageError(f"--since {since} is after --until {until}: no date is in that range")
+    if section is not None:
+        sections = _known([s for secs in table["sections"].to_pylist() for s in (secs or [])])
+        wanted = normalise(section).casefold()
+        if not any(normalise(s).casefold() == wanted for s in sections):
+            raise ExportUsageError(
+                f"--section {section!r} is not a section of this archive; known: "
+                + (", ".join(sections) or "none")
+            )
+    if language is not None:
+        languages = _known(table["language"].to_pylist())
+        if language.lower() not in languages:
+            raise ExportUsageError(
+                f"--language {language!r}: the archive holds no article in it; known: "
+                + (", ".join(languages) or "none (no article declares its language)")
+            )
+
+
+def select_articles(
+    archive: Archive,
+    section: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    language: str | None = None,
+    include_removed: bool = False,
+    include_crawl_state: bool = False,
 ) -> pa.Table:
+    """The articles the filters keep, by URL; ExportUsageError when a filter matches nothing known."""
     table = archive.read_articles()
+    _check_filters(table, section, since, until, language)
     mask = pa.array([True] * len(table), pa.bool_())
     if not include_removed:
         mask = pc.and_(mask, pc.equal(table["status"], "live"))
@@ -82,196 +152,134 @@ def _select(
             for secs in table["sections"].to_pylist()
         ]
         mask = pc.and_(mask, pa.array(hits, pa.bool_()))
+    if language is not None:
+        mask = pc.and_(mask, pc.fill_null(pc.equal(table["language"], language.lower()), False))
     # An article without a date cannot be said to fall in a date range: left out then.
     if since is not None:
-        mask = pc.and_kleene(mask, pc.fill_null(pc.greater_equal(table["published"], since), False))
+        mask = pc.and_(mask, pc.fill_null(pc.greater_equal(table["published"], since), False))
     if until is not None:
-        mask = pc.and_kleene(mask, pc.fill_null(pc.less_equal(table["published"], until), False))
+        mask = pc.and_(mask, pc.fill_null(pc.less_equal(table["published"], until), False))
     table = table.filter(mask)
     if not include_crawl_state:
         table = table.drop_columns(list(CRAWL_STATE_COLUMNS))
-    return table.sort_by([("published", "descending"), ("url", "ascending")])
+    return table.sort_by([("url", "ascending")])
 
 
-def _json_default(value: Any) -> str:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def dataset_tables(archive: Archive, articles: pa.Table) -> dict[str, pa.Table]:
+    """The three tables of a dataset folder for the selected articles."""
+    versions = archive.read_versions()
+    versions = versions.filter(pc.is_in(versions["url"], value_set=articles["url"]))
+    return {
+        "articles": articles,
+        "versions": versions.sort_by([("url", "ascending"), ("version", "ascending")]),
+        "citations": citations_table(articles),
+    }
 
 
-def _csv_cell(name: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if name in ("sections", "authors"):
-        return " ; ".join(value)
-    if name == "footnotes":
-        return "\n".join(f"[{n['number']}] {n['text']}" for n in value)
-    if name in ("related", "links"):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)
+# -- writing ----------------------------------------------------------------------------
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _write_beside(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_file(tmp, data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def _export_bytes(table: pa.Table, fmt: str) -> bytes:
-    if fmt == "parquet":
-        meta = {SCHEMA_VERSION_KEY: SCHEMA_VERSION.encode(), FILE_KIND_KEY: b"export"}
-        table = table.replace_schema_metadata(meta)
-        sink = io.BytesIO()
-        pq.write_table(table, sink, compression="zstd", use_compliant_nested_type=False)
-        return sink.getvalue()
-    rows = table.to_pylist()
-    if fmt == "jsonl":
-        return "".join(
-            json.dumps(r, ensure_ascii=False, default=_json_default) + "\n" for r in rows
-        ).encode("utf-8")
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(table.column_names)
-    for r in rows:
-        writer.writerow([_csv_cell(name, r[name]) for name in table.column_names])
-    # The BOM is what makes spreadsheet programs read UTF-8 (and so Arabic) correctly.
-    return text.getvalue().encode("utf-8-sig")
+def _swap_in(tmp: Path, final: Path) -> None:
+    """Put a finished folder in place of `final`: a reader sees the old one or the new one."""
+    if not final.exists():
+        os.rename(tmp, final)
+        return
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    os.rename(final, old)
+    try:
+        os.rename(tmp, final)
+    except BaseException:
+        os.rename(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def card_path(out: Path) -> Path:
-    """Where the data card of an export goes: <out stem>.README.md beside it."""
-    return out.with_name(f"{out.stem}.README.md")
-
-
-def _data_card(
-    archive: Archive, table: pa.Table, out: Path, fmt: str, filters: dict[str, Any]
-) -> str:
-    runs = archive.read_runs().to_pylist()
-    latest = runs[-1] if runs else None
-    run_ids = sorted(set(table["run_id"].to_pylist())) if len(table) else []
-    site = latest["site"] if latest else "unknown"
-    name = out.name
-    lines = [
-        f"# {name}",
-        "",
-        (
-            f"Articles of the ncmes.org think-tank website, archived from {site} by ncmes-archive. "
-            "One row per article: its latest archived version."
-        ),
-        "",
-        f"- format: {fmt}",
-        f"- rows: {len(table)}",
-        f"- exported: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
-        f"- archive schema version: {SCHEMA_VERSION}",
-        f"- latest run: {latest['run_id'] if latest else '-'}"
-        + (f" (completed: {latest['completed']})" if latest else ""),
-        f"- runs that captured these versions: {', '.join(run_ids) or '-'}",
-        "- filters: "
-        + (", ".join(f"{k}={v}" for k, v in filters.items() if v not in (None, False)) or "none"),
-        "",
-        (
-            "Earlier versions of each article are in the archive's versions/ folder; "
-            "`ncmes-archive diff URL` shows what changed."
-        ),
-        "",
-        "## Columns",
-        "",
-        "| column | type | meaning |",
-        "|---|---|---|",
-    ]
-    for fld in table.schema:
-        typ = _CSV_FLAT.get(fld.name, str(fld.type)) if fmt == "csv" else str(fld.type)
-        if fmt == "csv" and fld.name not in _CSV_FLAT:
-            typ = f"text ({fld.type})"
-        doc = COLUMN_DOCS.get(fld.name, "")
-        lines.append(f"| `{fld.name}` | {typ} | {doc} |")
-    lines += ["", "## Loading it", ""]
-    if fmt == "parquet":
-        lines += [
-            "```python",
-            "import pandas as pd",
-            f'df = pd.read_parquet("{name}")',
-            "import polars as pl",
-            f'df = pl.read_parquet("{name}")',
-            "import duckdb",
-            f"duckdb.sql(\"SELECT title, published FROM '{name}' ORDER BY published\").show()",
-            "```",
-            "",
-            (
-                "Lists and structs (sections, authors, footnotes, related, links) keep their nested "
-                "types. For a spreadsheet, export again with `--format csv`."
-            ),
-        ]
-    elif fmt == "csv":
-        lines += [
-            "```python",
-            "import pandas as pd",
-            f'df = pd.read_csv("{name}", encoding="utf-8-sig")',
-            "import polars as pl",
-            f'df = pl.read_csv("{name}")',
-            "import duckdb",
-            f"duckdb.sql(\"SELECT title, published FROM read_csv('{name}')\").show()",
-            "```",
-            "",
-            (
-                "Spreadsheets: the file is UTF-8 with a byte-order mark, so Excel, LibreOffice and "
-                "Google Sheets show the Arabic text as it is; open it directly or import it as "
-                "UTF-8, comma separated. Cells with several lines (body, footnotes) are quoted. "
-                "List columns are flattened to text as described above."
-            ),
-        ]
-    else:
-        lines += [
-            "```python",
-            "import pandas as pd",
-            f'df = pd.read_json("{name}", lines=True)',
-            "import polars as pl",
-            f'df = pl.read_ndjson("{name}")',
-            "import duckdb",
-            f"duckdb.sql(\"SELECT title, published FROM read_json_auto('{name}')\").show()",
-            "```",
-            "",
-            (
-                "One JSON object per line, UTF-8; dates and times in ISO 8601. For a spreadsheet, "
-                "export again with `--format csv`."
-            ),
-        ]
-    return "\n".join(lines) + "\n"
+def _write_folder(target: Target, data: Dataset) -> None:
+    final = target.path
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for name, table in data.tables.items():
+            _write_file(tmp / data.files[name], to_bytes(table, target.fmt, name))
+        doc = json.dumps(schema_document(data), ensure_ascii=False, indent=2) + "\n"
+        _write_file(tmp / SCHEMA_FILE, doc.encode("utf-8"))
+        _write_file(tmp / CFF_FILE, citation_cff(data, facts(data)).encode("utf-8"))
+        _write_file(tmp / CARD_FILE, data_card(data).encode("utf-8"))
+        _swap_in(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(tmp)
+        raise
 
 
 def export(
     archive: Archive,
     out: Path | str,
-    fmt: Format = "parquet",
+    fmt: Format | None = None,
     section: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
     include_removed: bool = False,
     include_crawl_state: bool = False,
+    language: str | None = None,
 ) -> Path:
-    """Write the filtered dataset atomically, with its data card beside it; returns its path."""
-    if fmt not in FORMATS:
-        raise ReportError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table = _select(archive, section, since, until, include_removed, include_crawl_state)
-    _write_beside(out, _export_bytes(table, fmt))
+    """Write the filtered dataset (a folder, or one file with its card beside it); returns its
+    path. ExportUsageError, before anything is written, for a request that cannot be met."""
+    target = resolve_target(out, fmt)
+    articles = select_articles(
+        archive, section, since, until, language, include_removed, include_crawl_state
+    )
     filters = {
         "section": section,
         "since": since,
         "until": until,
+        "language": language,
         "include_removed": include_removed,
     }
-    _write_beside(card_path(out), _data_card(archive, table, out, fmt, filters).encode("utf-8"))
-    return out
+    runs = archive.read_runs().to_pylist()
+    now = dt.datetime.now(dt.UTC)
+    if target.folder:
+        tables = dataset_tables(archive, articles)
+        files = {name: f"{name}.{target.fmt}" for name in tables}
+        extras = {
+            CARD_FILE: "this data card",
+            SCHEMA_FILE: "each table's schema, machine-readable, with the schema version",
+            CFF_FILE: "how to cite the dataset (Citation File Format)",
+        }
+        _write_folder(target, Dataset(tables, files, target.fmt, filters, runs, now, True, extras))
+        return target.path
+    target.path.parent.mkdir(parents=True, exist_ok=True)
+    data = Dataset({"articles": articles}, {"articles": target.path.name}, target.fmt, filters, runs, now, False)
+    _write_beside(target.path, to_bytes(articles, target.fmt, "articles"))
+    _write_beside(card_path(target.path), data_card(data).encode("utf-8"))
+    return target.path
 
 
+def describe(path: Path) -> str:
+    """What an export wrote, in a line or two (for the command line)."""
+    if not path.is_dir():
+        return f"wrote {path} and its data card {card_path(path)}"
+    tables = json.loads((path / SCHEMA_FILE).read_text(encoding="utf-8"))["tables"]
+    counts = ", ".join(
+        f"{t['file']} ({t['rows']} row{'' if t['rows'] == 1 else 's'})" for t in tables.values()
+    )
+    return f"wrote {path}: {counts}, {CARD_FILE}, {SCHEMA_FILE}, {CFF_FILE}"

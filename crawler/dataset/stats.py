@@ -1,4 +1,5 @@
-"""Counts of what the archive holds: by section and year, the last run and its failures."""
+"""Counts of what the archive holds: by section, year and language, the most cited domains, the
+last run and its failures."""
 
 from __future__ import annotations
 
@@ -6,20 +7,34 @@ from collections import Counter
 from typing import Any
 
 from crawler.archive.store import Archive
+from crawler.dataset.citations import citation_rows
+
+TOP_DOMAINS = 10
 
 
 def stats(archive: Archive) -> str:
-    """Counts by section and year, live/removed, the last run and its failures."""
-    rows = archive.read_articles().to_pylist()
+    """Counts by section, year and language, live/removed, the most cited domains, the last run
+    and its failures."""
+    columns = ["url", "post_id", "status", "sections", "published", "language", "footnotes"]
+    rows = archive.read_articles().select(columns).to_pylist()
     status = Counter(r["status"] for r in rows)
     sections: Counter[str] = Counter()
     years: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    cited: Counter[str] = Counter()
+    citing: dict[str, set[str]] = {}
     for r in rows:
         if r["status"] != "live":
             continue
         for s in r["sections"] or ["(none)"]:
             sections[s] += 1
         years[str(r["published"].year) if r["published"] else "unknown"] += 1
+        languages[r["language"] or "(not declared)"] += 1
+        for citation in citation_rows(r):
+            domain = citation["source_domain"]
+            if domain:
+                cited[domain] += 1
+                citing.setdefault(domain, set()).add(r["url"])
     versions = archive.count_versions()
     out = [
         f"archive {archive.root}",
@@ -33,6 +48,11 @@ def stats(archive: Archive) -> str:
     out += [f"  {n:6d}  {s}" for s, n in sorted(sections.items(), key=lambda x: (-x[1], x[0]))]
     out += ["", "live articles by year published:"]
     out += [f"  {n:6d}  {y}" for y, n in sorted(years.items())]
+    out += ["", "live articles by language:"]
+    out += [f"  {n:6d}  {lang}" for lang, n in sorted(languages.items(), key=lambda x: (-x[1], x[0]))]
+    out += ["", f"top cited domains (citations, citing articles) of {sum(cited.values())} cited URLs:"]
+    top = sorted(cited.items(), key=lambda x: (-x[1], x[0]))[:TOP_DOMAINS]
+    out += [f"  {n:6d}  {len(citing[d]):6d}  {d}" for d, n in top] or ["  none"]
     runs = archive.read_runs().to_pylist()
     out.append("")
     if not runs:

@@ -17,8 +17,11 @@ from crawler.urls import canonical_url
 SITE = "@@SITE@@"  # e.g. http://127.0.0.1:54321
 HOST = "@@HOST@@"  # e.g. 127.0.0.1:54321
 
-SITE_NAME = "المركز الوطني للدراسات"
-SERIES = ("رؤى بحثية", "تقدير موقف")
+SITE_NAME = "المركز القومي لدراسات الشرق الأوسط"
+SITE_NAME_EN = "National Center for Middle East Studies"
+# The seed page (seed-page.txt): its own id is unknown; /4571 is another post (see CATALOGUE).
+SEED_ID = 4580
+SERIES = ("رؤى بحثية", "تقدير موقف", "Research Insights", "Position Assessment")
 
 RLM = "\u200f"
 LRM = "\u200e"
@@ -31,6 +34,8 @@ MONTHS_EG = ["يناير", "فبراير", "مارس", "أبريل", "مايو",
              "أكتوبر", "نوفمبر", "ديسمبر"]
 MONTHS_LEV = ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
               "تشرين الأول", "تشرين الثاني", "كانون الأول"]
+# The older site wrote the weekday with a hamza (الأثنين) on some pages.
+WEEKDAYS_OLD = ["الأثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]
 WEEKDAYS = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December"]
@@ -62,8 +67,19 @@ SECTIONS: list[Section] = [
     Section(27, "القرن الأفريقي", "القرن-الأفريقي", parent="الشؤون-الأفريقية"),
     Section(31, "الأمن والدفاع", "الأمن-والدفاع"),
     Section(44, "الاقتصاد والطاقة", "الاقتصاد-والطاقة"),
+    Section(52, "أوراق الشرق الأوسط", "أوراق-الشرق-الأوسط"),  # the periodical
 ]
-SECTION_BY_SLUG = {s.slug: s for s in SECTIONS}
+# The English edition's categories (en.ncmes.org): ASCII slugs, so one lookup serves both.
+SECTIONS_EN: list[Section] = [
+    Section(3, "International Affairs", "international-affairs"),
+    Section(4, "Middle East", "middle-east"),
+    Section(5, "African Affairs", "african-affairs"),
+    Section(6, "Horn of Africa", "horn-of-africa", parent="african-affairs"),
+    Section(7, "Security and Defense", "security-and-defense"),
+    Section(8, "Economy and Energy", "economy-and-energy"),
+    Section(9, "Middle East Papers", "middle-east-papers"),  # the periodical
+]
+SECTION_BY_SLUG = {s.slug: s for s in [*SECTIONS, *SECTIONS_EN]}
 
 
 def section_path(slug: str) -> str:
@@ -118,6 +134,13 @@ class Article:
     related: list[int] = field(default_factory=list)
     image: str = ""
     comments: bool = False
+    # A signature block (the periodical's editorials): [rank and name, role], at the start
+    # (after the opening label) or the end of the text, as two paragraphs or one split by <br>.
+    signature: list[str] = field(default_factory=list)
+    signature_at: str = "end"
+    signature_br: bool = False
+    names: list[str] | None = None  # the authors' names when `authors` holds more (a rank)
+    language: str = "ar"
 
     @property
     def series(self) -> str | None:
@@ -169,6 +192,8 @@ class Article:
             s = f"{WEEKDAYS[d.weekday()]}، {d.day} {self.month_word or MONTHS_EG[d.month - 1]} {d.year}"
         elif self.date_form == "lev":
             s = f"{d.day} {MONTHS_LEV[d.month - 1]} {d.year}"
+        elif self.date_form == "old":  # the older site: `الأثنين, سبتمبر 1, 2014`
+            s = f"{WEEKDAYS_OLD[d.weekday()]}, {MONTHS_EG[d.month - 1]} {d.day}, {d.year}"
         else:
             raise ValueError(self.date_form)
         return f"{RLM}{s}{RLM}" if self.rlm_date else s
@@ -279,10 +304,14 @@ def article_truth(art: Article, by_id: dict[int, Article], base: str = "https://
         "title": art.title,
         "series": art.series,
         "sections": [SECTION_BY_SLUG[s].name for s in art.sections],
-        "authors": list(art.authors),
-        "published": None if art.no_date else art.published_local.date().isoformat(),
-        "published_at": utc_iso(art.meta_published) if art.has_meta and not art.no_date else None,
-        "modified_at": utc_iso(art.meta_modified) if art.has_meta and not art.no_date else None,
+        "authors": author_names(art),
+        # A page that shows no date: the date of its machine-readable time, on Cairo's clock.
+        "published": (art.published_local.date().isoformat() if not art.no_date
+                      else (art.meta_published_local or art.published_local).date().isoformat()
+                      if art.has_meta else None),
+        "published_at": utc_iso(art.meta_published) if art.has_meta else None,
+        "modified_at": utc_iso(art.meta_modified) if art.has_meta else None,
+        "language": art.language,
         "body": body_text(art),
         "footnote_count": len(notes),
         "footnote_numbers": [n.number for n in notes],
@@ -295,6 +324,21 @@ def article_truth(art: Article, by_id: dict[int, Article], base: str = "https://
         "footnote_form": art.fn_form,
         "encoding": art.encoding,
     }
+
+
+# The titles the snapshot writes before names (a byline's `د.`, a signature's rank).
+NAME_TITLES = ("د.", "أ.", "م.", "Dr.", "Prof.")
+
+
+def author_names(art: Article) -> list[str]:
+    """The names alone: `د. هالة الشريف` is هالة الشريف; a signature's name is given in `names`."""
+    if art.names is not None:
+        return list(art.names)
+    out = []
+    for shown in art.authors:
+        head, _, rest = shown.partition(" ")
+        out.append(rest if head in NAME_TITLES and rest else shown)
+    return out
 
 
 def _inlines_of(kind: str, rest: list) -> list[tuple]:
@@ -419,7 +463,7 @@ CATALOGUE: list[tuple] = [
     (4376, "2025-08-07", "13:05", "دلالات إعادة انتخاب رئيس حزب الشعب الجمهوري التركي", ["شؤون-دولية"], "المشهد الحزبي التركي", "تركيا", "حزب الشعب الجمهوري", "حزب العدالة والتنمية", "منطقة شرق المتوسط", "chp-leader", "Turkey's Opposition Regroups", "turk-oppos"),
     (4389, "2025-08-14", "09:35", "الممرات الاقتصادية الجديدة وموقع الشرق الأوسط منها", ["الاقتصاد-والطاقة", "شؤون-دولية"], "الممرات الاقتصادية الدولية", "الإمارات", "الهند", "الصين", "منطقة الشرق الأوسط", "economic-corridors", "New Economic Corridors", "imec"),
     (4403, "2025-08-21", "12:25", "رؤى بحثية: أزمة اللاجئين السودانيين في دول الجوار", ["الشؤون-الأفريقية"], "أزمة اللاجئين السودانيين", "تشاد", "دول الجوار", "المنظمات الدولية", "منطقة شرق أفريقيا", "sudan-refugees", "Sudan's Refugee Crisis", "refugees"),
-    (4418, "2025-08-28", "10:15", "تعزيز النفوذ: حدود الدعم السعودي – القطري للنظام السوري الانتقالي", ["الشرق-الأوسط"], "الدعم الخليجي لسوريا", "سوريا", "الرياض والدوحة", "الحكومة السورية الانتقالية", "منطقة المشرق العربي", "gulf-syria", "Gulf Support for Syria's Transition", "1212"),
+    (4571, "2025-09-29", "10:15", "تعزيز النفوذ: حدود الدعم السعودي – القطري للنظام السوري الانتقالي", ["الشرق-الأوسط"], "الدعم الخليجي لسوريا", "سوريا", "الرياض والدوحة", "الحكومة السورية الانتقالية", "منطقة المشرق العربي", "gulf-syria", "Gulf Support for Syria's Transition", "1212"),
     (4432, "2025-09-04", "15:45", "تقدير موقف: الانتخابات الرئاسية في ساحل العاج", ["الشؤون-الأفريقية"], "الانتخابات الرئاسية الإيفوارية", "ساحل العاج", "الحزب الحاكم", "قوى المعارضة", "منطقة غرب أفريقيا", "ivory-coast-vote", "Côte d'Ivoire Votes", "civ"),
     (4447, "2025-09-11", "11:20", "التوجهات الخليجية نحو القارة الأفريقية", ["الشؤون-الأفريقية", "شؤون-دولية"], "الاستثمارات الخليجية في أفريقيا", "الإمارات", "دول الخليج", "الحكومات الأفريقية", "القارة الأفريقية", "gulf-africa", "The Gulf's African Pivot", "gulf-af"),
     (4461, "2025-09-18", "01:15", "رؤى بحثية: مستقبل حلف الناتو بعد قمة لاهاي", ["شؤون-دولية", "الأمن-والدفاع"], "مستقبل حلف الناتو", "تركيا", "الحلفاء الأوروبيون", "الإدارة الأمريكية", "القارة الأوروبية", "nato-hague", "NATO After The Hague", "nato"),
@@ -429,18 +473,22 @@ CATALOGUE: list[tuple] = [
     (4517, "2025-10-09", "14:20", "رؤى بحثية: العلاقات الروسية الأفريقية بعد فاغنر", ["الشؤون-الأفريقية", "شؤون-دولية"], "الحضور الروسي في أفريقيا", "مالي", "موسكو", "الفيلق الأفريقي", "القارة الأفريقية", "russia-africa", "Russia in Africa After Wagner", "ru-af"),
     (4532, "2025-10-11", "11:10", "أرض الصومال والبحث عن الاعتراف الدولي", ["القرن-الأفريقي"], "مساعي أرض الصومال للاعتراف", "الصومال", "هرجيسا", "مقديشو", "منطقة القرن الأفريقي", "somaliland", "Somaliland's Quest for Recognition", "somaliland"),
     (4548, "2025-10-14", "16:00", "تقدير موقف: أزمة الكهرباء في العراق", ["الاقتصاد-والطاقة", "الشرق-الأوسط"], "أزمة الطاقة العراقية", "العراق", "وزارة الكهرباء", "الموردون الإقليميون", "منطقة الخليج", "iraq-power", "Iraq's Power Crisis", "iq-power"),
-    (4571, "2025-10-18", "09:12", "رؤى بحثية: مستقبل العلاقات التركية الأمريكية", ["شؤون-دولية", "الشرق-الأوسط"], "", "", "", "", "", "", "", "tr-us"),
+    (SEED_ID, "2025-10-18", "09:12", "رؤى بحثية: مستقبل العلاقات التركية الأمريكية", ["شؤون-دولية", "الشرق-الأوسط"], "", "", "", "", "", "", "", "tr-us"),
     (4586, "2025-10-23", "13:40", "الانتخابات البرلمانية المصرية: المشهد والتوقعات", ["الشرق-الأوسط"], "الانتخابات البرلمانية المصرية", "مصر", "الأحزاب المؤيدة", "أحزاب المعارضة", "منطقة الشرق الأوسط", "egypt-parliament", "Egypt's Parliamentary Elections", "eg-vote"),
     (4602, "2025-10-29", "10:45", "رؤى بحثية: الوضع الإنساني في الفاشر", ["الشؤون-الأفريقية"], "الأوضاع الإنسانية في دارفور", "السودان", "قوات الدعم السريع", "الجيش السوداني", "إقليم دارفور", "el-fasher", "El Fasher Under Siege", "fasher"),
     (4619, "2025-11-04", "00:40", "تقدير موقف: مستقبل اتفاق وقف إطلاق النار في لبنان", ["الشرق-الأوسط", "الأمن-والدفاع"], "اتفاق وقف إطلاق النار في لبنان", "لبنان", "الحكومة الإسرائيلية", "حزب الله", "منطقة شرق المتوسط", "lebanon-ceasefire", "Lebanon's Fragile Ceasefire", "leb-cf"),
     (4633, "2025-11-10", "12:50", "السياسة الخارجية التركية في القرن الأفريقي", ["القرن-الأفريقي", "شؤون-دولية"], "الحضور التركي في القرن الأفريقي", "الصومال", "أنقرة", "القوى المنافسة", "منطقة القرن الأفريقي", "turkey-horn", "Turkey in the Horn of Africa", "tr-horn"),
     (4650, "2025-11-17", "11:35", "رؤى بحثية: مستقبل تحالف أوبك+ في ظل تقلبات الأسواق", ["الاقتصاد-والطاقة"], "سياسات تحالف أوبك+", "السعودية", "تحالف أوبك+", "المنتجون من خارج التحالف", "منطقة الخليج", "opec-plus", "OPEC+ in Volatile Markets", "opec"),
+    # Posts migrated from the older site (http://ncmes.org/ar/...), dated the old way.
+    (1187, "2014-09-01", "11:00", "مستقبل العلاقات المصرية الأفريقية بعد قمة مالابو", ["الشؤون-الأفريقية"], "العلاقات المصرية الأفريقية", "مصر", "القاهرة", "الاتحاد الأفريقي", "القارة الأفريقية", "egypt-africa", "Egypt Returns to the African Union", "malabo"),
+    (1243, "2015-02-04", "10:30", "قراءة في مخرجات المؤتمر الاقتصادي المصري", ["الاقتصاد-والطاقة"], "المؤتمر الاقتصادي المصري", "مصر", "الحكومة المصرية", "المستثمرون الأجانب", "منطقة الشرق الأوسط", "egypt-economic-conference", "Egypt's Economic Conference", "eedc"),
 ]
 
 # Per-article quirks, by post id.
 CLASSIC = {3971, 4044, 4110, 4195, 4263, 4347, 4432, 4532, 4633}
-NO_META = {4058, 4207, 4347, 4490, 4389}
-NO_DATE = {4389}
+NO_META = {4058, 4207, 4347, 4490, 4389, 1243}
+# No date shown on the page (with metadata unless also in NO_META).
+NO_DATE = {4389, 4263, 4586}
 DISAGREE = {4222: "2025-05-19T08:30"}
 CP1256 = {4029: "cp1256", 4249: "cp1256", 4362: "cp1256-meta"}
 MALFORMED = {4097, 4305}
@@ -450,8 +498,8 @@ QUOTES = {4126, 4278, 4490, 4602}
 NUMBERED = {4071, 4207, 4461, 4619}
 LONG = {3990, 4083, 4168, 4278, 4318, 4461, 4517, 4602, 4650}
 DATE_FORMS: dict[int, tuple[str, str | None]] = {
-    4571: ("dmy", None), 4503: ("dmy", None), 4017: ("dmy", None), 4071: ("dmy", None),
-    4517: ("long", "اكتوبر"), 4139: ("long", "إبريل"), 4152: ("wlong", "ابريل"),
+    SEED_ID: ("dmy", None), 4503: ("dmy", None), 4017: ("dmy", None), 4071: ("dmy", None),
+    1187: ("old", None), 1243: ("old", None), 4517: ("long", "اكتوبر"), 4139: ("long", "إبريل"), 4152: ("wlong", "ابريل"),
     4548: ("lev", None), 3971: ("lev", None), 4532: ("wlong", None), 4490: ("wlong", "اكتوبر"), 4602: ("dmy_ar", None),
 }
 DATE_ROTATION = ["dmy", "long", "wlong", "dmy_ar", "dmy", "long", "wlong", "lev"]
@@ -565,6 +613,42 @@ EXTERNAL_LINKS = [
 ]
 
 
+# The periodical «أوراق الشرق الأوسط»: issue pages whose text opens with the editorial label
+# and carries the editor's signature. (post id, local time, title, label, paragraphs,
+# signature lines, name, where, <br>, date shown, metadata)
+PERIODICAL_AR: list[tuple] = [
+    (4455, "2025-09-15T11:00", "العدد (97) – عدد خاص", "الافتتاحية", [
+        "يصدر هذا العدد الخاص من «أوراق الشرق الأوسط» في لحظة فارقة تمر بها المنطقة، إذ تتشابك الأزمات وتتداخل مساراتها على نحو غير مسبوق، من الحرب في السودان إلى المرحلة الانتقالية في سوريا.",
+        "ويضم العدد مجموعة من الدراسات التي تتناول التحولات في موازين القوى الإقليمية، وانعكاساتها على الأمن القومي العربي، وسبل بناء مقاربات عربية مشتركة للتعامل معها.",
+        "ويأمل المركز أن يسهم هذا العدد في إثراء النقاش العام حول قضايا المنطقة، وأن يقدم لصانع القرار قراءة متأنية في المشهد الراهن ومآلاته المحتملة.",
+    ], ["لواء د/ خالد الخمري", f"رئيس {SITE_NAME}"], "خالد الخمري", "start", False, False, True),
+    (4525, "2025-10-10T12:00", "العدد (99)", "الافتتاحية", [
+        "يتناول هذا العدد من «أوراق الشرق الأوسط» ملف الأمن المائي في حوض النيل، بما يحمله من تحديات متشابكة تمس الأمن القومي المصري بصورة مباشرة.",
+        "وتسعى دراسات العدد إلى تقديم رؤية متكاملة تجمع بين الأبعاد القانونية والسياسية والفنية لهذا الملف، وتستشرف مساراته خلال السنوات المقبلة.",
+    ], ["اللواء د. خالد الخمري", f"رئيس {SITE_NAME}"], "خالد الخمري", "end", False, True, True),
+    (4641, "2025-11-12T10:00", "العدد (100)", "الافتتاحية", [
+        "مع صدور العدد المائة من «أوراق الشرق الأوسط»، يكمل المركز مسيرة ممتدة منذ تأسيسه عام 1989 من البحث الرصين في قضايا المنطقة العربية ومحيطها الإقليمي.",
+        "وقد حرصنا في هذا العدد التذكاري على تقديم قراءات متنوعة تجمع بين التحليل الاستراتيجي والرؤية الاستشرافية، بأقلام نخبة من الباحثين والخبراء.",
+    ], ["لواء / طارق عبد العظيم", f"رئيس {SITE_NAME}"], "طارق عبد العظيم", "end", True, False, False),
+]
+
+
+def _periodical(rows: list[tuple], seed: int, *, section: str = "أوراق-الشرق-الأوسط",
+                language: str = "ar", site_name: str = SITE_NAME) -> list[Article]:
+    arts = []
+    for (pid, when, title, label, paras, signature, name, where, br, shown, meta) in rows:
+        local = dt.datetime.fromisoformat(when)
+        art = Article(
+            post_id=pid, title=title, sections=[section], published_local=local,
+            modified_local=local + dt.timedelta(hours=1), blocks=[("h", label)] + [("p", [("t", p)]) for p in paras],
+            authors=[signature[0]], names=[name], author_style="signature", wp_user=site_name,
+            has_meta=meta, no_date=not shown, signature=list(signature), signature_at=where,
+            signature_br=br, image=f"issue-{pid}", language=language,
+        )
+        arts.append(art)
+    return arts
+
+
 def build_articles(seed: int = 0) -> list[Article]:
     """All articles of the snapshot, oldest first (post ids grow with time)."""
     arts: list[Article] = []
@@ -588,10 +672,10 @@ def build_articles(seed: int = 0) -> list[Article]:
         )
         if pid in DISAGREE:
             art.meta_published_local = dt.datetime.fromisoformat(DISAGREE[pid])
-        if pid == 4571:
+        if pid == SEED_ID:
             art.blocks, art.notes = _seed_article()
             art.fn_form, art.digits, art.author_style, art.wp_user = "word", "western", "none", SITE_NAME
-            art.related = [4418, 4376, 4334, 4278]
+            art.related = [4571, 4376, 4334, 4278]
             arts.append(art)
             continue
         if pid == MISMATCH:
@@ -670,6 +754,7 @@ def build_articles(seed: int = 0) -> list[Article]:
         if pid == MISMATCH:
             art.notes = [art.notes[0], art.notes[2]]
         arts.append(art)
+    arts.extend(_periodical(PERIODICAL_AR, seed))
     _add_quirks(arts, seed)
     _add_links(arts)
     _add_related(arts, seed)
@@ -694,7 +779,7 @@ def _add_links(arts: list[Article]) -> None:
     """In-body links to other articles (in all the forms a link can take) and to other sites."""
     idx = 0
     for i, art in enumerate(arts):
-        if art.post_id == 4571 or i % 3 != 1 or i < 3:
+        if art.post_id == SEED_ID or art.signature or i % 3 != 1 or i < 3:
             continue
         target = arts[i - 2 - (i % 2)]
         ext_text, ext_url = EXTERNAL_LINKS[idx % len(EXTERNAL_LINKS)]

@@ -140,9 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-feed", action="store_true")
     parser.add_argument("--no-validators", action="store_true")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before every answer")
+    parser.add_argument("--edition", choices=["ar", "en"], default="ar",
+                        help="ar: ncmes.org (default); en: the English edition, en.ncmes.org")
+    parser.add_argument("--other-edition", metavar="URL",
+                        help="where the language switch points (default: the real other edition)")
     args = parser.parse_args(argv)
     site = DemoSite(args.seed, sitemap=not args.no_sitemap, rest_api=not args.no_rest,
-                    feed=not args.no_feed, validators=not args.no_validators)
+                    feed=not args.no_feed, validators=not args.no_validators, edition=args.edition)
+    if args.other_edition:
+        site.other_edition = args.other_edition.rstrip("/")
     site.delay = args.delay
     server = serve(site, args.host, args.port)
     print(server.url, flush=True)

@@ -21,14 +21,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from crawler.demo.content import (
     HOST,
     SECTION_BY_SLUG,
-    SECTIONS,
     SITE,
-    SITE_NAME,
     Article,
     Note,
     article_truth,
     body_text,
-    build_articles,
     fold,
     note_text,
     section_path,
@@ -118,12 +115,26 @@ class Counters:
 
 
 class DemoSite:
-    """The offline snapshot of ncmes.org: articles, listings, sitemap, feed, REST API, faults."""
+    """The offline snapshot of ncmes.org (edition "ar") or en.ncmes.org (edition "en"):
+    articles, listings, sitemap, feed, REST API, faults."""
 
     KINDS = ("listing", "article", "sitemap", "rest", "other")
 
     def __init__(self, seed: int = 0, *, sitemap: bool = True, rest_api: bool = True,
-                 feed: bool = True, validators: bool = True, per_page: int = 10) -> None:
+                 feed: bool = True, validators: bool = True, per_page: int = 10,
+                 edition: str = "ar", trailing_slash: bool | None = None) -> None:
+        from crawler.demo.editions import EDITIONS
+
+        if edition not in EDITIONS:
+            raise ValueError(f"edition must be one of {sorted(EDITIONS)}")
+        self.edition = EDITIONS[edition]
+        self.language = self.edition.language
+        self.site_name = self.edition.site_name
+        self.sections = self.edition.sections
+        # Posts answer at /<id>/ or at /<id> (None: the edition's form, /<id> in English).
+        self.trailing_slash = self.edition.trailing_slash if trailing_slash is None else trailing_slash
+        # The other edition's origin, linked from every page's language switch (never ours).
+        self.other_edition = self.edition.other_origin
         self.seed = seed
         self.sitemap = sitemap
         self.rest_api = rest_api
@@ -133,7 +144,7 @@ class DemoSite:
         self.delay = 0.0  # global per-request delay applied by the server
         self.faults: dict[str, Fault] = {}
         self.overrides: list[tuple[str | re.Pattern[str], Override]] = []
-        self._articles: dict[int, Article] = {a.post_id: a for a in build_articles(seed)}
+        self._articles: dict[int, Article] = {a.post_id: a for a in self.edition.build(seed)}
         self._removed: dict[int, int] = {}
         self._views: Counter = Counter()
         self._boilerplate = 0
@@ -156,7 +167,7 @@ class DemoSite:
     def post_ids(self) -> list[int]:
         return [a.post_id for a in self.live()]
 
-    def truth(self, base: str = "https://ncmes.org") -> list[dict]:
+    def truth(self, base: str | None = None) -> list[dict]:
         """Per live article, newest first, what a careful reader extracts from its page.
 
         Keys: path (/4571), url, post_id, title, series, sections (names), authors,
@@ -170,10 +181,11 @@ class DemoSite:
         byline paragraph at the top of the body (إعداد: / بقلم: / كتب:) is not body: it
         gives `authors` (several names joined by " و ").
         """
+        base = base or self.edition.origin  # the real site's origin by default
         with self._lock:
             return [article_truth(a, self._articles, base) for a in self.live()]
 
-    def truth_by_path(self, base: str = "https://ncmes.org") -> dict[str, dict]:
+    def truth_by_path(self, base: str | None = None) -> dict[str, dict]:
         return {t["path"]: t for t in self.truth(base)}
 
     def removed(self) -> dict[int, int]:
@@ -204,20 +216,21 @@ class DemoSite:
             for n, text in enumerate(footnotes or [], start=1):
                 blocks[min(n, len(blocks)) - 1][1].append(("m", n))
                 notes.append(Note(n, _note_parts(text)))
-            secs = [self._section_slug(s) for s in (sections or ["شؤون-دولية"])]
+            secs = [self._section_slug(s) for s in (sections or [self.sections[0].slug])]
             art = Article(post_id=pid, title=title, sections=secs, published_local=now,
                           modified_local=now, blocks=blocks, notes=notes,
                           authors=list(authors or []), author_style="byline" if authors else "none",
-                          fn_form="wpblock" if notes else None, image=f"post-{pid}")
+                          fn_form="wpblock" if notes else None, image=f"post-{pid}",
+                          language=self.language)
             others = [a.post_id for a in self.live()][:4]
             art.related = others
             self._articles[pid] = art
             return pid
 
     def _section_slug(self, s: str) -> str:
-        if s in SECTION_BY_SLUG:
+        if s in {sec.slug for sec in self.sections}:
             return s
-        for sec in SECTIONS:
+        for sec in self.sections:
             if sec.name == s:
                 return sec.slug
         raise KeyError(s)
@@ -227,9 +240,11 @@ class DemoSite:
                      append_paragraph: str | None = None,
                      footnote: tuple[int, str] | None = None,
                      authors: list[str] | None = None, sections: list[str] | None = None,
+                     published: dt.datetime | None = None,
                      touch_modified: bool = True) -> None:
         """Change an article. body_paragraph=(i, text) replaces the i-th paragraph (0-based,
-        paragraphs only; `[n]` in text becomes a marker); footnote=(n, text) rewrites note n.
+        paragraphs only; `[n]` in text becomes a marker); footnote=(n, text) rewrites note n;
+        published (site-local, naive) moves the publication date shown and in metadata.
         touch_modified=False leaves modified time, sitemap lastmod, REST and Last-Modified
         as they were (a site with no change signal; the ETag still follows the content)."""
         with self._lock:
@@ -256,6 +271,8 @@ class DemoSite:
                     art.author_style = "byline"
             if sections is not None:
                 art.sections = [self._section_slug(s) for s in sections]
+            if published is not None:
+                art.published_local = published
             if touch_modified:
                 art.modified_local = self._tick()
 
@@ -483,29 +500,33 @@ class DemoSite:
 
     # ----------------------------------------------------------------- pages
 
+    def t(self, text: str) -> str:
+        """A piece of the theme's own text in the edition's language (the Arabic is the key)."""
+        return self.edition.ui.get(text, text)
+
     def _not_found(self, kind: str, status: int = 404) -> tuple[str, int, Headers, bytes]:
-        title = "الصفحة غير موجودة" if status == 404 else "تم حذف هذه الصفحة"
-        text = ("يبدو أنه لم يتم العثور على شيء في هذا الموقع. ربما يمكنك تجربة البحث؟"
-                if status == 404 else "هذا المحتوى لم يعد متاحًا.")
+        title = self.t("الصفحة غير موجودة" if status == 404 else "تم حذف هذه الصفحة")
+        text = self.t("يبدو أنه لم يتم العثور على شيء في هذا الموقع. ربما يمكنك تجربة البحث؟"
+                      if status == 404 else "هذا المحتوى لم يعد متاحًا.")
         body = (f'<main id="content" class="site-main"><div class="page-header"><h1 class="entry-title">{title}</h1></div>'
-                f'<div class="page-content"><p>{text}</p>{_search_form()}</div></main>')
-        page = self._page(f"{title} - {SITE_NAME}", "error404", body, head_extra='<meta name="robots" content="noindex, follow">')
+                f'<div class="page-content"><p>{text}</p>{_search_form(self.t)}</div></main>')
+        page = self._page(f"{title} - {self.site_name}", "error404", body, head_extra='<meta name="robots" content="noindex, follow">')
         h = _html_type()
         h["Cache-Control"] = "no-cache, must-revalidate, max-age=0"
         return kind, status, h, page.encode()
 
     def _static_page(self, path: str) -> str:
         titles = {"/about-us/": "من نحن", "/contact-us/": "تواصل معنا", DISALLOWED_PATH: "منطقة الأعضاء"}
-        title = titles[path]
+        title = self.t(titles[path])
         text = {
-            "/about-us/": "المركز الوطني للدراسات مركز بحثي مستقل تأسس في القاهرة عام 2020، يُعنى بتحليل قضايا الشرق الأوسط وأفريقيا.",
-            "/contact-us/": 'للتواصل: <a href="mailto:info@ncmes.org">info@ncmes.org</a> — <a href="tel:+20225550100">+20 2 2555 0100</a>',
-            DISALLOWED_PATH: "هذه الصفحة متاحة للأعضاء المسجلين فقط.",
+            "/about-us/": self.t("المركز القومي لدراسات الشرق الأوسط مركز بحثي تأسس في القاهرة عام 1989، يُعنى بتحليل قضايا الشرق الأوسط وأفريقيا، ويصدر دورية «أوراق الشرق الأوسط»."),
+            "/contact-us/": f'{self.t("للتواصل")}: <a href="mailto:info@ncmes.org">info@ncmes.org</a> — <a href="tel:+20225550100">+20 2 2555 0100</a>',
+            DISALLOWED_PATH: self.t("هذه الصفحة متاحة للأعضاء المسجلين فقط."),
         }[path]
         body = (f'<main id="content" class="site-main post-2 page type-page status-publish hentry">'
                 f'<div class="page-header"><h1 class="entry-title">{title}</h1></div>'
                 f'<div class="page-content"><p>{text}</p></div></main>')
-        return self._page(f"{title} - {SITE_NAME}", "page-template-default page", body,
+        return self._page(f"{title} - {self.site_name}", "page-template-default page", body,
                           canonical=f"{SITE}{path}")
 
     def _head(self, title: str, canonical: str | None, extra: str = "", charset: str = "UTF-8") -> str:
@@ -515,17 +536,17 @@ class DemoSite:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title)}</title>
 <meta name="robots" content="index, follow, max-image-preview:large, max-snippet:-1, max-video-preview:-1" />
-{can}<meta property="og:locale" content="ar_AR" />
-<meta property="og:site_name" content="{SITE_NAME}" />
+{can}<meta property="og:locale" content="{"ar_AR" if self.language == "ar" else "en_US"}" />
+<meta property="og:site_name" content="{self.site_name}" />
 {extra}
 <link rel='dns-prefetch' href='//fonts.googleapis.com' />
-<link rel="alternate" type="application/rss+xml" title="{SITE_NAME} &laquo; الخلاصة" href="{SITE}/feed/" />
+<link rel="alternate" type="application/rss+xml" title="{self.site_name} &laquo; {self.t("الخلاصة")}" href="{SITE}/feed/" />
 <link rel="https://api.w.org/" href="{SITE}/wp-json/" />
 <link rel="EditURI" type="application/rsd+xml" title="RSD" href="{SITE}/xmlrpc.php?rsd" />
 <meta name="generator" content="WordPress {WP_VERSION}" />
 <meta name="generator" content="Elementor {ELEMENTOR_VERSION}; features: additional_custom_breakpoints; settings: css_print_method-external, google_font-enabled, font_display-swap">
 <link rel='stylesheet' id='hello-elementor-css' href='{SITE}/wp-content/themes/hello-elementor/style.min.css?ver=3.1.1' media='all' />
-<link rel='stylesheet' id='elementor-frontend-css' href='{SITE}/wp-content/plugins/elementor/assets/css/frontend-rtl.min.css?ver={ELEMENTOR_VERSION}' media='all' />
+<link rel='stylesheet' id='elementor-frontend-css' href='{SITE}/wp-content/plugins/elementor/assets/css/frontend{"-rtl" if self.edition.direction == "rtl" else ""}.min.css?ver={ELEMENTOR_VERSION}' media='all' />
 <script src="{SITE}/wp-includes/js/jquery/jquery.min.js?ver=3.7.1" id="jquery-core-js"></script>
 <script id="ncmes-js-extra">
 var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urandom(5).hex()}"}};
@@ -536,7 +557,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
     def _menu(self, classic: bool = False) -> str:
         def item(sec_slug: str, idx: int) -> str:
             sec = SECTION_BY_SLUG[sec_slug]
-            children = [s for s in SECTIONS if s.parent == sec.slug]
+            children = [s for s in self.sections if s.parent == sec.slug]
             cls = "menu-item menu-item-type-taxonomy menu-item-object-category"
             a_cls = "" if classic else ' class="elementor-item"'
             sub = ""
@@ -554,10 +575,15 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 
         a_cls = "" if classic else ' class="elementor-item"'
         items = [(f'<li class="menu-item menu-item-type-custom menu-item-object-custom menu-item-home menu-item-301">'
-                  f'<a href="{SITE}/"{a_cls} aria-current="page">الرئيسية</a></li>')]
-        items += [item(s.slug, i) for i, s in enumerate(SECTIONS) if s.parent is None]
-        items.append(f'<li class="menu-item menu-item-type-post_type menu-item-object-page menu-item-350"><a href="{SITE}/about-us/"{a_cls}>من نحن</a></li>')
-        items.append(f'<li class="menu-item menu-item-type-post_type menu-item-object-page menu-item-351"><a href="{SITE}/contact-us/"{a_cls}>تواصل معنا</a></li>')
+                  f'<a href="{SITE}/"{a_cls} aria-current="page">{self.t("الرئيسية")}</a></li>')]
+        items += [item(s.slug, i) for i, s in enumerate(self.sections) if s.parent is None]
+        items.append(f'<li class="menu-item menu-item-type-post_type menu-item-object-page menu-item-350"><a href="{SITE}/about-us/"{a_cls}>{self.t("من نحن")}</a></li>')
+        items.append(f'<li class="menu-item menu-item-type-post_type menu-item-object-page menu-item-351"><a href="{SITE}/contact-us/"{a_cls}>{self.t("تواصل معنا")}</a></li>')
+        # The language switch (Polylang/WPML write it as a menu item): the other edition,
+        # another origin, never this site.
+        other = self.edition.other
+        items.append(f'<li class="lang-item lang-item-{other.language} menu-item menu-item-type-custom menu-item-352">'
+                     f'<a href="{attr(self.other_edition)}/" hreflang="{other.language}" lang="{other.language}"{a_cls}>{other.switch_label}</a></li>')
         if classic:
             return (f'<nav id="site-navigation" class="main-navigation" aria-label="القائمة الرئيسية">'
                     f'<button class="menu-toggle" aria-controls="primary-menu" aria-expanded="false">القائمة</button>'
@@ -568,13 +594,13 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
                 f'<span class="elementor-menu-toggle__icon--open"></span></div>')
 
     def _header(self, classic: bool) -> str:
-        social = ('<a href="https://www.facebook.com/ncmes.org" target="_blank" rel="noopener">فيسبوك</a> '
-                  '<a href="https://x.com/ncmes_org" target="_blank" rel="noopener">إكس</a> '
-                  '<a href="javascript:void(0)" class="search-toggle">بحث</a>')
+        social = (f'<a href="https://www.facebook.com/ncmes.org" target="_blank" rel="noopener">{self.t("فيسبوك")}</a> '
+                  f'<a href="https://x.com/ncmes_org" target="_blank" rel="noopener">{self.t("إكس")}</a> '
+                  f'<a href="javascript:void(0)" class="search-toggle">{self.t("بحث")}</a>')
         if classic:
             return (f'<header id="masthead" class="site-header"><div class="site-branding">'
-                    f'<p class="site-title"><a href="{SITE}/" rel="home">{SITE_NAME}</a></p>'
-                    f'<p class="site-description">مركز بحثي مستقل لدراسات الشرق الأوسط وأفريقيا</p></div>'
+                    f'<p class="site-title"><a href="{SITE}/" rel="home">{self.site_name}</a></p>'
+                    f'<p class="site-description">{self.t("مركز بحثي مستقل لدراسات الشرق الأوسط وأفريقيا")}</p></div>'
                     f'{self._menu(classic=True)}<div class="header-social">{social}</div></header>')
         return f"""<header data-elementor-type="header" data-elementor-id="3140" class="elementor elementor-3140 elementor-location-header" data-elementor-post-type="elementor_library">
 <div class="elementor-element elementor-element-1a2b3c4 e-flex e-con-boxed e-con e-parent" data-id="1a2b3c4" data-element_type="container">
@@ -586,7 +612,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 <div class="elementor-element elementor-element-3e4f5a6 elementor-search-form--skin-classic elementor-search-form--button-type-text elementor-widget elementor-widget-search-form" data-id="3e4f5a6" data-element_type="widget" data-widget_type="search-form.default"><div class="elementor-widget-container">
 <search role="search"><form class="elementor-search-form" action="{SITE}" method="get"><div class="elementor-search-form__container">
 <label class="elementor-screen-only" for="elementor-search-form-3e4f5a6">Search</label>
-<input id="elementor-search-form-3e4f5a6" placeholder="بحث..." class="elementor-search-form__input" type="search" name="s" value="">
+<input id="elementor-search-form-3e4f5a6" placeholder="{self.t("بحث...")}" class="elementor-search-form__input" type="search" name="s" value="">
 <button class="elementor-search-form__submit" type="submit" aria-label="Search">Search</button>
 </div></form></search></div></div>
 <div class="elementor-element elementor-element-7c8d9e0 elementor-widget elementor-widget-text-editor" data-id="7c8d9e0" data-element_type="widget" data-widget_type="text-editor.default"><div class="elementor-widget-container">{social}</div></div>
@@ -594,10 +620,10 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 
     def _footer(self, classic: bool, host_port: str = "") -> str:
         other = "http://@@OTHERPORT@@"
-        links = (f'<p>جميع الحقوق محفوظة &copy; 2025 {SITE_NAME}</p>'
+        links = (f'<p>{self.t("جميع الحقوق محفوظة")} &copy; 2025 {self.site_name}</p>'
                  f'<p><a href="mailto:info@ncmes.org">info@ncmes.org</a> | <a href="tel:+20225550100">+20 2 2555 0100</a> | '
-                 f'<a href="{SITE}/about-us/">من نحن</a> | <a href="{other}/4571/">النسخة الاحتياطية</a> | '
-                 f'<a href="https://www.linkedin.com/company/ncmes">لينكدإن</a></p>')
+                 f'<a href="{SITE}/about-us/">{self.t("من نحن")}</a> | <a href="{other}/4571/">{self.t("النسخة الاحتياطية")}</a> | '
+                 f'<a href="https://www.linkedin.com/company/ncmes">{self.t("لينكدإن")}</a></p>')
         if classic:
             return (f'<footer id="colophon" class="site-footer"><div class="site-info">{links}</div></footer>'
                     f'<a href="#page" class="back-to-top" aria-label="Scroll to Top">Scroll to Top</a>')
@@ -615,27 +641,30 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         picks = (arts[start:] + arts[:start])[:5]
         items = "".join(
             f'<li><a href="{SITE}/{a.post_id}/" class="wpp-post-title" target="_self">{esc(a.title)}</a> '
-            f'<span class="wpp-meta post-stats"><span class="wpp-views">{1200 + (a.post_id * 37 + self._boilerplate * 101) % 5000:,} مشاهدة</span></span></li>'
+            f'<span class="wpp-meta post-stats"><span class="wpp-views">{1200 + (a.post_id * 37 + self._boilerplate * 101) % 5000:,} {self.t("مشاهدة")}</span>'
+            f'<span class="wpp-date">{a.published_local:%d/%m/%Y}</span></span>'
+            f'<time class="entry-date published" datetime="{a.aware(a.published_local).isoformat()}">{a.published_local:%d/%m/%Y}</time></li>'
             for a in picks)
-        return (f'<section id="block-7" class="widget widget_block"><h2 class="widget-title">الأكثر قراءة</h2>'
+        return (f'<section id="block-7" class="widget widget_block"><h2 class="widget-title">{self.t("الأكثر قراءة")}</h2>'
                 f'<ul class="wpp-list">{items}</ul></section>')
 
     def _sidebar(self, listing: bool = False) -> str:
         cats = "".join(f'<li class="cat-item cat-item-{s.term_id}"><a href="{SITE}{section_path(s.slug)}">{esc(s.name)}</a></li>'
-                       for s in SECTIONS)
-        members = (f'<section id="block-9" class="widget widget_block"><p><a href="{SITE}{DISALLOWED_PATH}">تقارير خاصة بالأعضاء</a></p></section>'
+                       for s in self.sections)
+        members = (f'<section id="block-9" class="widget widget_block"><p><a href="{SITE}{DISALLOWED_PATH}">{self.t("تقارير خاصة بالأعضاء")}</a></p></section>'
                    if listing else "")
-        return (f'<aside id="secondary" class="widget-area sidebar">{_search_form()}{self._most_read()}'
-                f'<section id="categories-2" class="widget widget_categories"><h2 class="widget-title">الأقسام</h2><ul>{cats}</ul></section>'
-                f'{members}<section id="block-11" class="widget widget_block"><p>آخر تحديث للقائمة: {self._boilerplate}</p></section></aside>')
+        return (f'<aside id="secondary" class="widget-area sidebar">{_search_form(self.t)}{self._most_read()}'
+                f'<section id="categories-2" class="widget widget_categories"><h2 class="widget-title">{self.t("الأقسام")}</h2><ul>{cats}</ul></section>'
+                f'{members}<section id="block-11" class="widget widget_block"><p>{self.t("آخر تحديث للقائمة")}: {self._boilerplate}</p></section></aside>')
 
     def _page(self, title: str, body_class: str, content: str, *, canonical: str | None = None,
               head_extra: str = "", classic: bool = False, charset: str = "UTF-8",
               sidebar: bool = True, listing: bool = False) -> str:
         side = self._sidebar(listing) if sidebar else ""
-        return (f'<!DOCTYPE html>\n<html dir="rtl" lang="ar">\n{self._head(title, canonical, head_extra, charset)}\n'
-                f'<body class="rtl {body_class} {"wp-embed-responsive right-sidebar" if classic else "elementor-default elementor-kit-6"}">\n'
-                f'<a class="skip-link screen-reader-text" href="#content">تخطي إلى المحتوى</a>\n'
+        d = self.edition.direction
+        return (f'<!DOCTYPE html>\n<html dir="{d}" lang="{self.language}">\n{self._head(title, canonical, head_extra, charset)}\n'
+                f'<body class="{d} {body_class} {"wp-embed-responsive right-sidebar" if classic else "elementor-default elementor-kit-6"}">\n'
+                f'<a class="skip-link screen-reader-text" href="#content">{self.t("تخطي إلى المحتوى")}</a>\n'
                 f'<div id="page" class="site">{self._header(classic)}\n<div id="content" class="site-content">{content}{side}</div>\n'
                 f'{self._footer(classic, "@@HOST@@")}</div>\n'
                 f'<script src="{SITE}/wp-content/plugins/elementor-pro/assets/js/frontend.min.js?ver=3.25.2" id="elementor-pro-frontend-js"></script>\n'
@@ -662,12 +691,12 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         if slug is None:
             arts = self.live()
             root = "/"
-            title = SITE_NAME
+            title = self.site_name
         else:
-            family = {slug} | {s.slug for s in SECTIONS if s.parent == slug}
+            family = {slug} | {s.slug for s in self.sections if s.parent == slug}
             arts = [a for a in self.live() if family & set(a.sections)]
             root = section_path(slug)
-            title = f"{SECTION_BY_SLUG[slug].name} - {SITE_NAME}"
+            title = f"{SECTION_BY_SLUG[slug].name} - {self.site_name}"
         pages = max(1, math.ceil(len(arts) / self.per_page))
         if page < 1 or page > pages:
             return self._not_found(kind)
@@ -677,14 +706,14 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
             return f"{SITE}{root}" if n == 1 else f"{SITE}{root}page/{n}/"
 
         posts = "".join(self._listing_item(a) for a in chunk)
-        nav = _paginate(page, pages, page_url)
+        nav = _paginate(page, pages, page_url, self.t)
         rels = ""
         if page > 1:
             rels += f'<link rel="prev" href="{page_url(page - 1)}" />\n'
         if page < pages:
             rels += f'<link rel="next" href="{page_url(page + 1)}" />\n'
         heading = (f'<h1 class="elementor-heading-title elementor-size-default">{esc(SECTION_BY_SLUG[slug].name)}</h1>'
-                   if slug else '<h2 class="elementor-heading-title elementor-size-default">أحدث الإصدارات</h2>')
+                   if slug else f'<h2 class="elementor-heading-title elementor-size-default">{self.t("أحدث الإصدارات")}</h2>')
         content = f"""<main id="main" class="site-main">
 <div data-elementor-type="archive" data-elementor-id="3160" class="elementor elementor-3160 elementor-location-archive" data-elementor-post-type="elementor_library">
 <div class="elementor-element elementor-element-a1b2c3d elementor-widget elementor-widget-theme-archive-title elementor-page-title elementor-widget-heading" data-id="a1b2c3d" data-element_type="widget" data-widget_type="theme-archive-title.default"><div class="elementor-widget-container">{heading}</div></div>
@@ -695,7 +724,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 {nav}
 </div></div></div></main>"""
         body_class = "home blog" if slug is None else f"archive category category-{SECTION_BY_SLUG[slug].enc_slug} category-{SECTION_BY_SLUG[slug].term_id}"
-        out = self._page(title if page == 1 else f"{title} - الصفحة {page}", body_class, content,
+        out = self._page(title if page == 1 else f"{title} - {self.t('الصفحة')} {page}", body_class, content,
                          canonical=page_url(page), head_extra=rels, listing=True)
         return kind, 200, _html_type(), out.encode()
 
@@ -710,7 +739,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 <h3 class="elementor-post__title"><a href="{title_link}">{esc(a.title)}</a></h3>
 <div class="elementor-post__meta-data">{date}</div>
 <div class="elementor-post__excerpt"><p>{esc(a.excerpt())}</p></div>
-<a class="elementor-post__read-more" href="{link}" aria-label="Read more about {attr(a.title)}" tabindex="-1">اقرأ المزيد »</a>
+<a class="elementor-post__read-more" href="{link}" aria-label="Read more about {attr(a.title)}" tabindex="-1">{self.t("اقرأ المزيد »")}</a>
 </div></article>
 """
 
@@ -804,7 +833,10 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         if art.author_style == "byline" and art.authors:
             names = " و ".join(art.authors)
             parts.append(f"<p><strong>{esc(art.byline_label)}: {esc(names)}</strong></p>")
+        signature = self._signature_html(art)
         for i, (kind, *rest) in enumerate(art.blocks):
+            if i == 1 and art.signature_at == "start":
+                parts.append(signature)
             if kind == "p":
                 parts.append(f"{p_open}{self._inline(art, rest[0])}{close_p if i % 2 else '</p>'}")
             elif kind in ("h", "h3"):
@@ -826,6 +858,8 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
             elif kind == "quote":
                 parts.append(f'<blockquote class="wp-block-quote is-layout-flow wp-block-quote-is-layout-flow">'
                              f"<p>{self._inline(art, rest[0])}</p></blockquote>")
+        if art.signature_at == "end":
+            parts.append(signature)
         if art.notes:
             if art.fn_form == "word":
                 if art.digits == "arabic":
@@ -848,6 +882,17 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
                 parts.extend(f"<p>[{art.marker(n.number)}] {self._note_html(n)}</p>" for n in art.notes)
         return "\n".join(parts)
 
+    def _signature_html(self, art: Article) -> str:
+        """The editor's signature: rank and name, then the role; two paragraphs or one with <br>."""
+        if not art.signature:
+            return ""
+        align = "left" if self.edition.direction == "rtl" else "right"
+        name, *role = (esc(line) for line in art.signature)
+        if art.signature_br:
+            return f'<p style="text-align: {align};"><strong>{"<br />".join([name, *role])}</strong></p>'
+        return "".join([f'<p style="text-align: {align};"><strong>{name}</strong></p>',
+                        *(f'<p style="text-align: {align};">{line}</p>' for line in role)])
+
     def _meta(self, art: Article) -> str:
         url = f"{SITE}/{art.post_id}/"
         names = [SECTION_BY_SLUG[s].name for s in art.sections]
@@ -857,20 +902,20 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
                 f'<meta property="og:url" content="{url}" />',
                 '<meta property="article:publisher" content="https://www.facebook.com/ncmes.org" />',
                 f'<meta property="article:section" content="{attr(names[0])}" />']
-        if art.has_meta and not art.no_date:
+        if art.has_meta:
             meta.append(f'<meta property="article:published_time" content="{art.meta_published.isoformat()}" />')
             meta.append(f'<meta property="article:modified_time" content="{art.meta_modified.isoformat()}" />')
         meta += [f'<meta property="og:image" content="{SITE}/wp-content/uploads/{art.published_local:%Y/%m}/{attr(art.image)}.jpg" />',
                  f'<meta name="author" content="{attr(art.wp_user)}" />',
                  '<meta name="twitter:card" content="summary_large_image" />',
-                 '<meta name="twitter:label1" content="كُتب بواسطة" />',
+                 f'<meta name="twitter:label1" content="{self.t("كُتب بواسطة")}" />',
                  f'<meta name="twitter:data1" content="{attr(art.wp_user)}" />']
         person_id = f"{SITE}/#/schema/person/{hashlib.md5(art.wp_user.encode()).hexdigest()}"
         article = {"@type": "Article", "@id": f"{url}#article", "isPartOf": {"@id": url},
                    "author": {"name": art.wp_user, "@id": person_id}, "headline": art.title}
-        webpage = {"@type": "WebPage", "@id": url, "url": url, "name": f"{art.title} - {SITE_NAME}",
-                   "isPartOf": {"@id": f"{SITE}/#website"}, "inLanguage": "ar"}
-        if art.has_meta and not art.no_date:
+        webpage = {"@type": "WebPage", "@id": url, "url": url, "name": f"{art.title} - {self.site_name}",
+                   "isPartOf": {"@id": f"{SITE}/#website"}, "inLanguage": self.language}
+        if art.has_meta:
             article["datePublished"] = art.meta_published.isoformat()
             article["dateModified"] = art.meta_modified.isoformat()
             webpage["datePublished"] = article["datePublished"]
@@ -879,16 +924,16 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
                         "publisher": {"@id": f"{SITE}/#organization"},
                         "image": {"@id": f"{url}#primaryimage"},
                         "thumbnailUrl": f"{SITE}/wp-content/uploads/{art.published_local:%Y/%m}/{art.image}.jpg",
-                        "articleSection": names, "inLanguage": "ar"})
+                        "articleSection": names, "inLanguage": self.language})
         crumbs = {"@type": "BreadcrumbList", "@id": f"{url}#breadcrumb", "itemListElement": [
-            {"@type": "ListItem", "position": 1, "name": "الرئيسية", "item": f"{SITE}/"},
+            {"@type": "ListItem", "position": 1, "name": self.t("الرئيسية"), "item": f"{SITE}/"},
             {"@type": "ListItem", "position": 2, "name": names[0], "item": f"{SITE}{section_path(art.sections[0])}"},
             {"@type": "ListItem", "position": 3, "name": art.title}]}
         graph = {"@context": "https://schema.org", "@graph": [
             article, webpage, crumbs,
-            {"@type": "WebSite", "@id": f"{SITE}/#website", "url": f"{SITE}/", "name": SITE_NAME,
-             "publisher": {"@id": f"{SITE}/#organization"}, "inLanguage": "ar"},
-            {"@type": "Organization", "@id": f"{SITE}/#organization", "name": SITE_NAME, "url": f"{SITE}/"},
+            {"@type": "WebSite", "@id": f"{SITE}/#website", "url": f"{SITE}/", "name": self.site_name,
+             "publisher": {"@id": f"{SITE}/#organization"}, "inLanguage": self.language},
+            {"@type": "Organization", "@id": f"{SITE}/#organization", "name": self.site_name, "url": f"{SITE}/"},
             {"@type": "Person", "@id": person_id, "name": art.wp_user, "url": f"{SITE}/author/{quote(art.wp_user).lower()}/"},
         ]}
         meta.append(f'<script type="application/ld+json" class="yoast-schema-graph">{json.dumps(graph, ensure_ascii=False)}</script>')
@@ -898,7 +943,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 
     def _views_html(self, art: Article) -> str:
         n = 400 + (art.post_id * 13) % 900 + self._views[art.post_id]
-        return f'<span class="post-views-count" data-post="{art.post_id}">{n:,}</span> مشاهدة'
+        return f'<span class="post-views-count" data-post="{art.post_id}">{n:,}</span> {self.t("مشاهدة")}'
 
     def _share(self, art: Article, classic: bool) -> str:
         if classic:
@@ -915,7 +960,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
             f'<div class="elementor-grid-item"><div class="elementor-share-btn elementor-share-btn_{k}" role="button" tabindex="0" aria-label="Share on {k}">'
             f'<span class="elementor-share-btn__icon"><i class="fab fa-{k}" aria-hidden="true"></i></span>'
             f'<div class="elementor-share-btn__text"><span class="elementor-share-btn__title">{v}</span></div></div></div>'
-            for k, v in (("facebook", "فيسبوك"), ("twitter", "تويتر"), ("whatsapp", "واتساب"), ("telegram", "تيليجرام")))
+            for k, v in (("facebook", self.t("فيسبوك")), ("twitter", self.t("تويتر")), ("whatsapp", self.t("واتساب")), ("telegram", self.t("تيليجرام"))))
         return (f'<div class="elementor-element elementor-element-{_hex_id("share")} elementor-share-buttons--view-icon elementor-share-buttons--skin-gradient elementor-grid-0 elementor-widget elementor-widget-share-buttons" '
                 f'data-id="{_hex_id("share")}" data-element_type="widget" data-widget_type="share-buttons.default"><div class="elementor-widget-container">'
                 f'<div class="elementor-grid">{btns}</div></div></div>')
@@ -951,7 +996,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         url = f"{SITE}/{art.post_id}/"
         cats = "".join(f" category-{SECTION_BY_SLUG[s].enc_slug}" for s in art.sections)
         content = self._content_html(art)
-        cat_links = "، ".join(f'<a href="{SITE}{section_path(s)}" rel="category tag">{esc(SECTION_BY_SLUG[s].name)}</a>'
+        cat_links = self.t("، ").join(f'<a href="{SITE}{section_path(s)}" rel="category tag">{esc(SECTION_BY_SLUG[s].name)}</a>'
                               for s in art.sections)
         if classic:
             if art.no_date:
@@ -983,7 +1028,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 {comments}
 </main></div>"""
             body_class = f"post-template-default single single-post postid-{art.post_id} single-format-standard"
-            page = self._page(f"{art.title} - {SITE_NAME}", body_class, main, canonical=url,
+            page = self._page(f"{art.title} - {self.site_name}", body_class, main, canonical=url,
                               head_extra=self._meta(art), classic=True, charset=charset)
             return page
         info_items = []
@@ -1030,7 +1075,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 </div>
 </main>"""
         body_class = f"post-template-default single single-post postid-{art.post_id} single-format-standard elementor-page-{TEMPLATE_ID}"
-        return self._page(f"{art.title} - {SITE_NAME}", body_class, main, canonical=url,
+        return self._page(f"{art.title} - {self.site_name}", body_class, main, canonical=url,
                           head_extra=self._meta(art), charset=charset)
 
     def _post_nav(self, art: Article) -> str:
@@ -1102,7 +1147,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
             urls = "".join(f"<url><loc>{SITE}{p}</loc></url>" for p in ("/about-us/", "/contact-us/"))
             return kind, 200, xml_type, (head + f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n').encode()
         if path == "/wp-sitemap-taxonomies-category-1.xml":
-            urls = "".join(f"<url><loc>{SITE}{section_path(s.slug)}</loc></url>" for s in SECTIONS)
+            urls = "".join(f"<url><loc>{SITE}{section_path(s.slug)}</loc></url>" for s in self.sections)
             return kind, 200, xml_type, (head + f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n').encode()
         return self._not_found(kind)
 
@@ -1122,10 +1167,10 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
                 'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" '
                 'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">\n<channel>'
-                f"<title>{SITE_NAME}</title><atom:link href=\"{SITE}/feed/\" rel=\"self\" type=\"application/rss+xml\" />"
-                f"<link>{SITE}</link><description>مركز بحثي مستقل لدراسات الشرق الأوسط وأفريقيا</description>"
+                f"<title>{self.site_name}</title><atom:link href=\"{SITE}/feed/\" rel=\"self\" type=\"application/rss+xml\" />"
+                f"<link>{SITE}</link><description>{self.t('مركز بحثي مستقل لدراسات الشرق الأوسط وأفريقيا')}</description>"
                 f"<lastBuildDate>{email.utils.format_datetime(last.astimezone(dt.UTC))}</lastBuildDate>"
-                f"<language>ar</language><sy:updatePeriod>hourly</sy:updatePeriod><generator>https://wordpress.org/?v={WP_VERSION}</generator>"
+                f"<language>{self.language}</language><sy:updatePeriod>hourly</sy:updatePeriod><generator>https://wordpress.org/?v={WP_VERSION}</generator>"
                 + "".join(items) + "</channel></rss>\n")
 
     def _rest(self, kind: str, path: str, query: dict) -> tuple[str, int, Headers, bytes]:
@@ -1138,10 +1183,10 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 
         path = path.rstrip("/")
         if path == "/wp-json":
-            return kind, 200, dict(jtype), json.dumps({"name": SITE_NAME, "url": SITE, "namespaces": ["wp/v2"]}, ensure_ascii=False).encode()
+            return kind, 200, dict(jtype), json.dumps({"name": self.site_name, "url": SITE, "namespaces": ["wp/v2"]}, ensure_ascii=False).encode()
         if path == "/wp-json/wp/v2/categories":
             cats = [{"id": s.term_id, "name": s.name, "slug": s.enc_slug, "link": f"{SITE}{section_path(s.slug)}",
-                     "parent": SECTION_BY_SLUG[s.parent].term_id if s.parent else 0} for s in SECTIONS]
+                     "parent": SECTION_BY_SLUG[s.parent].term_id if s.parent else 0} for s in self.sections]
             h = dict(jtype, **{"X-WP-Total": str(len(cats)), "X-WP-TotalPages": "1"})
             return kind, 200, h, json.dumps(cats, ensure_ascii=False).encode()
         m = re.fullmatch(r"/wp-json/wp/v2/posts(?:/(\d+))?", path)
@@ -1232,9 +1277,9 @@ def _error_page(status: int) -> bytes:
             f"<body><h1>{text}</h1><p>The server is temporarily unable to service your request.</p></body></html>").encode()
 
 
-def _search_form() -> str:
+def _search_form(t: Callable[[str], str]) -> str:
     return (f'<form role="search" method="get" class="search-form" action="{SITE}/"><label>'
-            f'<span class="screen-reader-text">البحث عن:</span><input type="search" class="search-field" placeholder="بحث &hellip;" value="" name="s" /></label>'
+            f'<span class="screen-reader-text">{t("البحث عن:")}</span><input type="search" class="search-field" placeholder="{t("بحث")} &hellip;" value="" name="s" /></label>'
             f'<input type="submit" class="search-submit" value="Search" /></form>')
 
 
@@ -1251,13 +1296,13 @@ def _other_port(host: str) -> str:
     return f"{name}:{int(port) + 1}"
 
 
-def _paginate(current: int, total: int, url: object) -> str:
+def _paginate(current: int, total: int, url: object, t: Callable[[str], str]) -> str:
     """WordPress paginate_links(): end_size=1, mid_size=2, prev/next links."""
     if total <= 1:
         return ""
     out = []
     if current > 1:
-        out.append(f'<a class="prev page-numbers" href="{url(current - 1)}">&laquo; السابق</a>')  # type: ignore[operator]
+        out.append(f'<a class="prev page-numbers" href="{url(current - 1)}">&laquo; {t("السابق")}</a>')  # type: ignore[operator]
     dots = False
     for n in range(1, total + 1):
         if n == current:
@@ -1270,7 +1315,7 @@ def _paginate(current: int, total: int, url: object) -> str:
             out.append('<span class="page-numbers dots">&hellip;</span>')
             dots = False
     if current < total:
-        out.append(f'<a class="next page-numbers" href="{url(current + 1)}">التالي &raquo;</a>')  # type: ignore[operator]
+        out.append(f'<a class="next page-numbers" href="{url(current + 1)}">{t("التالي")} &raquo;</a>')  # type: ignore[operator]
     return f'<nav class="elementor-pagination" aria-label="Pagination">{" ".join(out)}</nav>'
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .bylines import take_signature
 from .container import text_elsewhere
 from .dates import parse_shown_date
 from .render import is_layout_table, render_lines
@@ -110,7 +111,8 @@ def extract_body(
     if root is not None:
         rendered = render_lines(root, lambda el: el in skip)
         lines, bylines, dates = clean_lines(rendered.lines, title)
-        ours = BodyResult("\n".join(lines), rendered.links, bylines, dates, "container")
+        lines, signed = take_signature(lines)
+        ours = BodyResult("\n".join(lines), rendered.links, bylines + signed, dates, "container")
         if word_count(ours.text) >= LITTLE_WORDS:
             return ours
         if text_elsewhere(doc, root, skip) < _ELSEWHERE_CHARS:
@@ -147,4 +149,5 @@ def _trafilatura_body(html: str, url: str, title: str) -> BodyResult:
 
     text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""
     lines, bylines, dates = clean_lines(normalize_lines(text).split("\n") if text else [], title)
-    return BodyResult("\n".join(lines), [], bylines, dates, "trafilatura")
+    lines, signed = take_signature(lines)
+    return BodyResult("\n".join(lines), [], bylines + signed, dates, "trafilatura")

@@ -12,6 +12,7 @@ from lxml import etree
 from ..urls import canonical_url, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
+from .bylines import is_role, strip_titles
 from .dates import local_date, parse_shown_date, parse_timestamp
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
@@ -20,11 +21,11 @@ from .render import BLOCK_TAGS, tag_of
 from .text import normalize
 from .text import word_count as count_words
 
-# Site-wide accounts and the publisher's own name are not authors.
+# Site-wide accounts and the publisher's own names (Arabic, English, NCMES) are not authors.
 DEFAULT_AUTHORS = frozenset({
-    "admin", "administrator", "ncmes", "ncmes.org", "editor", "المركز الوطني للدراسات",
-    "المركز الوطني للدراسات ncmes", "national center for studies", "المحرر", "التحرير",
-    "فريق التحرير", "wordpress",
+    "admin", "administrator", "ncmes", "ncmes.org", "en.ncmes.org", "editor", "المحرر", "التحرير",
+    "فريق التحرير", "wordpress", "المركز القومي لدراسات الشرق الأوسط",
+    "national center for middle east studies", "the national center for middle east studies",
 })
 _HONORIFIC_AFTER_WAW = re.compile(
     r"\s+و(?=(?:د\.|أ\.|م\.|أ\.د\.|الدكتور|الدكتورة|الأستاذ|الأستاذة|السفير|اللواء|المستشار)\s*)"
@@ -45,6 +46,7 @@ class Page:
     foreign: set[etree._Element]
     title_element: etree._Element | None = None
     content: etree._Element | None = None
+    region: list[etree._Element] | None = None  # the article's own region (article_region)
     body: BodyResult = field(default_factory=BodyResult)
     notes: FootnoteResult = field(default_factory=FootnoteResult)
     warnings: list[str] = field(default_factory=list)
@@ -53,6 +55,77 @@ class Page:
 def inside(el: etree._Element, group: set[etree._Element]) -> bool:
     """True when el or one of its ancestors is in group."""
     return el in group or any(a in group for a in el.iterancestors())
+
+
+_POST_WRAPPER_CLASSES = frozenset({"hentry", "type-post"})
+
+
+def _is_post_wrapper(el: etree._Element) -> bool:
+    """post_class() output or an <article>: WordPress's stable marker of one post's region."""
+    if not isinstance(el.tag, str):
+        return False
+    classes = set((el.get("class") or "").split())
+    return el.tag == "article" or bool(classes & _POST_WRAPPER_CLASSES)
+
+
+def _nearest_wrapper(el: etree._Element) -> etree._Element | None:
+    for candidate in (el, *el.iterancestors()):
+        if candidate.tag in ("body", "html"):
+            return None
+        if _is_post_wrapper(candidate):
+            return candidate
+    return None
+
+
+def article_region(page: Page) -> list[etree._Element]:
+    """The article's own region: where its date, time and authors may be read.
+
+    The post wrapper (`<article>`, post_class() `hentry`) around title and content when
+    there is one; otherwise the title's block, what stands between it and the content
+    (post meta), and the content container (or its own post wrapper). Never the rest of
+    the document: a sidebar, most-read or recent-posts widget carries other posts' dates
+    whatever its classes.
+    """
+    if page.region is not None:
+        return page.region
+    title_el, content = page.title_element, page.content
+    region: list[etree._Element] = []
+    if title_el is not None and content is not None:
+        title_path = [title_el, *title_el.iterancestors()]
+        on_path = set(title_path)
+        common = next((a for a in (content, *content.iterancestors()) if a in on_path), None)
+        wrapper = _nearest_wrapper(common) if common is not None else None
+        # The content's own post wrapper (a title shown in a page banner, outside it).
+        content_wrapper = _nearest_wrapper(content)
+        content_side = content_wrapper if content_wrapper is not None else content
+        if wrapper is not None:
+            region = [wrapper]
+        elif common is content or common is None:
+            region = [content_side]
+        else:
+            head = title_path[title_path.index(common) - 1] if common is not title_el else title_el
+            children = list(common)
+            content_path = [content, *content.iterancestors()]
+            branch = content_path[content_path.index(common) - 1]
+            start = children.index(head) if head in children else -1
+            stop = children.index(branch) if branch in children else len(children)
+            region = ([head, *children[start + 1:stop], content_side] if start >= 0
+                      else [head, content_side])
+    elif content is not None:
+        content_wrapper = _nearest_wrapper(content)
+        region = [content_wrapper if content_wrapper is not None else content]
+    elif title_el is not None:
+        wrapper = _nearest_wrapper(title_el)
+        parent = title_el.getparent()
+        region = [wrapper] if wrapper is not None else [parent if parent is not None else title_el]
+    page.region = region
+    return region
+
+
+def in_region(el: etree._Element, page: Page) -> bool:
+    """True when el lies in the article's own region (article_region)."""
+    region = article_region(page)
+    return any(r is el for r in region) or any(a in region for a in el.iterancestors())
 
 
 def _text(el: etree._Element) -> str:
@@ -180,23 +253,37 @@ def split_names(text: str) -> list[str]:
     return names
 
 
+def _is_publisher(name: str, publisher_names: set[str]) -> bool:
+    folded = name.casefold()
+    if folded in publisher_names:
+        return True
+    # "رئيس المركز القومي لدراسات الشرق الأوسط", "NCMES Research Unit": the publisher, not a person.
+    return any(len(p) > 4 and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in publisher_names)
+
+
 def authors(page: Page) -> list[str]:
-    """Byline paragraph, theme author field, <meta name=author>, JSON-LD; never the site."""
+    """Every name the byline (or signature), the theme's author fields, <meta name=author> or
+    JSON-LD lists, in order, from the first of them that names someone; names only (ranks,
+    honorifics and roles dropped); never the publisher."""
     defaults = _site_names(page)
 
     def clean(raw: list[str]) -> list[str]:
         out: list[str] = []
         for text in raw:
-            for name in split_names(text):
-                if name.casefold() not in defaults and name not in out:
-                    out.append(name)
+            for part in split_names(text):
+                name = strip_titles(part)
+                if not name or _is_publisher(name, defaults) or is_role(name) or name in out:
+                    continue
+                out.append(name)
         return out
 
     sources: list[list[str]] = [page.body.byline]
     for xpath in sel.AUTHOR_FIELD_CANDIDATES:
-        found = [_text(el) for el in xpath(page.doc) if not inside(el, page.foreign)]
+        # Co-author plugins write one author element per name: keep them all, in order.
+        found = [_text(el) for el in xpath(page.doc)
+                 if not inside(el, page.foreign) and in_region(el, page)]
         if found:
-            sources.append(found[:1])
+            sources.append(found)
             break
     sources.append(page.meta.all("author"))
     if page.meta.article:
@@ -216,7 +303,7 @@ def published_at(page: Page) -> dt.datetime | None:
     candidates.append(page.meta.first("article:published_time", "datepublished"))
     for xpath in sel.SHOWN_DATE_CANDIDATES:
         for el in xpath(page.doc):
-            if not inside(el, page.foreign):
+            if not inside(el, page.foreign) and in_region(el, page):
                 stamp = el.get("datetime") or next(
                     (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None
                 )
@@ -239,14 +326,16 @@ def modified_at(page: Page) -> dt.datetime | None:
     if page.meta.article:
         candidates.append(jsonld_text(page.meta.article.get("dateModified")))
     candidates.append(page.meta.first("article:modified_time", "og:updated_time", "datemodified"))
-    candidates += list(sel.MODIFIED_TIME(page.doc))
+    candidates += [el.get("datetime") for el in sel.MODIFIED_TIME_ELEMENTS(page.doc)
+                   if not inside(el, page.foreign) and in_region(el, page)]
     return _first_timestamp(candidates)
 
 
 def _shown_date(page: Page) -> dt.date | None:
+    # Only in the article's own region: a date elsewhere is another post's.
     for xpath in sel.SHOWN_DATE_CANDIDATES:
         for el in xpath(page.doc):
-            if inside(el, page.foreign):
+            if inside(el, page.foreign) or not in_region(el, page):
                 continue
             found = parse_shown_date(_text(el))
             if found is not None:
@@ -260,7 +349,8 @@ def _shown_date(page: Page) -> dt.date | None:
                 continue
             if el is page.content:
                 break
-            if not started or not isinstance(el.tag, str) or inside(el, page.foreign):
+            if (not started or not isinstance(el.tag, str) or inside(el, page.foreign)
+                    or not in_region(el, page)):
                 continue
             if any(tag_of(d) in BLOCK_TAGS for d in el.iterdescendants()):
                 continue

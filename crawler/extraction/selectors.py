@@ -307,8 +307,10 @@ BREADCRUMB_LINKS = Query(
     _inside(_either(_cls(*_BREADCRUMB_CLASSES), _ids("breadcrumbs", "breadcrumb")),
             _category_hrefs),
 )
-MODIFIED_TIME = Query(f"//time[{_has_class('updated')}]/@datetime",
-                      _cls("updated", tag="time"), attr="datetime")
+MODIFIED_TIME_ELEMENTS = Query(
+    f"//time[{_has_class('updated')}][@datetime]",
+    lambda index: [h for h in _cls("updated", tag="time")(index) if h[1].get("datetime") is not None],
+)
 # post_class() output (type-post, hentry) on the article wrapper, classic or Elementor.
 POST_CLASS_WRAPPERS = Query(f"//*[{_any_class('type-post', 'hentry')}]",
                             _cls("type-post", "hentry"))

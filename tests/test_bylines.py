@@ -1,0 +1,88 @@
+"""Names without ranks, honorifics or roles, and the signature blocks that end or open a text."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from crawler.demo.content import ANALYSES, BULLETS, CONCLUSIONS, HEADINGS, INTROS
+from crawler.demo.content_en import ANALYSES as EN_ANALYSES
+from crawler.extraction.bylines import is_role, is_role_line, strip_titles, take_signature
+
+ROLE_AR = "رئيس المركز القومي لدراسات الشرق الأوسط"
+ROLE_EN = "Head of the National Center for Middle East Studies"
+
+
+@pytest.mark.parametrize(
+    ("shown", "name"),
+    [
+        ("لواء د/ خالد الخمري", "خالد الخمري"),
+        ("لواء / طارق عبد العظيم", "طارق عبد العظيم"),
+        ("اللواء د. خالد الخمري", "خالد الخمري"),
+        ("اللواء أركان حرب/ محمد إبراهيم", "محمد إبراهيم"),
+        ("Major General Dr. Khaled El-Khamry", "Khaled El-Khamry"),
+        ("Maj. Gen. Khaled El-Khamry", "Khaled El-Khamry"),
+        ("Ambassador Dr. Mona Omar", "Mona Omar"),
+        ("د. هالة الشريف", "هالة الشريف"),
+        ("د.هالة الشريف", "هالة الشريف"),
+        ("أ.د/ محمد السعيد", "محمد السعيد"),
+        ("أ. منى السيد", "منى السيد"),
+        ("السفير د. محمد حجازي", "محمد حجازي"),
+        # A letter that is a title only with "." or "/": names that start with it stay whole.
+        ("داود سليمان", "داود سليمان"),
+        ("أحمد ماهر", "أحمد ماهر"),
+        ("وليد عبد الله", "وليد عبد الله"),
+        ("Dora Smith", "Dora Smith"),
+        ("Generalova Anna", "Generalova Anna"),
+    ],
+)
+def test_strip_titles(shown: str, name: str) -> None:
+    assert strip_titles(shown) == name
+
+
+def test_a_role_names_an_institution() -> None:
+    assert is_role_line(ROLE_AR) and is_role_line(ROLE_EN)
+    assert is_role_line("أستاذ العلوم السياسية بجامعة القاهرة")
+    assert not is_role_line("خالد الخمري")
+    assert not is_role_line("الافتتاحية")
+    # A research unit may sign a paper; a role is never a name.
+    assert is_role(ROLE_AR) and is_role(ROLE_EN) and is_role("مدير وحدة الدراسات الأفريقية")
+    assert not is_role("وحدة الدراسات الأفريقية") and not is_role("خالد الخمري")
+
+
+@pytest.mark.parametrize(
+    ("lines", "kept", "names"),
+    [
+        # At the end: rank and name, then the role; or a titled name alone.
+        (["الافتتاحية", "نص العدد.", "لواء / طارق عبد العظيم", ROLE_AR], ["الافتتاحية", "نص العدد."], ["طارق عبد العظيم"]),
+        (["Editorial", "Text.", "Major General Dr. Khaled El-Khamry", ROLE_EN], ["Editorial", "Text."], ["Khaled El-Khamry"]),
+        (["نص.", "اللواء د. خالد الخمري"], ["نص."], ["خالد الخمري"]),
+        # A name with no title is a signature only with its role.
+        (["نص.", "خالد الخمري", ROLE_AR], ["نص."], ["خالد الخمري"]),
+        (["نص.", "خالد الخمري"], ["نص.", "خالد الخمري"], []),
+        # At the start, after a short label.
+        (["الافتتاحية", "لواء د/ خالد الخمري", ROLE_AR, "نص."], ["الافتتاحية", "نص."], ["خالد الخمري"]),
+        # Not signatures: a role alone, a list item, a sentence opening with a rank.
+        (["نص.", ROLE_AR], ["نص.", ROLE_AR], []),
+        (["نص:", "- د. أحمد عبد الرحمن"], ["نص:", "- د. أحمد عبد الرحمن"], []),
+        (["نص.", "السفير الأمريكي أكد أن الاتفاق سيصمد"], ["نص.", "السفير الأمريكي أكد أن الاتفاق سيصمد"], []),
+        (["Text.", "General Electric won the contract in 2024"], ["Text.", "General Electric won the contract in 2024"], []),
+    ],
+)
+def test_take_signature(lines: list[str], kept: list[str], names: list[str]) -> None:
+    assert take_signature(lines) == (kept, names)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_ordinary_text_keeps_every_line(seed: int) -> None:
+    """Paragraphs, headings and list items of analyses, in any order: nothing is taken."""
+    rng = random.Random(seed)
+    ctx = {"topic": "الأمن المائي", "country": "مصر", "actor": "القاهرة", "actor2": "أديس أبابا",
+           "region": "حوض النيل"}
+    pool = [t.format(**ctx) for t in INTROS + ANALYSES + CONCLUSIONS] + HEADINGS
+    pool += ["- " + b.format(**ctx) for b in BULLETS]
+    pool += [t.format(topic="water security", country="Egypt", actor="Cairo", actor2="Addis Ababa",
+                      region="the Nile basin") for t in EN_ANALYSES]
+    lines = rng.sample(pool, rng.randint(2, 8))
+    assert take_signature(lines) == (lines, [])
