@@ -24,6 +24,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/warc_size.py
+	$(BIN)/python bench/extraction.py
 
 lint: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'

@@ -7,16 +7,16 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-import lxml.html
 from lxml import etree
 
 from ..urls import SiteURLError, canonical_url, site_origin
-from . import fields
+from . import container, fields
 from . import selectors as sel
-from .body import content_root, extract_body
+from .body import extract_body
 from .footnotes import check_markers, find_footnotes
 from .metadata import read_metadata
 from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
+from .text import normalize
 
 __all__ = [
     "ArticleRecord",
@@ -33,8 +33,6 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE
 )
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-# Characters libxml2 refuses (C0 controls, lone surrogates, non-characters).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LOOKS_LIKE_HTML = re.compile(r"<\s*[A-Za-z!]")
 _LATIN_DEFAULTS = frozenset({"iso8859-1", "cp1252", "ascii"})
 
@@ -94,13 +92,23 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+# Characters libxml2 refuses, as UTF-8 bytes: C0 controls but tab/LF/CR (one byte each) and
+# the non-characters U+FFFE/U+FFFF; lone surrogates go at encoding.
+_C0_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
 def _parse(text: str) -> etree._Element:
-    text = _XML_INVALID.sub("", _XML_DECL.sub("", text, count=1))
+    text = _XML_DECL.sub("", text, count=1)
     if not _LOOKS_LIKE_HTML.search(text):
         raise ExtractionError("not HTML: no markup in the document")
+    data = text.encode("utf-8", "ignore").translate(None, _C0_BYTES)
+    data = data.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
     try:
-        doc = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        # UTF-8 bytes parse twice as fast as a str; plain lxml elements (not lxml.html's
+        # classes, whose per-element lookup is slow); a parser per call: parsers are not
+        # shared between threads.
+        doc = etree.fromstring(data, etree.HTMLParser(encoding="utf-8"))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"not HTML: {exc}") from exc
     if doc is None:
         raise ExtractionError("not HTML: empty document")
@@ -115,6 +123,18 @@ def _site_of(url: str) -> str:
     return f"{scheme}://{netloc}"
 
 
+def _title_confirmed(page: fields.Page, title: str) -> bool:
+    """The shown headline is the one the page's metadata names (og:title, <title>, JSON-LD)."""
+    if page.title_element is None or not title:
+        return False
+    named = [page.meta.first("og:title", "twitter:title") or ""]
+    named += [" ".join(el.itertext()) for el in sel.HTML_TITLE(page.doc)]
+    if page.meta.article and isinstance(page.meta.article.get("headline"), str):
+        named.append(page.meta.article["headline"])
+    key = title.casefold()
+    return any(key in normalize(text).casefold() for text in named)
+
+
 def extract(
     html: str | bytes, url: str, fetched_at: dt.datetime, *, encoding: str | None = None
 ) -> ArticleRecord:
@@ -125,22 +145,43 @@ def extract(
         raise ExtractionError(f"not HTML: got {type(html).__name__}")
     doc = _parse(html)
     site = _site_of(url)
+    regions = container.scan(doc)
+    with sel.indexed(regions.index):
+        return _extract(doc, html, url, site, regions, fetched_at)
+
+
+def _extract(
+    doc: etree._Element, html: str, url: str, site: str, regions: container.Scan,
+    fetched_at: dt.datetime,
+) -> ArticleRecord:
     page = fields.Page(
         doc=doc,
         url=canonical_url(url, site) or url,
         site=site,
         meta=read_metadata(doc),
-        foreign=set(sel.FOREIGN(doc)),
+        foreign=set(regions.foreign),
     )
     page.title_element = fields.find_title_element(page)
     title = fields.title(page)
     if not title:
         raise ExtractionError(f"no title on {urlsplit(url).path or '/'}")
 
-    boilerplate = set(sel.BOILERPLATE(doc)) | set(sel.RELATED_BLOCKS(doc))
-    page.content = content_root(doc, boilerplate)
+    boilerplate = set(regions.boilerplate)
+    article_body = page.meta.article.get("articleBody") if page.meta.article else None
+    page.content = container.choose(
+        regions, boilerplate, container.closure(regions.foreign), page.title_element,
+        article_body if isinstance(article_body, str) else None,
+        confirmed_title=_title_confirmed(page, title),
+    )
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
+        boilerplate -= container.kept_inside(page.content, boilerplate)
+        if page.title_element is not None:
+            header = container.title_block(page.content, page.title_element)
+            if header is not None:
+                boilerplate.add(header)
+        if container.is_generic(page.content):
+            boilerplate |= container.link_blocks(page.content, boilerplate)
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
@@ -150,8 +191,11 @@ def extract(
 
     page.warnings.extend(page.notes.warnings)
     page.warnings.extend(check_markers(page.body.text, page.notes.footnotes))
-    if page.body.via != "container":
+    if page.body.via == "trafilatura":
         page.warnings.append("no content container found; body from trafilatura")
+    elif page.body.note:
+        page.warnings.append(page.body.note)
+        page.content = None  # the container was not the article: fields look at the whole page
     machine_published = fields.published_at(page)
     shown = fields.published(page, machine_published)
     if shown is not None and fetched_at.tzinfo is not None and shown > fetched_at.date():

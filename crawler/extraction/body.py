@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import selectors as sel
 from .bylines import take_signature
+from .container import text_elsewhere
 from .dates import parse_shown_date
-from .render import render_lines
-from .text import normalize, normalize_lines
+from .render import is_layout_table, render_lines
+from .text import normalize, normalize_lines, word_count
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
 BYLINE_RE = re.compile(
@@ -45,24 +46,7 @@ class BodyResult:
     byline: list[str] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
     via: str = "container"
-
-
-def _inside_any(el: etree._Element, group: set[etree._Element]) -> bool:
-    return el in group or any(a in group for a in el.iterancestors())
-
-
-def content_root(doc: etree._Element, boilerplate: set[etree._Element]) -> etree._Element | None:
-    """The element holding the article text (Elementor post-content widget, entry-content, ...)."""
-    for inside_ok in (False, True):
-        # Second pass: a theme header whose <div>s are never closed makes the parser nest
-        # the whole article inside <header>; the content container is still the content.
-        for xpath in sel.CONTENT_CANDIDATES:
-            for candidate in xpath(doc):
-                if not inside_ok and _inside_any(candidate, boilerplate):
-                    continue
-                if normalize("".join(candidate.itertext())):
-                    return candidate
-    return None
+    note: str = ""
 
 
 def _is_date_line(line: str) -> bool:
@@ -97,6 +81,23 @@ def clean_lines(lines: list[str], title: str) -> tuple[list[str], list[str], lis
     return kept, bylines, dates
 
 
+# The container "yields little" below this many words: trafilatura then reads the whole page,
+# and its text is kept when it is clearly more (at least _BETTER times as many words and
+# _MORE more).
+LITTLE_WORDS = 50
+_BETTER = 2.0
+_MORE = 40
+# ... unless the page holds less plain text than this outside the container and its chrome.
+_ELSEWHERE_CHARS = 250
+# trafilatura's settings, chosen by measurement on labelled real pages (bench/extraction.py
+# --pages): its defaults score the F1 of favor_recall and keep the FAQ/accordion sections
+# that favor_precision drops; comments are never the article.
+TRAFILATURA_OPTIONS = {
+    "include_comments": False, "deduplicate": False, "include_tables": True,
+    "include_links": False, "output_format": "txt", "with_metadata": False,
+}
+
+
 def extract_body(
     doc: etree._Element,
     html: str,
@@ -105,20 +106,48 @@ def extract_body(
     root: etree._Element | None,
     skip: set[etree._Element],
 ) -> BodyResult:
-    """The cleaned body of the page; trafilatura is the fallback when no container is found."""
+    """The cleaned body of the page: the container's, or trafilatura's when that holds little."""
+    ours = BodyResult(via="none")
     if root is not None:
         rendered = render_lines(root, lambda el: el in skip)
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
-        return BodyResult("\n".join(lines), rendered.links, bylines + signed, dates, "container")
-    # No WordPress container: let trafilatura find the text; links and structure are then
-    # only as good as its plain-text output.
+        ours = BodyResult("\n".join(lines), rendered.links, bylines + signed, dates, "container")
+        if word_count(ours.text) >= LITTLE_WORDS:
+            return ours
+        if text_elsewhere(doc, root, skip) < _ELSEWHERE_CHARS:
+            return ours  # a short article: nothing else on the page to compare with
+    # No container, or one that holds little: let trafilatura read the whole page; links and
+    # structure are then only as good as its plain-text output.
+    theirs = _trafilatura_body(_without_layout_tables(doc) or html, url, title)
+    ours_words, theirs_words = word_count(ours.text), word_count(theirs.text)
+    if root is None:
+        return theirs
+    if theirs_words >= max(_BETTER * ours_words, ours_words + _MORE):
+        theirs.via = "trafilatura-better"
+        theirs.note = (f"content container held {ours_words} words; body from trafilatura "
+                       f"({theirs_words} words)")
+        return theirs
+    return ours
+
+
+def _without_layout_tables(doc: etree._Element) -> str | None:
+    """The page with its layout tables turned into plain blocks (trafilatura would read such a
+    table as data and put the whole page on one `a | b` line); None when it has none."""
+    if not any(is_layout_table(t) for t in doc.iter("table")):
+        return None
+    flat = copy.deepcopy(doc)
+    for table in list(flat.iter("table")):
+        if is_layout_table(table):
+            for el in [table, *table.iter("thead", "tbody", "tfoot", "tr", "td", "th")]:
+                el.tag = "div"
+    return etree.tostring(flat, encoding="unicode", method="html")
+
+
+def _trafilatura_body(html: str, url: str, title: str) -> BodyResult:
     import trafilatura  # only here: importing it costs a quarter second, most pages never need it
 
-    text = trafilatura.extract(
-        html, url=url, include_comments=False, deduplicate=False, include_tables=True,
-        include_links=False, favor_precision=True, output_format="txt", with_metadata=False,
-    ) or ""
+    text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""
     lines, bylines, dates = clean_lines(normalize_lines(text).split("\n") if text else [], title)
     lines, signed = take_signature(lines)
     return BodyResult("\n".join(lines), [], bylines + signed, dates, "trafilatura")

@@ -393,16 +393,18 @@ def _post_url(href: str, page: Page) -> str | None:
 
 def related(page: Page) -> list[Related]:
     """The related-posts block in page order: link texts (never image alts) and canonical URLs."""
+    sidebars = set(sel.SIDEBAR(page.doc))
     blocks = [b for b in sel.RELATED_BLOCKS(page.doc)
-              if not any(a in set(sel.SIDEBAR(page.doc)) for a in b.iterancestors())]
+              if not any(a in sidebars for a in b.iterancestors())]
     if not blocks and page.content is not None:
         # Elementor: the first posts widget after the article text, outside any sidebar.
-        order = {el: i for i, el in enumerate(page.doc.iter())}
-        sidebars = set(sel.SIDEBAR(page.doc))
-        after = [w for w in sel.ELEMENTOR_POSTS_WIDGETS(page.doc)
-                 if order.get(w, -1) > order.get(page.content, 0) and not inside(w, sidebars)
-                 and not inside(page.content, {w})]
-        blocks = after[:1]
+        widgets = sel.ELEMENTOR_POSTS_WIDGETS(page.doc)
+        if widgets:
+            order = {el: i for i, el in enumerate(page.doc.iter())}
+            after = [w for w in widgets
+                     if order.get(w, -1) > order.get(page.content, 0)
+                     and not inside(w, sidebars) and not inside(page.content, {w})]
+            blocks = after[:1]
     out: list[Related] = []
     seen: set[str] = set()
     for block in blocks:
@@ -444,7 +446,7 @@ def word_count(body_text: str) -> int:
 
 def post_id(page: Page) -> int | None:
     """WordPress post id: shortlink, body class postid-N, article id, else the numeric permalink."""
-    candidates = post_id_candidates(page.doc)
+    candidates = post_id_candidates(page.doc, page.content)
     from_url = post_id_from_url(page.url)
     if from_url is not None:
         candidates.append(("url", from_url))

@@ -123,8 +123,11 @@ def jsonld_list(value: Any) -> list[str]:
     return [normalize(v) for v in items if isinstance(v, str) and normalize(v)]
 
 
-def post_id_candidates(doc: etree._Element) -> list[tuple[str, int]]:
-    """(source, id) pairs: shortlink ?p=N, body class postid-N, article id post-N."""
+def post_id_candidates(
+    doc: etree._Element, content: etree._Element | None = None
+) -> list[tuple[str, int]]:
+    """(source, id) pairs: shortlink ?p=N, body class postid-N, article id post-N (the wrapper
+    around the content when there is one: teaser cards are post wrappers too)."""
     found: list[tuple[str, int]] = []
     for href in sel.SHORTLINK_HREF(doc):
         match = _SHORTLINK_P.search(href)
@@ -134,7 +137,11 @@ def post_id_candidates(doc: etree._Element) -> list[tuple[str, int]]:
         match = _POSTID_CLASS.search(cls)
         if match:
             found.append(("body class", int(match.group(1))))
-    for wrapper in sel.POST_WRAPPER(doc):
+    wrappers = sel.POST_WRAPPER(doc)
+    if content is not None:
+        around = {id(a) for a in content.iterancestors()} | {id(content)}
+        wrappers = [w for w in wrappers if id(w) in around] or wrappers
+    for wrapper in wrappers:
         match = _POST_ID_ATTR.match(wrapper.get("id") or "")
         if match:
             found.append(("article id", int(match.group(1))))

@@ -21,6 +21,24 @@ SKIP_TAGS = frozenset({
     "iframe", "object", "embed", "svg", "canvas", "video", "audio", "nav", "aside", "img",
     "map", "head", "title", "meta", "link", "picture", "source",
 })
+# A table cell holding a heading, a table of its own or this much text lays out a page; it is
+# not data: its rows are rendered as blocks, not as `a | b` lines.
+_LAYOUT_CELL_CHARS = 400
+_LAYOUT_MARKERS = etree.XPath(".//*[self::h1 or self::h2 or self::h3 or self::table]")
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table used for page layout (old sites): some cell holds a heading, a table or a
+    long text."""
+    for row in table.iter("tr"):
+        for cell in row:
+            if cell.tag not in ("td", "th"):
+                continue
+            if _LAYOUT_MARKERS(cell) or sum(len(t) for t in cell.itertext()) > _LAYOUT_CELL_CHARS:
+                return True
+    return False
+
+
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MARKER_DIGITS = re.compile(r"[0-9٠-٩۰-۹]+")
 
@@ -30,9 +48,22 @@ def tag_of(el: etree._Element) -> str | None:
     return el.tag.lower() if isinstance(el.tag, str) else None
 
 
+# Collapsed accordion items and inactive tabs are hidden until clicked; their text is the
+# article's all the same.
+_WIDGET_PANEL = re.compile(
+    r"(?:^|\s)(?:elementor-tab-content|elementor-toggle-content|su-tabs-pane|su-spoiler-content"
+    r"|et_pb_toggle_content|et_pb_tab|fusion-panel|panel-collapse|collapse|tab-pane"
+    r"|accordion-content|accordion-body|tabs-panel|kt-tab-inner-content|wp-block-details)"
+    r"(?:\s|$)")
+
+
 def is_hidden(el: etree._Element) -> bool:
-    """Elements the reader never sees (hidden attribute, display:none)."""
-    return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
+    """Elements the reader never sees (hidden attribute, display:none); collapsed accordion
+    and tab panels are not hidden, only folded."""
+    if el.get("hidden") is None and not (
+            (style := el.get("style")) and _HIDDEN_STYLE.search(style)):
+        return False
+    return not (el.get("role") == "tabpanel" or _WIDGET_PANEL.search(el.get("class") or ""))
 
 
 def is_wp_footnote_marker(el: etree._Element) -> bool:
@@ -69,6 +100,7 @@ class _LineWriter:
         self.buf: list[str] = []
         self.prefix = ""
         self.merge = 0
+        self.layout = False
 
     def flush(self) -> None:
         if self.merge:
@@ -92,10 +124,17 @@ class _LineWriter:
         if tag == "br":
             self.flush()
             return
-        if tag == "tr":
+        if tag == "tr" and not self.layout:
             self._row(el)
             return
-        block = tag in BLOCK_TAGS
+        if tag == "table":
+            saved, self.layout = self.layout, is_layout_table(el)
+            self.flush()
+            self._children(el)
+            self.flush()
+            self.layout = saved
+            return
+        block = tag in BLOCK_TAGS or (self.layout and tag in ("td", "th"))
         if block:
             self.flush()
         if tag == "li":

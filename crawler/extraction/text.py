@@ -14,7 +14,7 @@ _INVISIBLE = (
     "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
     "\u00ad\u200b\ufeff\u2060"  # soft hyphen, ZWSP, BOM, word joiner
 )
-_INVISIBLE_TABLE = {ord(c): None for c in _INVISIBLE}
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _SPACE_RE = re.compile(r"\s+")
 
 ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
@@ -24,17 +24,19 @@ _TO_ARABIC_INDIC = str.maketrans("0123456789", ARABIC_INDIC)
 
 # Footnote markers are not words a reader counts.
 _MARKER_RE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")
-_WORD_RE = re.compile(r"\w", re.UNICODE)
+# A whitespace-separated token holding a letter or digit.
+_WORD_TOKEN_RE = re.compile(r"\S*\w\S*")
 
 
 def strip_invisible(text: str) -> str:
     """Drop bidi controls, soft hyphens and zero-width spaces."""
-    return text.translate(_INVISIBLE_TABLE)
+    return _INVISIBLE_RE.sub("", text)
 
 
 def normalize(text: str) -> str:
     """NFC, invisible marks removed, all whitespace (NBSP, newlines) folded to one space."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE_TABLE)
+    if not text.isascii():
+        text = _INVISIBLE_RE.sub("", unicodedata.normalize("NFC", text))
     return _SPACE_RE.sub(" ", text).strip()
 
 
@@ -63,4 +65,4 @@ def digits_value(text: str) -> int | None:
 def word_count(text: str) -> int:
     """Whitespace-separated tokens holding a letter or digit, footnote markers not counted."""
     text = _MARKER_RE.sub(" ", text)
-    return sum(1 for token in text.split() if _WORD_RE.search(token))
+    return len(_WORD_TOKEN_RE.findall(text))

@@ -1,0 +1,134 @@
+"""Property: comments, sidebars, teaser grids, share and other widgets around an article never
+change its body, whatever their number, length, order and place on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.extraction import extract
+
+FETCHED = dt.datetime(2025, 11, 20, tzinfo=dt.UTC)
+URL = "https://ncmes.org/6001/"
+
+PARAGRAPHS = [
+    "تشهد منطقة القرن الأفريقي تحولات متسارعة في موازين القوى، إذ تتنافس قوى إقليمية ودولية على النفوذ في الموانئ والممرات البحرية.",
+    "وتبرز إثيوبيا بوصفها فاعلًا رئيسيًا في هذه التحولات، بعد أن أعلنت رغبتها في الحصول على منفذ بحري دائم، وهو ما أثار مخاوف دول الجوار.",
+    "في المقابل، تعمل مصر على تعزيز حضورها في المنطقة عبر اتفاقات تعاون عسكري واقتصادي مع الصومال وإريتريا.",
+    "أما دول الخليج فقد ضاعفت استثماراتها في الموانئ الأفريقية خلال السنوات الأخيرة، مستفيدة من موقعها المالي وشبكة علاقاتها.",
+    "ويرى عدد من الباحثين أن غياب إطار إقليمي جامع لأمن البحر الأحمر يفتح الباب أمام ترتيبات ثنائية متعارضة بين الأطراف.",
+    "The Red Sea has become one of the most contested maritime corridors in the world, as regional and global powers compete for ports.",
+    "Attacks on commercial vessels have forced many shipping companies to reroute around the Cape of Good Hope, adding days to voyages.",
+    "Analysts warn that without a regional security framework, bilateral arrangements will keep pulling in different directions.",
+]
+# Comments are often as long as the article, and quote it.
+COMMENT_TEXTS = [*PARAGRAPHS, "مقال رائع، شكرًا للكاتب على هذا التحليل المفصل والمفيد جدًا.",
+                 "I disagree with the conclusion: the Gulf states have far more leverage than the author suggests."]
+EXCERPTS = ["تتسارع خطط التحول الرقمي في دول المنطقة، لكن البنية التحتية لا تزال متفاوتة.",
+            "يطرح استخدام الذكاء الاصطناعي في الحملات الانتخابية أسئلة جديدة حول النزاهة.",
+            "Libya's rival governments remain divided over the management of oil revenues."]
+HEADLINES = ["قراءة في نتائج القمة العربية", "مستقبل الوساطة في السودان", "Ports and Power in the Horn"]
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+@st.composite
+def comments(draw: st.DrawFn) -> str:
+    items = "".join(
+        f'<li class="comment depth-1"><article class="comment-body"><footer class="comment-meta">'
+        f'<b class="fn">قارئ {i}</b><time datetime="2025-11-1{i % 10}T10:00:00+02:00">'
+        f'1{i % 10} نوفمبر 2025</time></footer><div class="comment-content"><p>{_esc(text)}</p>'
+        f'</div></article></li>'
+        for i, text in enumerate(draw(st.lists(st.sampled_from(COMMENT_TEXTS), min_size=1, max_size=8))))
+    kind = draw(st.sampled_from(["classic", "block"]))
+    if kind == "block":
+        return (f'<div class="wp-block-comments"><h2 class="wp-block-heading">التعليقات</h2>'
+                f'<ol class="wp-block-comment-template">{items}</ol></div>')
+    return (f'<div id="comments" class="comments-area"><h3 class="comments-title">تعليقات</h3>'
+            f'<ol class="comment-list">{items}</ol><div id="respond" class="comment-respond">'
+            f'<form><textarea name="comment"></textarea></form></div></div>')
+
+
+@st.composite
+def teaser_grid(draw: st.DrawFn) -> str:
+    cards = "".join(
+        f'<article id="post-{5000 + i}" class="post-{5000 + i} post type-post hentry">'
+        f'<h3 class="entry-title"><a href="https://ncmes.org/{5000 + i}/">{_esc(h)}</a></h3>'
+        f'<div class="entry-content"><p>{_esc(e)}</p></div></article>'
+        for i, (h, e) in enumerate(draw(st.lists(
+            st.tuples(st.sampled_from(HEADLINES), st.sampled_from(EXCERPTS)), min_size=1, max_size=9))))
+    wrapper = draw(st.sampled_from([
+        '<div class="cards">{}</div>', '<section class="related-posts">{}</section>',
+        '<div class="wp-block-query"><div class="wp-block-post-template">{}</div></div>',
+        '<div class="elementor-widget elementor-widget-posts"><div class="elementor-posts-container">{}</div></div>',
+    ]))
+    return wrapper.format(cards)
+
+
+def sidebar() -> st.SearchStrategy[str]:
+    widget = st.sampled_from([
+        '<section class="widget widget_recent_entries"><h2 class="widget-title">أحدث المقالات</h2><ul>'
+        '<li><a href="https://ncmes.org/5001/">قراءة في نتائج القمة العربية الأخيرة</a></li></ul></section>',
+        '<section class="widget widget_text"><div class="textwidget"><p>' + _esc(PARAGRAPHS[0]) + ' '
+        + _esc(PARAGRAPHS[1]) + '</p></div></section>',
+        '<section class="widget"><h2>الأرشيف</h2><ul><li><a href="https://ncmes.org/2025/10/">أكتوبر 2025</a></li></ul></section>',
+    ])
+    return st.lists(widget, min_size=1, max_size=4).map(
+        lambda ws: '<aside id="secondary" class="widget-area">' + "".join(ws) + "</aside>")
+
+
+SHARE = st.sampled_from([
+    '<div class="sharedaddy sd-sharing-enabled"><div class="sd-block sd-social"><h3 class="sd-title">شارك هذا:</h3>'
+    '<ul><li><a class="share-twitter" href="https://ncmes.org/6001/?share=twitter">X</a></li></ul></div></div>',
+    '<div class="addtoany_share_save_container addtoany_content"><div class="addtoany_header">شارك المقال</div>'
+    '<div class="a2a_kit"><a class="a2a_button_facebook" href="https://www.addtoany.com/add_to/facebook">فيسبوك</a></div></div>',
+    '<div class="heateor_sss_sharing_container"><div class="heateor_sss_sharing_title">Spread the love</div></div>',
+    '<div class="kk-star-ratings"><div class="kksr-legend">4.8/5 - (20 votes)</div></div>',
+    '<div class="saboxplugin-wrap"><div class="saboxplugin-desc"><p>' + _esc(PARAGRAPHS[2]) + '</p></div></div>',
+    '<nav class="navigation post-navigation"><div class="nav-links"><a href="https://ncmes.org/5001/" rel="prev">'
+    'المقال السابق</a></div></nav>',
+])
+
+
+def page(paragraphs: list[str], before: list[str], after: list[str], inside_top: list[str],
+         inside_end: list[str], side: list[str]) -> str:
+    content = "".join(inside_top) + "".join(f"<p>{_esc(t)}</p>" for t in paragraphs) + "".join(inside_end)
+    return (
+        '<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>التنافس على الموانئ - '
+        'المركز الوطني للدراسات</title></head><body class="single single-post postid-6001">'
+        '<header id="masthead" class="site-header"><nav><a href="https://ncmes.org/">الرئيسية</a></nav></header>'
+        '<div id="content" class="site-content">' + "".join(before)
+        + '<main id="main" class="site-main"><article id="post-6001" class="post-6001 post type-post hentry">'
+        '<header class="entry-header"><h1 class="entry-title">التنافس على الموانئ</h1>'
+        '<time class="entry-date published" datetime="2025-11-14T09:00:00+02:00">14 نوفمبر 2025</time></header>'
+        f'<div class="entry-content">{content}</div></article>' + "".join(after) + "</main>"
+        + "".join(side) + '</div><footer id="colophon" class="site-footer"><p>© 2025</p></footer></body></html>'
+    )
+
+
+ARTICLE = st.lists(st.sampled_from(PARAGRAPHS), min_size=3, max_size=8)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    paragraphs=ARTICLE,
+    before=st.lists(st.one_of(teaser_grid(), sidebar()), max_size=2),
+    after=st.lists(st.one_of(comments(), teaser_grid(), SHARE), max_size=4),
+    inside_top=st.lists(SHARE, max_size=2),
+    inside_end=st.lists(SHARE, max_size=3),
+    side=st.lists(sidebar(), max_size=1),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_widgets_around_an_article_never_change_its_body(
+    paragraphs, before, after, inside_top, inside_end, side, shuffle
+) -> None:
+    bare = extract(page(paragraphs, [], [], [], [], []), URL, FETCHED)
+    shuffle.shuffle(after)
+    dressed = extract(page(paragraphs, before, after, inside_top, inside_end, side), URL, FETCHED)
+    assert bare.body == "\n".join(paragraphs)
+    assert dressed.body == bare.body
