@@ -22,10 +22,18 @@ class RevisitPolicy:
     now: dt.datetime
 
     @classmethod
-    def from_settings(cls, settings: Any, archive: Any, now: dt.datetime | None = None) -> RevisitPolicy:
-        runs = archive.read_runs().to_pylist()
+    def from_settings(
+        cls, settings: Any, archive: Any, now: dt.datetime | None = None, site: str | None = None
+    ) -> RevisitPolicy:
+        """The policy of one site's crawls (an archive may hold several sites' runs); re-extraction
+        runs ask no site and do not count."""
+        runs = [
+            row for row in archive.read_runs().to_pylist()
+            if row["mode"] != "reextract" and (site is None or row["site"] == site)
+        ]
         starts = sorted(row["started_at"] for row in runs)
-        completed = [row["started_at"] for row in runs if row["completed"]]
+        # A run that --limit stopped short saw changes it did not fetch: not a reference point.
+        completed = [row["started_at"] for row in runs if row["completed"] and not row.get("limit_reached")]
         return cls(
             recent_days=settings.getint("NCMES_REVISIT_RECENT_DAYS"),
             medium_days=settings.getint("NCMES_REVISIT_MEDIUM_DAYS"),
@@ -38,7 +46,8 @@ class RevisitPolicy:
         )
 
     def changed_since(self) -> dt.datetime | None:
-        """The moment after which a change signal (REST modified_after) is news."""
+        """The moment after which a change signal (REST modified_after) is news: the start of
+        this site's last run that completed without hitting --limit."""
         return self.last_completed_start
 
     def listing_walk_due(self) -> bool:
