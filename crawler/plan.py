@@ -379,10 +379,12 @@ class CrawlPlan:
     # -- articles -------------------------------------------------------------------------
 
     def _consider(self, posts: Iterable[tuple[str, bool]], source: str) -> list[Fetch]:
+        posts = list(posts)
+        if source in ("home", "listing", "feed"):
+            # The whole page's votes first: its first post's form alone says little.
+            self._links.update(slash for _, slash in posts)
         out = []
-        for url, slash in posts:
-            if source in ("home", "listing", "feed"):
-                self._links[slash] += 1
+        for url, _ in posts:
             if url in self.requested:
                 continue
             if url not in self.known:
