@@ -1,0 +1,195 @@
+"""Same site, same archive: concurrency, the order answers arrive in, kills and reruns change nothing.
+
+Each seed builds a small site (its content, which posts the sitemap omits, which pages name no
+category, the URL form its posts live at) whose server delays every answer by a seeded random
+amount, crawls it once at CONCURRENT_REQUESTS=1 as the reference, then compares whole archives
+with it, article by article.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from crawler.archive.schema import CONTENT_FIELDS
+from crawler.demo.content import SECTIONS
+from crawler.demo.server import DemoServer, serve
+from crawler.demo.site import DemoSite
+from tests.conftest import FAST, ROOT, crawl
+
+SEEDS = [0, 1, 2]
+WAIT = 90.0  # seconds: generous for a loaded machine, never reached on a healthy one
+COMPARED = [f.name for f in CONTENT_FIELDS] + ["content_hash", "version", "status"]
+SERIAL = ("-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+PARALLEL = ("-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16")
+
+
+def small_site(seed: int) -> DemoSite:
+    """About 25 posts, 5 to a listing page; the sitemap omits every third post (those are
+    found in listings only); every third page names no category; odd seeds serve posts at
+    /<id>, even ones at /<id>/; answers come back after 0-30 ms, seeded."""
+    site = DemoSite(seed, rest_api=False, per_page=5, trailing_slash=seed % 2 == 0)
+    for index, post_id in enumerate(site.post_ids):
+        if index % 2:
+            site.remove_article(post_id)
+    live = site.post_ids
+    omitted = {pid for i, pid in enumerate(live) if i % 3 == 1}
+    site.uncategorized = {pid for i, pid in enumerate(live) if i % 3 != 1 and pid % 3 == 0}
+    # Horn of Africa posts (a child section) among them: their parent's listing lists them too.
+    site.uncategorized |= {a.post_id for a in site.live() if "القرن-الأفريقي" in a.sections}
+
+    def drop_entries(path: str, body: bytes) -> bytes:
+        return re.sub(
+            rb"<url><loc>[^<]*?/(\d+)/?</loc>.*?</url>",
+            lambda m: b"" if int(m.group(1)) in omitted else m.group(0),
+            body,
+        )
+
+    site.override("/wp-sitemap-posts-post-1.xml", body=drop_entries)
+    site.set_jitter(0.03, seed)
+    return site
+
+
+def listed_sections(site: DemoSite, post_id: int) -> list[str]:
+    """The sections of every listing that lists a post: its categories and their parents."""
+    slugs = set(site.article(post_id).sections)
+    parents = {s.parent for s in SECTIONS if s.slug in slugs and s.parent}
+    return [s.name for s in SECTIONS if s.slug in slugs | parents]
+
+
+def content(archive: Path) -> dict[str, dict]:
+    rows = pq.read_table(archive / "articles.parquet", columns=COMPARED).to_pylist()
+    return {row["url"]: row for row in rows}
+
+
+def assert_same(got: Path, want: Path) -> None:
+    a, b = content(got), content(want)
+    assert sorted(a) == sorted(b)
+    for url in sorted(a):
+        diff = [c for c in COMPARED if a[url][c] != b[url][c]]
+        assert not diff, f"{url}: {diff}: {[a[url][c] for c in diff]} != {[b[url][c] for c in diff]}"
+
+
+def assert_one_version_each(archive: Path) -> None:
+    versions = ds.dataset(archive / "versions", format="parquet").to_table(columns=["url", "version"])
+    keys = list(zip(versions["url"].to_pylist(), versions["version"].to_pylist(), strict=True))
+    assert len(keys) == len(set(keys)), "duplicate (url, version)"
+    assert {v for _, v in keys} == {1}
+
+
+@dataclass
+class World:
+    seed: int
+    site: DemoSite
+    server: DemoServer
+    reference: Path
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    seed = request.param
+    site = small_site(seed)
+    with serve(site) as server:
+        reference = tmp_path_factory.mktemp(f"reference{seed}")
+        result = crawl(server, reference, *SERIAL)
+        assert result.returncode == 0, result.stderr[-3000:]
+        yield World(seed, site, server, reference)
+
+
+def test_the_reference_crawl_is_right(world: World) -> None:
+    site, base = world.site, world.server.url
+    truth = {t["url"]: t for t in site.truth(base=base)}
+    rows = content(world.reference)
+    assert sorted(rows) == sorted(truth)
+    for url, row in rows.items():
+        post_id = row["post_id"]
+        if post_id in site.uncategorized:
+            assert row["sections"] == listed_sections(site, post_id), url
+        else:
+            assert row["sections"] == truth[url]["sections"], url
+        assert (row["title"], row["body"], row["version"]) == (truth[url]["title"], truth[url]["body"], 1)
+    assert site.uncategorized & {a.post_id for a in site.live()}
+    assert_one_version_each(world.reference)
+
+
+def test_sixteen_at_a_time_gives_the_same_archive_with_one_request_per_article(world: World, tmp_path: Path) -> None:
+    site = world.site
+    site.reset_counters()
+    result = crawl(world.server, tmp_path, *PARALLEL)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_same(tmp_path, world.reference)
+    assert_one_version_each(tmp_path)
+    # Posts live at /<id>/ or /<id> and listings link a few in the other form: still one
+    # request per article, no redirect.
+    served = site.counters()
+    assert served["article"] == len(site.live()), [e for e in site.requests_log() if e[2] == 301]
+    form = "/" if site.trailing_slash else ""
+    fetch_urls = pq.read_table(tmp_path / "articles.parquet", columns=["url", "fetch_url"]).to_pylist()
+    assert all(r["fetch_url"] == r["url"] + form and not r["url"].endswith("/") for r in fetch_urls)
+
+
+def _start(server: DemoServer, archive: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", "--site", server.url, "--archive", str(archive),
+         *FAST, "-s", "CONCURRENT_REQUESTS=4", "-s", "ARCHIVE_CHECKPOINT_ITEMS=2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _stop_when(process: subprocess.Popen[str], condition: Callable[[], bool], signum: int) -> int:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if process.poll() is not None:
+            _, err = process.communicate()
+            pytest.fail(f"the crawl ended before it could be stopped: {err[-2000:]}")
+        if time.monotonic() > deadline:
+            process.kill()
+            process.communicate()
+            pytest.fail("timed out waiting for the point to stop the crawl")
+        time.sleep(0.01)
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=WAIT)
+    assert "Traceback" not in err or signum == signal.SIGKILL, err[-3000:]
+    return process.returncode
+
+
+def test_killed_and_rerun_gives_the_same_archive(world: World, tmp_path: Path) -> None:
+    site = world.site
+    site.delay = 0.04  # slow enough to stop at chosen points
+    try:
+        def articles_served(n: int) -> Callable[[], bool]:
+            return lambda: site.counters()["article"] >= n
+
+        def parts_written() -> bool:
+            folder = tmp_path / "versions"
+            return folder.is_dir() and any(folder.glob("*.parquet"))
+
+        # 1. SIGKILL once some versions are on disk; 2. SIGKILL a few articles into the
+        # rerun; 3. SIGTERM a few articles into the next; then a rerun to the end.
+        for condition, signum in (
+            (parts_written, signal.SIGKILL),
+            (articles_served(3), signal.SIGKILL),
+            (articles_served(2), signal.SIGTERM),
+        ):
+            site.reset_counters()
+            code = _stop_when(_start(world.server, tmp_path), condition, signum)
+            assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 1)
+        site.delay = 0.0
+        result = crawl(world.server, tmp_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+    finally:
+        site.delay = 0.0
+    runs = pq.read_table(tmp_path / "runs.parquet").sort_by("started_at").to_pylist()
+    assert [r["completed"] for r in runs] == [False, False, False, True]
+    assert_same(tmp_path, world.reference)
+    assert_one_version_each(tmp_path)
