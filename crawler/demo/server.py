@@ -139,11 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-rest", action="store_true")
     parser.add_argument("--no-feed", action="store_true")
     parser.add_argument("--no-validators", action="store_true")
+    parser.add_argument("--no-trailing-slash", action="store_true", help="posts live at /<id>, not /<id>/")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before every answer")
+    parser.add_argument("--jitter", type=float, default=0.0, help="plus a random wait up to S seconds (seeded)")
     args = parser.parse_args(argv)
     site = DemoSite(args.seed, sitemap=not args.no_sitemap, rest_api=not args.no_rest,
-                    feed=not args.no_feed, validators=not args.no_validators)
+                    feed=not args.no_feed, validators=not args.no_validators,
+                    trailing_slash=not args.no_trailing_slash)
     site.delay = args.delay
+    site.set_jitter(args.jitter, args.seed)
     server = serve(site, args.host, args.port)
     print(server.url, flush=True)
     try:
