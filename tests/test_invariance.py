@@ -146,7 +146,7 @@ def _start(server: DemoServer, archive: Path) -> subprocess.Popen[str]:
     )
 
 
-def _stop_when(process: subprocess.Popen[str], condition: Callable[[], bool], signum: int) -> int:
+def _stop_when(process: subprocess.Popen[str], condition: Callable[[], bool], signum: int) -> tuple[int, str]:
     deadline = time.monotonic() + WAIT
     while not condition():
         if process.poll() is not None:
@@ -159,8 +159,7 @@ def _stop_when(process: subprocess.Popen[str], condition: Callable[[], bool], si
         time.sleep(0.01)
     process.send_signal(signum)
     _, err = process.communicate(timeout=WAIT)
-    assert "Traceback" not in err or signum == signal.SIGKILL, err[-3000:]
-    return process.returncode
+    return process.returncode, err
 
 
 def test_killed_and_rerun_gives_the_same_archive(world: World, tmp_path: Path) -> None:
@@ -182,8 +181,9 @@ def test_killed_and_rerun_gives_the_same_archive(world: World, tmp_path: Path) -
             (articles_served(2), signal.SIGTERM),
         ):
             site.reset_counters()
-            code = _stop_when(_start(world.server, tmp_path), condition, signum)
-            assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 1)
+            code, err = _stop_when(_start(world.server, tmp_path), condition, signum)
+            assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 1), err[-3000:]
+            assert "Traceback" not in err
         site.delay = 0.0
         result = crawl(world.server, tmp_path)
         assert result.returncode == 0, result.stderr[-3000:]
@@ -193,3 +193,14 @@ def test_killed_and_rerun_gives_the_same_archive(world: World, tmp_path: Path) -
     assert [r["completed"] for r in runs] == [False, False, False, True]
     assert_same(tmp_path, world.reference)
     assert_one_version_each(tmp_path)
+
+
+def test_a_fatal_signal_leaves_a_traceback(tmp_path: Path) -> None:
+    site = DemoSite(rest_api=False)
+    site.delay = 0.1
+    with serve(site) as server:
+        code, err = _stop_when(_start(server, tmp_path), lambda: site.counters()["article"] >= 1, signal.SIGABRT)
+    assert code == -signal.SIGABRT
+    # faulthandler: the fatal error and where each thread was, instead of nothing.
+    assert "Fatal Python error: Aborted" in err
+    assert re.search(r'File ".*\.py", line \d+', err), err[-2000:]
