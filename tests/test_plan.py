@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
+from crawler.archive.schema import LISTINGS
+from crawler.archive.store import Archive
 from crawler.discovery import Section, SitemapEntry
 from crawler.plan import (
     WALK_CUT,
@@ -313,3 +317,21 @@ def test_cut_short_decision_ignores_what_this_run_stored() -> None:
         known[url(n)] = Known()  # stored by the pipeline before page 1 is read
     page1 = [33, 32, 31, *range(30, 23, -1)]
     assert walk_africa(plan, fetches[AFRICA.url], [page1, list(range(23, 13, -1)), list(range(13, 3, -1))]) == [1, 2]
+
+
+def test_listing_state_is_kept_per_site_in_the_archive(tmp_path: Path) -> None:
+    english = "https://en.ncmes.org"
+    with Archive(tmp_path).lock() as archive:
+        archive.write_listings(SITE, [r.row(SITE) for r in previous("run1")])
+        archive.write_listings(english, [walked(INTL.url, "e1", [1]).row(english)])
+        # A later run of the Arabic edition replaces its own rows only.
+        archive.write_listings(SITE, [walked(AFRICA.url, "run2", [1, 2]).row(SITE)])
+        with pytest.raises(ValueError):
+            archive.write_listings(SITE, [walked(AFRICA.url, "x", []).row(english)])
+    reread = Archive(tmp_path)
+    assert [(r["url"], r["end_run"], r["members"]) for r in reread.read_listings(SITE)] == [
+        (AFRICA.url, "run2", [url(1), url(2)]),
+    ]
+    (row,) = reread.read_listings(english)
+    assert ListingRecord.from_row(row).members == [url(1)]
+    assert pq.read_schema(tmp_path / "listings.parquet").equals(LISTINGS, check_metadata=True)
