@@ -209,6 +209,22 @@ def test_killed_and_rerun_gives_the_same_archive(world: World, tmp_path: Path) -
     assert_same(tmp_path, world.reference)
     assert_one_version_each(tmp_path)
 
+    # A page naming no category, refetched (its lastmod moved) in a run that skips every
+    # listing (nothing new): the listings' stored members give the same sections, no version.
+    post_id = min(site.uncategorized & set(site.post_ids))
+    before = content(tmp_path)
+    site.edit_article(post_id)
+    site.reset_counters()
+    result = crawl(world.server, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = pq.read_table(tmp_path / "runs.parquet").sort_by("started_at").to_pylist()[-1]
+    # No section listing asked (second pages the first run asked may still be answered late).
+    assert not any(site.hits(section_path(s.slug)) for s in SECTIONS)
+    assert (run["pages_downloaded"], run["articles_changed"]) == (1, 0)
+    after = content(tmp_path)
+    assert after[f"{world.server.url}/{post_id}"]["sections"] == before[f"{world.server.url}/{post_id}"]["sections"]
+    assert_one_version_each(tmp_path)
+
 
 def test_a_fatal_signal_leaves_a_traceback(tmp_path: Path) -> None:
     site = DemoSite(rest_api=False)
