@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import faulthandler
 import json
 import logging
 import os
@@ -206,6 +207,9 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
     from crawler.archive.store import ArchiveLocked
     from crawler.spiders.site import SiteSpider
 
+    # A fatal signal (SIGSEGV, SIGABRT in a native library) leaves every thread's traceback
+    # on stderr instead of nothing.
+    faulthandler.enable()
     archive = _open_archive(archive_dir, create=True)
     try:
         archive.acquire_lock()

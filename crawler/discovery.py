@@ -107,17 +107,29 @@ def menu_sections(document: bytes | str, url: str, site: str) -> list[Section]:
 
 def listing_articles(document: bytes | str, url: str, site: str) -> list[str]:
     """Canonical URLs of the posts a listing page lists, in page order, sidebars excluded."""
+    return [post for post, _ in listing_posts(document, url, site)]
+
+
+def listing_posts(document: bytes | str, url: str, site: str) -> list[tuple[str, bool]]:
+    """(canonical URL, linked with a trailing slash) of the posts a listing page lists, in page
+    order, sidebars excluded; the form is the one most of the page's links to the post use."""
     root = _parse(document, url)
     if root is None:
         return []
-    seen: dict[str, None] = {}
+    forms: dict[str, list[int]] = {}  # canonical -> [links without slash, links with slash]
     for a in _ALL_LINKS(root):
         if _BOILERPLATE_ANCESTOR(a):
             continue
-        target = canonical_url(a.get("href", ""), site, base=url)
+        href = a.get("href", "")
+        target = canonical_url(href, site, base=url)
         if target and post_id_from_url(target) is not None:
-            seen.setdefault(target, None)
-    return list(seen)
+            forms.setdefault(target, [0, 0])[link_slash(urljoin(url, href.strip()))] += 1
+    return [(post, with_slash >= without) for post, (without, with_slash) in forms.items()]
+
+
+def link_slash(link: str) -> bool:
+    """Whether a link to a post is written with a trailing slash (`/3233/`) or not (`/4571`)."""
+    return urlsplit(link.strip()).path.endswith("/")
 
 
 def listing_pages(document: bytes | str, url: str, site: str) -> list[str]:

@@ -17,8 +17,11 @@ class ArticlePage:
     etag: str | None = None
     last_modified: str | None = None
     sitemap_lastmod: dt.datetime | None = None
-    listed_sections: list[str] = field(default_factory=list)
+    # The sections of the listings that list the page, once discovery is complete; None
+    # while it is not (a page naming no category then waits for DiscoveryDone).
+    listed_sections: list[str] | None = field(default_factory=list)
     warc: tuple[str, int, str] | None = None
+    fetch_url: str | None = None  # the URL form that answered (after any redirect)
 
 
 @dataclass
@@ -30,6 +33,14 @@ class NotModified:
     etag: str | None = None
     last_modified: str | None = None
     sitemap_lastmod: dt.datetime | None = None
+    fetch_url: str | None = None
+
+
+@dataclass
+class DiscoveryDone:
+    """Every listing walk has ended: per article URL, the sections of the listings that list it."""
+
+    sections: dict[str, list[str]]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -13,7 +14,7 @@ from twisted.internet.defer import Deferred
 
 from crawler.extraction import extract
 from crawler.extraction.record import ExtractionError
-from crawler.items import ArticlePage, FetchFailure, Gone, NotModified
+from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +32,18 @@ class ArchivePipeline:
         self.since_checkpoint = 0
         self.last_checkpoint = time.monotonic()
         self.archive: Any = None
+        # Pages naming no category, extracted but held until discovery is complete: their
+        # sections come from every listing, and a listing read later could add one.
+        self.deferred: list[tuple[Any, ArticlePage]] = []
+        # The listings' final word (DiscoveryDone), for a held page that reaches the pipeline
+        # after it.
+        self.final_sections: dict[str, list[str]] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.engine_stopped, signal=signals.engine_stopped)
         return pipeline
 
     async def open_spider(self) -> None:
@@ -82,13 +90,15 @@ class ArchivePipeline:
         elif isinstance(item, NotModified):
             self.archive.record_not_modified(
                 item.url, item.fetched_at, etag=item.etag, http_last_modified=item.last_modified,
-                sitemap_lastmod=item.sitemap_lastmod,
+                sitemap_lastmod=item.sitemap_lastmod, fetch_url=item.fetch_url,
             )
         elif isinstance(item, Gone):
             if self.archive.record_removed(item.url, item.fetched_at, item.status):
                 counters["removed"] = 1
         elif isinstance(item, FetchFailure):
             self.archive.record_failure(item.url, item.stage, item.error, item.fetched_at)
+        elif isinstance(item, DiscoveryDone):
+            counters = self._store_deferred(item.sections)
         self.since_checkpoint += 1
         if (
             self.since_checkpoint >= self.checkpoint_items
@@ -110,15 +120,39 @@ class ArchivePipeline:
             )
             return {"failures": 1}
         if not record.sections:
-            # The page names no category: file it under the listings that list it, else
-            # keep what the archive knew, so a missing breadcrumb is not a change.
-            known = self.archive.state.get(page.url)
-            record.sections = list(page.listed_sections) or (list(known.sections) if known else [])
+            listed = page.listed_sections
+            if listed is None and self.final_sections is not None:
+                listed = self.final_sections.get(record.url, [])
+            if listed is None:
+                # Keep the record, not the page's bytes.
+                self.deferred.append((record, dataclasses.replace(page, body=b"")))
+                return {}
+            self._listed_sections(record, listed)
+        return self._store(record, page)
+
+    def _listed_sections(self, record: Any, listed: list[str]) -> None:
+        """The page names no category: file it under the listings that list it, else keep
+        what the archive knew, so a missing breadcrumb is not a change."""
+        known = self.archive.state.get(record.url)
+        record.sections = list(listed) or (list(known.sections) if known else [])
+
+    def _store_deferred(self, sections: dict[str, list[str]]) -> dict[str, int]:
+        """Discovery is complete: store the held pages with the sections every listing gives."""
+        self.final_sections = sections
+        deferred, self.deferred = self.deferred, []
+        counters: dict[str, int] = {}
+        for record, page in deferred:
+            self._listed_sections(record, sections.get(record.url, []))
+            for key, value in self._store(record, page).items():
+                counters[key] = counters.get(key, 0) + value
+        return counters
+
+    def _store(self, record: Any, page: ArticlePage) -> dict[str, int]:
         try:
             outcome = self.archive.record_article(
                 record, fetched_at=page.fetched_at, etag=page.etag,
                 http_last_modified=page.last_modified, sitemap_lastmod=page.sitemap_lastmod,
-                warc=page.warc,
+                warc=page.warc, fetch_url=page.fetch_url,
             )
         except (OSError, ValueError) as exc:
             logger.error("could not store %s: %s", page.url, exc)
@@ -138,17 +172,50 @@ class ArchivePipeline:
         # ("finished", or "shutdown" on SIGINT/SIGTERM).
         completed = reason == "finished" and bool(getattr(spider, "site_reached", False))
         stats = self.crawler.stats
+        plan = getattr(spider, "plan", None)
         counters = {
             "requests": stats.get_value("downloader/request_count", 0),
             "pages_downloaded": stats.get_value("ncmes/pages_downloaded", 0),
             "not_modified": stats.get_value("ncmes/not_modified", 0),
             "bytes_received": stats.get_value("downloader/response_bytes", 0),
+            "limit_reached": bool(plan is not None and plan.limit_reached),
         }
         try:
+            if plan is not None:
+                self._count(await maybe_deferred_to_future(
+                    self._defer(self._close_plan, plan, spider, reason)
+                ))
             self.crawler.ncmes_run = await maybe_deferred_to_future(
                 self._defer(self.archive.finish_run, completed, counters)
             )
         finally:
-            self.executor.shutdown(wait=False)
+            self._shutdown()
             if getattr(spider, "owns_lock", False):
                 self.archive.release_lock()
+
+    def _close_plan(self, plan: Any, spider: Any, reason: str) -> dict[str, int]:
+        """In the worker thread, before the run's last checkpoint: held pages and listing state."""
+        counters: dict[str, int] = {}
+        if self.deferred:
+            if reason == "finished" and plan.discovery_complete:
+                counters = self._store_deferred(plan.listed_sections())
+            else:
+                # Interrupted before every listing was read: their sections are not known,
+                # and no version may carry sections a later listing would change. Not
+                # stored, so the next run asks them again.
+                logger.warning("%d pages naming no category not stored: discovery was not complete", len(self.deferred))
+                counters = {"deferred_dropped": len(self.deferred)}
+                self.deferred = []
+        if getattr(spider, "run_id", None) and plan.walks:
+            rows = [r.row(spider.site) for r in plan.listing_records(spider.run_id)]
+            self.archive.write_listings(spider.site, rows)
+        return counters
+
+    def _shutdown(self) -> None:
+        # Joined, not abandoned: a worker thread still inside pyarrow or lxml when the
+        # interpreter finalises can abort the process.
+        self.executor.shutdown(wait=True)
+
+    def engine_stopped(self) -> None:
+        """Whatever ended the run (an error before spider_closed included): no thread left behind."""
+        self._shutdown()

@@ -31,15 +31,20 @@ class RevisitPolicy:
     now: dt.datetime
 
     @classmethod
-    def from_settings(cls, settings: Any, archive: Any, now: dt.datetime | None = None) -> RevisitPolicy:
-        runs = archive.read_runs().to_pylist()
-        site = settings.get("NCMES_SITE")
-        if site:
-            # An archive may hold both editions (ncmes.org, en.ncmes.org): only this site's
-            # own runs set its schedule and the moment its change signals are news from.
-            runs = [row for row in runs if _same_site(row.get("site"), site)]
+    def from_settings(
+        cls, settings: Any, archive: Any, now: dt.datetime | None = None, site: str | None = None
+    ) -> RevisitPolicy:
+        """The policy of one site's crawls: an archive may hold both editions (ncmes.org,
+        en.ncmes.org), and only this site's own runs set its schedule and the moment its change
+        signals are news from; re-extraction runs ask no site and do not count."""
+        site = site or settings.get("NCMES_SITE")
+        runs = [
+            row for row in archive.read_runs().to_pylist()
+            if row["mode"] != "reextract" and (not site or _same_site(row.get("site"), site))
+        ]
         starts = sorted(row["started_at"] for row in runs)
-        completed = [row["started_at"] for row in runs if row["completed"]]
+        # A run that --limit stopped short saw changes it did not fetch: not a reference point.
+        completed = [row["started_at"] for row in runs if row["completed"] and not row.get("limit_reached")]
         return cls(
             recent_days=settings.getint("NCMES_REVISIT_RECENT_DAYS"),
             medium_days=settings.getint("NCMES_REVISIT_MEDIUM_DAYS"),
@@ -52,7 +57,8 @@ class RevisitPolicy:
         )
 
     def changed_since(self) -> dt.datetime | None:
-        """The moment after which a change signal (REST modified_after) is news."""
+        """The moment after which a change signal (REST modified_after) is news: the start of
+        this site's last run that completed without hitting --limit."""
         return self.last_completed_start
 
     def listing_walk_due(self) -> bool:

@@ -246,7 +246,8 @@ def test_listings_paginate_to_the_end(server) -> None:
             url = nxt[0] if nxt else ""
             pages += 1
         assert pages >= 1
-    assert seen == {f"/{pid}/" for pid in site.post_ids}
+    # Links to posts whose id is divisible by 5 take the other URL form on listings.
+    assert seen == {f"/{pid}/" if pid % 5 else f"/{pid}" for pid in site.post_ids}
     parent = next(s for s in SECTIONS if s.name == "الشؤون الأفريقية")
     assert fetch(server.url + section_path(parent.slug) + "page/2/")[0] == 200
     assert fetch(server.url + section_path(parent.slug) + "page/99/")[0] == 404

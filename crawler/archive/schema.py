@@ -6,7 +6,7 @@ import pyarrow as pa
 
 # Bumped on any change of the archive's columns; written into every file's metadata.
 # Readers refuse a file whose major version differs (see store.check_schema).
-SCHEMA_VERSION = "1.1"  # 1.1: language column
+SCHEMA_VERSION = "1.2"  # 1.1: language column; 1.2: fetch_url, limit_reached, listings
 SCHEMA_VERSION_KEY = b"ncmes_archive.schema_version"
 FILE_KIND_KEY = b"ncmes_archive.kind"
 
@@ -73,6 +73,9 @@ ARTICLES = _schema(
         pa.field("etag", pa.string()),
         pa.field("http_last_modified", pa.string()),
         pa.field("sitemap_lastmod", TS),
+        # Added in 1.2: the URL form that last answered 200 or 304 (`/4571` or `/4571/`), so a
+        # revisit asks it without a redirect; url stays canonical.
+        pa.field("fetch_url", pa.string()),
     ],
 )
 
@@ -110,6 +113,10 @@ RUNS = _schema(
         # Added: bytes received and extraction warnings, for benchmarks and review.
         pa.field("bytes_received", pa.int64(), nullable=False),
         pa.field("warnings", pa.int64(), nullable=False),
+        # Added in 1.2: --limit stopped the run from asking every article it found (null in
+        # older files: taken as false). Such a run, like an interrupted one, lets the next
+        # run cut no listing short.
+        pa.field("limit_reached", pa.bool_()),
     ],
 )
 
@@ -148,6 +155,24 @@ WARNINGS = _schema(
     ],
 )
 
+# Added in 1.2: what the next run's crawl plan needs to know of each section listing (one
+# row per site and listing, replaced whole at the end of each run; see crawler/plan.py).
+LISTINGS = _schema(
+    "listings",
+    [
+        pa.field("site", pa.string(), nullable=False),
+        pa.field("url", pa.string(), nullable=False),  # the listing's first page, as the menu links it
+        pa.field("section", pa.string(), nullable=False),  # the section name the menu shows
+        pa.field("parent", pa.string()),  # the parent listing's url when nested
+        pa.field("position", pa.int32(), nullable=False),  # menu order
+        # Canonical article URLs the listing lists, as last known (sorted).
+        pa.field("members", pa.list_(pa.string()), nullable=False),
+        pa.field("end_run", pa.string()),  # the last run whose walk reached the listing's end
+        pa.field("last_walk", pa.string()),  # how the last walk ended: end, cut, stopped
+        pa.field("last_run", pa.string()),  # the run of that walk
+    ],
+)
+
 SCHEMAS: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "versions": VERSIONS,
@@ -155,6 +180,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "failures": FAILURES,
     "changes": CHANGES,
     "warnings": WARNINGS,
+    "listings": LISTINGS,
 }
 
 # Added in the second contract version: the citations table of a dataset export (not an

@@ -27,6 +27,7 @@ from crawler.archive.schema import (
     CHANGES,
     FAILURES,
     FILE_KIND_KEY,
+    LISTINGS,
     RUNS,
     SCHEMA_VERSION,
     SCHEMA_VERSION_KEY,
@@ -50,13 +51,15 @@ SNAPSHOT_FILES: dict[str, pa.Schema] = {
     "runs.parquet": RUNS,
     "failures.parquet": FAILURES,
     "warnings.parquet": WARNINGS,
+    # Replaced by write_listings at the end of a run, not by checkpoint.
+    "listings.parquet": LISTINGS,
 }
 # Append-only datasets: a folder of part files each.
 DATASET_DIRS: dict[str, pa.Schema] = {"versions": VERSIONS, "changes": CHANGES}
 TMP_SUFFIX = ".tmp"
 LOCK_NAME = ".lock"
 # Crawl-state columns of articles.parquet: how to ask the site cheaply, not content.
-CRAWL_STATE_COLUMNS = ("last_fetched", "etag", "http_last_modified", "sitemap_lastmod")
+CRAWL_STATE_COLUMNS = ("last_fetched", "etag", "http_last_modified", "sitemap_lastmod", "fetch_url")
 # Content columns that do not enter content_hash; refreshed on every capture.
 _UNHASHED_CONTENT = (
     "post_id", "published_at", "modified_at", "related", "links", "word_count", "language",
@@ -101,6 +104,7 @@ class ArticleState:
     etag: str | None = None
     http_last_modified: str | None = None
     sitemap_lastmod: dt.datetime | None = None
+    fetch_url: str | None = None
     # The series prefix extraction proposed (kept in versions/); articles.parquet shows it
     # only when it recurs, see Archive._series_counts.
     series_candidate: str | None = None
@@ -333,6 +337,7 @@ class Archive:
             self._runs: list[dict[str, Any]] = tables["runs.parquet"].to_pylist()
             self._failures = tables["failures.parquet"]
             self._warnings = tables["warnings.parquet"]
+            self._listings = tables["listings.parquet"]
             self._changes = self._read_dataset(self._change_files, CHANGES)
             for row in tables["articles.parquet"].to_pylist():
                 row["series_candidate"] = row["series"]
@@ -457,6 +462,7 @@ class Archive:
             etag=None,
             http_last_modified=None,
             sitemap_lastmod=prev.sitemap_lastmod if prev else None,
+            fetch_url=prev.fetch_url if prev else None,
             series_candidate=row["series"],
         )
 
@@ -589,6 +595,7 @@ class Archive:
             assert self._run_row is not None
             for name in ("requests", "pages_downloaded", "not_modified", "bytes_received"):
                 self._run_row[name] = int(counters.get(name, 0))
+            self._run_row["limit_reached"] = bool(counters.get("limit_reached", False))
             self._run_row["completed"] = bool(completed)
             self._run_row["finished_at"] = _now()
         self.checkpoint()
@@ -613,6 +620,7 @@ class Archive:
         sitemap_lastmod: dt.datetime | None = None,
         warc: tuple[str, int, str] | None = None,
         reextracted: bool = False,
+        fetch_url: str | None = None,
     ) -> Outcome:
         """Compare one captured article with its state; a new content_hash makes a new version.
 
@@ -637,7 +645,7 @@ class Archive:
                 if not reextracted:
                     prev.status = "live"
                     prev.last_seen = at
-                    self._touch(prev, at, etag, http_last_modified, sitemap_lastmod)
+                    self._touch(prev, at, etag, http_last_modified, sitemap_lastmod, fetch_url)
                 self._counts["articles_unchanged"] += 1
                 return Outcome(record.url, "unchanged", [], prev.version)
 
@@ -655,12 +663,13 @@ class Archive:
                 run_id=run_id,
                 series_candidate=record.series,
                 sitemap_lastmod=prev.sitemap_lastmod if prev else None,
+                fetch_url=prev.fetch_url if prev else None,
             )
             if reextracted and prev:
                 state.last_fetched = prev.last_fetched
                 state.etag, state.http_last_modified = prev.etag, prev.http_last_modified
             else:
-                self._touch(state, at, etag, http_last_modified, sitemap_lastmod)
+                self._touch(state, at, etag, http_last_modified, sitemap_lastmod, fetch_url)
             self.state[record.url] = state
             warc_file, warc_offset, warc_id = warc if warc else (None, None, None)
             self._pending_versions.append(
@@ -695,8 +704,11 @@ class Archive:
         etag: str | None,
         http_last_modified: str | None,
         sitemap_lastmod: dt.datetime | None,
+        fetch_url: str | None = None,
     ) -> None:
         state.last_fetched = at
+        if fetch_url is not None:
+            state.fetch_url = fetch_url
         # The response's validators replace the old ones, even by None: a validator the
         # server no longer sends must not be replayed.
         state.etag = etag
@@ -711,6 +723,7 @@ class Archive:
         etag: str | None = None,
         http_last_modified: str | None = None,
         sitemap_lastmod: dt.datetime | None = None,
+        fetch_url: str | None = None,
     ) -> bool:
         """A 304 for a known article: seen again, unchanged. False for an unknown URL."""
         self._require_run()
@@ -728,6 +741,8 @@ class Archive:
                 state.http_last_modified = http_last_modified
             if sitemap_lastmod is not None:
                 state.sitemap_lastmod = utc(sitemap_lastmod)
+            if fetch_url is not None:
+                state.fetch_url = fetch_url
             self._counts["articles_unchanged"] += 1
             return True
 
@@ -852,6 +867,30 @@ class Archive:
                 self._changes = pa.concat_tables([self._changes, to_table(changes, CHANGES)])
             if written:
                 self._part_seq += 1
+
+    # -- listings (the crawl plan's state) --------------------------------------------------
+
+    def read_listings(self, site: str | None = None) -> list[dict[str, Any]]:
+        """Rows of listings.parquet (see schema.LISTINGS), of one site or of all."""
+        with self._mutex:
+            rows = self._listings.to_pylist()
+        return [row for row in rows if site is None or row["site"] == site]
+
+    def write_listings(self, site: str, rows: list[dict[str, Any]]) -> None:
+        """Replace one site's listing rows (other sites' rows kept) and write the file atomically."""
+        self._require_lock()
+        for row in rows:
+            if row.get("site") != site:
+                raise ValueError(f"listing row of {row.get('site')!r} given for {site!r}")
+        with self._write_lock:
+            with self._mutex:
+                kept = [row for row in self._listings.to_pylist() if row["site"] != site]
+                table = to_table(
+                    sorted(kept + rows, key=lambda r: (r["site"], r["position"], r["url"])), LISTINGS
+                )
+            write_atomic(table, self.root / "listings.parquet")
+            with self._mutex:
+                self._listings = table
 
     # -- readers --------------------------------------------------------------------------
 

@@ -139,17 +139,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-rest", action="store_true")
     parser.add_argument("--no-feed", action="store_true")
     parser.add_argument("--no-validators", action="store_true")
+    parser.add_argument("--no-trailing-slash", action="store_true", help="posts live at /<id>, not /<id>/")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before every answer")
     parser.add_argument("--edition", choices=["ar", "en"], default="ar",
                         help="ar: ncmes.org (default); en: the English edition, en.ncmes.org")
     parser.add_argument("--other-edition", metavar="URL",
                         help="where the language switch points (default: the real other edition)")
+    parser.add_argument("--jitter", type=float, default=0.0, help="plus a random wait up to S seconds (seeded)")
     args = parser.parse_args(argv)
     site = DemoSite(args.seed, sitemap=not args.no_sitemap, rest_api=not args.no_rest,
-                    feed=not args.no_feed, validators=not args.no_validators, edition=args.edition)
+                    feed=not args.no_feed, validators=not args.no_validators, edition=args.edition,
+                    trailing_slash=False if args.no_trailing_slash else None)
     if args.other_edition:
         site.other_edition = args.other_edition.rstrip("/")
     site.delay = args.delay
+    site.set_jitter(args.jitter, args.seed)
     server = serve(site, args.host, args.port)
     print(server.url, flush=True)
     try:

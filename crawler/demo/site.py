@@ -10,6 +10,7 @@ import html
 import json
 import math
 import os
+import random
 import re
 import threading
 import time
@@ -136,12 +137,19 @@ class DemoSite:
         # The other edition's origin, linked from every page's language switch (never ours).
         self.other_edition = self.edition.other_origin
         self.seed = seed
+        # The other form of a post's URL answers 301 to the live one. Links use the live form,
+        # except on listing pages, where the links to every fifth post (id divisible by 5) use
+        # the other form.
         self.sitemap = sitemap
         self.rest_api = rest_api
         self.feed = feed
         self.validators = validators
         self.per_page = per_page
         self.delay = 0.0  # global per-request delay applied by the server
+        self.jitter = 0.0  # plus a random delay up to this many seconds (see set_jitter)
+        self._jitter_rng = random.Random(seed)
+        # Post ids whose article pages name no category (no category links, classes, meta).
+        self.uncategorized: set[int] = set()
         self.faults: dict[str, Fault] = {}
         self.overrides: list[tuple[str | re.Pattern[str], Override]] = []
         self._articles: dict[int, Article] = {a.post_id: a for a in self.edition.build(seed)}
@@ -381,10 +389,18 @@ class DemoSite:
         path = urlsplit(target).path
         return self.faults.get(target) or self.faults.get(path)
 
+    def set_jitter(self, seconds: float, seed: int = 0) -> None:
+        """Delay every answer by a random amount up to `seconds` (seeded), so that answers
+        come back in another order from one crawl to the next."""
+        with self._lock:
+            self.jitter = seconds
+            self._jitter_rng = random.Random(seed)
+
     def network_fault(self, target: str) -> NetworkFault:
         """Consume and return the network-level faults for one request (server side)."""
         with self._lock:
-            out = NetworkFault(delay=self.delay)
+            jitter = self._jitter_rng.uniform(0, self.jitter) if self.jitter else 0.0
+            out = NetworkFault(delay=self.delay + jitter)
             fault = self._fault(target)
             if fault is None:
                 return out
@@ -410,6 +426,7 @@ class DemoSite:
         base = f"http://{host}"
         with self._lock:
             kind, status, out_headers, body = self._route(method.upper(), target, hdrs, base)
+            body = self._link_forms(kind, body)
             status, out_headers, body = self._apply_override(
                 urlsplit(target).path or "/", status, out_headers, body)
             body = (body.replace(SITE.encode(), base.encode()).replace(HOST.encode(), host.encode())
@@ -430,6 +447,20 @@ class DemoSite:
             c.bytes_sent += len(body)
             c.log.append((time.monotonic(), urlsplit(target).path, status))
             return status, out_headers, body
+
+    def _link_forms(self, kind: str, body: bytes) -> bytes:
+        """Links to posts in the site's form (trailing_slash), a few in the other on listings."""
+        if not self.trailing_slash:
+            body = re.sub(rb"(" + re.escape(SITE.encode()) + rb"/\d+)/", rb"\1", body)
+        if kind != "listing":
+            return body
+
+        def other(m: re.Match[bytes]) -> bytes:
+            if int(m.group(3)) % 5:
+                return m.group(0)
+            return m.group(1) + m.group(2) + m.group(3) + (b"" if m.group(4) else b"/") + b'"'
+
+        return re.sub(rb'(<a\s[^>]*?href=")(' + re.escape(SITE.encode()) + rb'/)(\d+)(/?)"', other, body)
 
     def _route(self, method: str, target: str, hdrs: dict, base: str) -> tuple[str, int, Headers, bytes]:
         parts = urlsplit(target)
@@ -455,7 +486,7 @@ class DemoSite:
         if path == "/" and "p" in query and query["p"][0].isdigit():
             pid = int(query["p"][0])
             if pid in self._articles and pid not in self._removed:
-                return kind, 301, _redirect(f"{base}/{pid}/"), b""
+                return kind, 301, _redirect(f"{base}/{pid}" + ("/" if self.trailing_slash else "")), b""
             return self._not_found(kind, self._removed.get(pid, 404))
         m = re.fullmatch(r"/(\d+)(/?)", path)
         if m:
@@ -464,8 +495,8 @@ class DemoSite:
                 return self._not_found(kind, self._removed[pid])
             if pid not in self._articles:
                 return self._not_found(kind)
-            if not m.group(2):
-                loc = f"{base}/{pid}/" + (f"?{parts.query}" if parts.query else "")
+            if bool(m.group(2)) != self.trailing_slash:
+                loc = f"{base}/{pid}" + ("/" if self.trailing_slash else "") + (f"?{parts.query}" if parts.query else "")
                 return kind, 301, _redirect(loc), b""
             return self._article_response(self._articles[pid], hdrs)
         if path == "/" or re.fullmatch(r"/page/(\d+)/?", path):
@@ -893,15 +924,18 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         return "".join([f'<p style="text-align: {align};"><strong>{name}</strong></p>',
                         *(f'<p style="text-align: {align};">{line}</p>' for line in role)])
 
+    def _shown_sections(self, art: Article) -> list[str]:
+        return [] if art.post_id in self.uncategorized else art.sections
+
     def _meta(self, art: Article) -> str:
         url = f"{SITE}/{art.post_id}/"
-        names = [SECTION_BY_SLUG[s].name for s in art.sections]
+        names = [SECTION_BY_SLUG[s].name for s in self._shown_sections(art)]
         meta = ['<meta property="og:type" content="article" />',
                 f'<meta property="og:title" content="{attr(art.title)}" />',
                 f'<meta property="og:description" content="{attr(art.excerpt())}" />',
                 f'<meta property="og:url" content="{url}" />',
-                '<meta property="article:publisher" content="https://www.facebook.com/ncmes.org" />',
-                f'<meta property="article:section" content="{attr(names[0])}" />']
+                '<meta property="article:publisher" content="https://www.facebook.com/ncmes.org" />']
+        meta += [f'<meta property="article:section" content="{attr(name)}" />' for name in names[:1]]
         if art.has_meta:
             meta.append(f'<meta property="article:published_time" content="{art.meta_published.isoformat()}" />')
             meta.append(f'<meta property="article:modified_time" content="{art.meta_modified.isoformat()}" />')
@@ -927,8 +961,9 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
                         "articleSection": names, "inLanguage": self.language})
         crumbs = {"@type": "BreadcrumbList", "@id": f"{url}#breadcrumb", "itemListElement": [
             {"@type": "ListItem", "position": 1, "name": self.t("الرئيسية"), "item": f"{SITE}/"},
-            {"@type": "ListItem", "position": 2, "name": names[0], "item": f"{SITE}{section_path(art.sections[0])}"},
-            {"@type": "ListItem", "position": 3, "name": art.title}]}
+            *[{"@type": "ListItem", "position": 2, "name": name, "item": f"{SITE}{section_path(art.sections[0])}"}
+              for name in names[:1]],
+            {"@type": "ListItem", "position": 2 + bool(names), "name": art.title}]}
         graph = {"@context": "https://schema.org", "@graph": [
             article, webpage, crumbs,
             {"@type": "WebSite", "@id": f"{SITE}/#website", "url": f"{SITE}/", "name": self.site_name,
@@ -994,10 +1029,10 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         classic = art.theme == "classic"
         charset = "windows-1256" if art.encoding != "utf-8" else "UTF-8"
         url = f"{SITE}/{art.post_id}/"
-        cats = "".join(f" category-{SECTION_BY_SLUG[s].enc_slug}" for s in art.sections)
+        cats = "".join(f" category-{SECTION_BY_SLUG[s].enc_slug}" for s in self._shown_sections(art))
         content = self._content_html(art)
         cat_links = self.t("، ").join(f'<a href="{SITE}{section_path(s)}" rel="category tag">{esc(SECTION_BY_SLUG[s].name)}</a>'
-                              for s in art.sections)
+                              for s in self._shown_sections(art))
         if classic:
             if art.no_date:
                 posted = ""
