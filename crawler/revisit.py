@@ -9,6 +9,10 @@ from typing import Any
 from crawler.urls import SiteURLError, site_root
 
 
+# How far before the last whole run's start a REST `modified_after` query reaches back.
+SIGNAL_MARGIN = dt.timedelta(minutes=2)
+
+
 def _same_site(recorded: str | None, site: str) -> bool:
     try:
         return recorded is not None and site_root(recorded) == site_root(site)
@@ -40,7 +44,7 @@ class RevisitPolicy:
         site = site or settings.get("NCMES_SITE")
         runs = [
             row for row in archive.read_runs().to_pylist()
-            if row["mode"] != "reextract" and (not site or _same_site(row.get("site"), site))
+            if row.get("mode") != "reextract" and (not site or _same_site(row.get("site"), site))
         ]
         starts = sorted(row["started_at"] for row in runs)
         # A run that --limit stopped short saw changes it did not fetch: not a reference point.
@@ -58,8 +62,15 @@ class RevisitPolicy:
 
     def changed_since(self) -> dt.datetime | None:
         """The moment after which a change signal (REST modified_after) is news: the start of
-        this site's last run that completed without hitting --limit."""
-        return self.last_completed_start
+        this site's last run that completed without hitting --limit, less SIGNAL_MARGIN.
+
+        The margin covers the site's clock running behind ours and WordPress keeping modified
+        times to the second (an edit in the second a run started would fall outside a strict
+        `modified_after`); what it lets in twice is only asked when is_due says so.
+        """
+        if self.last_completed_start is None:
+            return None
+        return self.last_completed_start - SIGNAL_MARGIN
 
     def listing_walk_due(self) -> bool:
         """Every LISTINGS_EVERY_RUNS-th run walks every listing even when nothing signals news."""
@@ -80,7 +91,9 @@ class RevisitPolicy:
             if state.sitemap_lastmod is not None:
                 if signal > state.sitemap_lastmod:
                     return True
-            elif last_fetched is None or signal > last_fetched:
+            # The site's times are whole seconds: an edit in the second we fetched may be
+            # newer than what we got.
+            elif last_fetched is None or signal >= last_fetched.replace(microsecond=0):
                 return True
         runs = self.runs_since(last_fetched)
         if runs >= self.every_runs:
