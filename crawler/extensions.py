@@ -39,7 +39,8 @@ class Progress:
     def line(self) -> str:
         stats = self.crawler.stats
         spider = self.crawler.spider
-        found = len(getattr(spider, "listed", set()) | getattr(spider, "requested", set()))
+        plan = getattr(spider, "plan", None)
+        found = len(plan.listed | plan.requested) if plan is not None else 0
         get = stats.get_value
         return (
             f"[{time.monotonic() - self.started:6.0f}s] articles found {found}, "
