@@ -233,3 +233,16 @@ def test_stats(tmp_path: Path) -> None:
     assert "articles: 2 (1 live, 1 removed)" in text
     assert "دراسات" in text and "2025" in text
     assert f"last run {runs[2]} (full" in text and "completed" in text
+
+
+def test_a_bare_path_finds_its_edition_in_an_archive_of_both(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "a")
+    at = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    for site, post in (("https://ncmes.org", 4571), ("https://en.ncmes.org", 3691)):
+        archive.begin_run(site, "incremental")
+        archive.record_article(article_record(1, url=f"{site}/{post}", post_id=post), fetched_at=at)
+        archive.finish_run(True)
+    # The English edition ran last, yet /4571 is only on the Arabic one.
+    assert diff_view.resolve_url(archive, "/4571") == "https://ncmes.org/4571"
+    assert diff_view.resolve_url(archive, "3691") == "https://en.ncmes.org/3691"
+    assert diff_view.resolve_url(archive, "/1") == "https://en.ncmes.org/1"

@@ -23,10 +23,15 @@ def resolve_url(archive: Archive, url: str) -> str:
     if scheme and scheme not in ("http", "https") and "://" not in raw and raw[:1] != "/":
         raise ReportError(f"not an http(s) URL: {url!r}")
     if "://" not in raw:
-        # A bare path or post id: the site of the latest run names the origin.
+        # A bare path or post id: the site (of the archive's runs, latest first) that holds
+        # it; an archive may hold both editions, whose post ids differ.
         if not sites:
             raise ReportError(f"not an absolute URL: {url!r}")
-        raw = sites[0].rstrip("/") + (raw if raw.startswith("/") else "/" + raw)
+        path = raw if raw.startswith("/") else "/" + raw
+        candidates = [site.rstrip("/") + path for site in sites]
+        raw = next(
+            (c for c in candidates if canonical_url(c, c) in archive.state), candidates[0]
+        )
     parts = urlsplit(raw)
     try:
         own = canonical_url(raw, f"{parts.scheme}://{parts.netloc}")
