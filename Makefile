@@ -22,6 +22,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/speed.py --sizes 500,2000
 
 lint: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'

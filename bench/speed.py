@@ -41,7 +41,6 @@ sys.path[0] = str(ROOT)
 from crawler.cli import LOCAL_MIRROR_SETTINGS, setting_args  # noqa: E402
 
 BIN = Path(sys.executable).parent
-PAGE = os.sysconf("SC_PAGE_SIZE")
 CONCURRENCY = 8
 OURS = setting_args({**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 0})
 FLOOR = setting_args({"CONCURRENT_REQUESTS": CONCURRENCY, "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY})
@@ -78,12 +77,14 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss(pid: int) -> int:
+def _memory(pid: int) -> tuple[int, int]:
+    """Resident and proportional (shared pages split among their users) bytes of one process."""
     try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * PAGE
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            fields = dict(line.split(":", 1) for line in fh.read().splitlines()[1:])
+        return int(fields["Rss"].split()[0]) * 1024, int(fields["Pss"].split()[0]) * 1024
+    except (FileNotFoundError, ProcessLookupError, KeyError, ValueError, IndexError):
+        return 0, 0
 
 
 def _tree(roots: list[int]) -> list[int]:
@@ -110,10 +111,12 @@ class Runner:
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
                                     env={**os.environ, **(env or {})})
-            peak, status = 0, None
+            peak, peak_pss, status = 0, 0, None
             while status is None:
                 roots = [p for p in _children(os.getpid()) if p not in self.keep]
-                peak = max(peak, sum(_rss(p) for p in _tree(roots)))
+                sizes = [_memory(p) for p in _tree(roots)]
+                peak = max(peak, sum(r for r, _ in sizes))
+                peak_pss = max(peak_pss, sum(p for _, p in sizes))
                 pid, code, _ = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     status = os.waitstatus_to_exitcode(code)
@@ -128,7 +131,8 @@ class Runner:
         if status != 0:
             raise SystemExit(f"{' '.join(cmd[:4])} failed ({status}): {' | '.join(tail)}")
         cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-        return {"wall": wall, "cpu": cpu, "peak_mb": peak / 2**20, "orphans": orphans}
+        return {"wall": wall, "cpu": cpu, "peak_mb": peak / 2**20, "peak_pss_mb": peak_pss / 2**20,
+                "orphans": orphans}
 
     def _reap(self) -> int:
         """Wait for what the command left behind (pool workers exiting); count stragglers."""
@@ -176,6 +180,7 @@ def _row(name: str, result: dict, counts: Counter, articles: int) -> dict:
         "client": name, "articles": articles, "wall": result["wall"], "pages": pages,
         "pages_s": pages / result["wall"], "requests": counts["requests"],
         "cpu_per_page_ms": result["cpu"] / max(pages, 1) * 1000, "peak_mb": result["peak_mb"],
+        "peak_pss_mb": result["peak_pss_mb"],
         "orphans": result["orphans"],
     }
 
@@ -292,11 +297,13 @@ def main() -> None:
     out = [f"# Speed benchmark ({os.cpu_count()} cores, load average {load_before} before / {load_after} after)", "",
            f"Mirror served from memory by its own process; {CONCURRENCY} requests at a time, no delay, for all.",
            "Pages: article pages answered 200. CPU: user + system of the whole process tree.", "",
-           "| N | client | wall s | pages/s | requests | CPU ms/page | peak MB (tree) | left running |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|"]
+           "Peak memory: the most the process tree held at once, as resident (RSS, shared pages counted",
+           "in every process) and proportional (PSS, shared pages split) set sizes.", "",
+           "| N | client | wall s | pages/s | requests | CPU ms/page | peak RSS MB | peak PSS MB | left running |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['articles']} | {r['client']} | {r['wall']:.1f} | {r['pages_s']:.0f} | {r['requests']} "
-                   f"| {r['cpu_per_page_ms']:.1f} | {r['peak_mb']:.0f} | {r['orphans']} |")
+                   f"| {r['cpu_per_page_ms']:.1f} | {r['peak_mb']:.0f} | {r['peak_pss_mb']:.0f} | {r['orphans']} |")
     out += ["", "| N | ours / floor, pages/s | ours / trafilatura, pages/s | requests ours / floor |",
             "|---:|---:|---:|---:|"]
     by = {(r["articles"], r["client"].split()[0]): r for r in rows}
@@ -306,8 +313,9 @@ def main() -> None:
                    f"| {ours['requests'] / floor['requests']:.2f} |")
     if len(sizes) > 1:
         a, b = by[(sizes[0], "ours")], by[(sizes[-1], "ours")]
-        out += ["", f"Peak memory of our crawl: {a['peak_mb']:.0f} MB at N={sizes[0]}, {b['peak_mb']:.0f} MB "
-                f"at N={sizes[-1]} ({b['peak_mb'] / a['peak_mb']:.2f}x)."]
+        out += ["", f"Peak memory of our crawl: RSS {a['peak_mb']:.0f} MB at N={sizes[0]}, {b['peak_mb']:.0f} MB "
+                f"at N={sizes[-1]} ({b['peak_mb'] / a['peak_mb']:.2f}x); PSS {a['peak_pss_mb']:.0f} MB, "
+                f"{b['peak_pss_mb']:.0f} MB ({b['peak_pss_mb'] / a['peak_pss_mb']:.2f}x)."]
     out += ["", f"`reextract` of the N={sizes[-1]} archive: {reex[1]:.1f} s on 1 core, {reex[2]:.1f} s on 2 "
             f"({reex[1] / reex[2]:.2f}x)."]
     if prof:
