@@ -247,9 +247,11 @@ def _conform(table: pa.Table, schema: pa.Schema, path: Path) -> pa.Table:
 
 def read_checked(path: Path, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
     """Read one archive file after check_schema, conformed to our schema."""
-    check_schema(path, schema)
+    file_schema = check_schema(path, schema)
     try:
-        table = pq.read_table(path, columns=columns)
+        # An older minor version may lack a column: _conform fills it with nulls.
+        present = None if columns is None else [c for c in columns if c in file_schema.names]
+        table = pq.read_table(path, columns=present)
     except Exception as exc:  # a damaged data page shows only when read
         raise ArchiveError(
             f"archive file {path} is not readable Parquet: {_one_line(exc)}"
