@@ -13,7 +13,7 @@ served from memory on 127.0.0.1 by its own process, and three clients fetch it, 
 
 For each: wall seconds, article pages per second, requests the server answered, CPU
 seconds per article page (the whole process tree, workers included), and the peak
-resident memory of the process tree (sampled from /proc every 50 ms). Then `reextract`
+resident memory of the process tree (RSS and PSS, sampled from /proc every 100 ms). Then `reextract`
 over the largest archive on one core and on two (taskset). `--profile` adds one crawl of
 the largest mirror under py-spy and summarises where its time goes. Prints a table and
 writes bench/results/speed.md.
@@ -42,6 +42,7 @@ from crawler.cli import LOCAL_MIRROR_SETTINGS, setting_args  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CONCURRENCY = 8
+NOTES = "\n## Notes"
 OURS = setting_args({**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 0})
 FLOOR = setting_args({"CONCURRENT_REQUESTS": CONCURRENCY, "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY})
 TRAFILATURA_CFG = """[DEFAULT]
@@ -122,7 +123,7 @@ class Runner:
                     status = os.waitstatus_to_exitcode(code)
                     proc.returncode = status
                 else:
-                    time.sleep(0.05)
+                    time.sleep(0.1)
             wall = time.perf_counter() - started
             orphans = self._reap()
             after = os.times()
@@ -322,8 +323,13 @@ def main() -> None:
         out += ["", f"## Profile of one crawl (N={sizes[-1]}, {args.label})", "", *prof]
     text = "\n".join(out)
     print(text)
-    (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
-    (ROOT / "bench" / "results" / "speed.md").write_text(text + "\n", encoding="utf-8")
+    results = ROOT / "bench" / "results" / "speed.md"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    # Hand-written sections (## Notes onwards: the profile before the process pool, what
+    # bounds each figure) are kept across runs.
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    notes = old[old.index(NOTES):] if NOTES in old else ""
+    results.write_text(text + "\n" + ("\n" + notes if notes else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

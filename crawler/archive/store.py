@@ -1075,7 +1075,19 @@ class Archive:
         if pending_versions:
             sources.append(to_table(pending_versions, VERSIONS).select([*content_names, "version"]))
         base = _latest_matching(sources, [*content_names, "version"], want, keep="first")
+        if len(base) < len(want):
+            # Another process replaced the snapshot since this one was loaded: the versions
+            # this state is at are in versions/ whatever happened since.
+            missing = sorted(set(want) - set(base["url"].to_pylist()))
+            found = self._read_dataset(
+                self._version_files, VERSIONS, columns=[*content_names, "version"],
+                filt=pc.field("url").isin(missing),
+            )
+            base = _latest_matching([base, found], [*content_names, "version"], want, keep="first")
         refresh_sources = []
+        # A part merged and deleted by the writer since this reader listed it is in the
+        # snapshot it wrote: skip it.
+        content_files = [p for p in content_files if p.exists()]
         if content_files:
             refresh_sources.append(self._read_dataset(content_files, VERSIONS, columns=[*content_names, "version"]))
         if pending_content:
