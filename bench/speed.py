@@ -136,10 +136,10 @@ class Runner:
                 "orphans": orphans}
 
     def _reap(self) -> int:
-        """Wait for what the command left behind (pool workers exiting); count stragglers."""
+        """Wait up to 10 s for what the command left behind to exit (a fork server finishing
+        after its parent); kill and count what is still running then."""
         deadline = time.monotonic() + 10
         left = [p for p in _children(os.getpid()) if p not in self.keep]
-        count = len(left)
         while left and time.monotonic() < deadline:
             for pid in left:
                 try:
@@ -151,7 +151,7 @@ class Runner:
         for pid in left:
             os.kill(pid, 9)
             os.waitpid(pid, 0)
-        return count
+        return len(left)
 
 
 class MirrorProcess:
@@ -240,27 +240,52 @@ def profile(runner: Runner, articles: int, work: Path, label: str) -> list[str]:
     return summarise_profile(raw)
 
 
+# Leaf frames where a thread waits (py-spy cannot always tell a waiting thread from a
+# running one inside a container): not CPU time.
+WAITS = {"Condition.wait", "_worker", "_PollLikeSelector.select", "EpollSelector.select", "Event.wait",
+         "Queue.get", "Thread.join", "select", "wait"}
+
+
+def _role(frames: list[str]) -> str:
+    names = [f.split(" (")[0] for f in frames]
+    if any(f.startswith("process ") and "forkserver" in f for f in frames):
+        return "extraction workers"
+    if "CrawlerProcess.start" in names:
+        return "crawl process: reactor thread (Scrapy, spider, discovery)"
+    if "ArchivePipeline._handle" in names or "Archive.finish_run" in names:
+        return "crawl process: archive thread (record, checkpoints)"
+    return "crawl process: other threads (pool feeding, WARC, Twisted pool)"
+
+
 def summarise_profile(raw: Path, top: int = 15) -> list[str]:
-    """Self and inclusive sample shares per function, threads and processes pooled."""
+    """Where the CPU went: by process and thread role, then by function (self and inclusive),
+    waits removed, threads and processes pooled."""
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
-    threads: Counter[str] = Counter()
-    total = 0
+    roles: Counter[str] = Counter()
+    total = idle = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack:
             continue
         n = int(count)
         frames = stack.split(";")
+        # function (file), for frames of code; process frames (and the pieces of a command
+        # line that held a `;`) left out.
+        names = [f.split(" (")[0] + " (" + f.split(" (")[1].split(":")[0].rsplit("/", 1)[-1] + ")"
+                 for f in frames if " (" in f and not f.startswith("process ")]
+        if not names or names[-1].split(" (")[0] in WAITS:
+            idle += n
+            continue
         total += n
-        threads[frames[0].split(" (")[0][:60]] += n
-        names = [f.split(" (")[0] + " (" + f.split(" (")[1].split(":")[0].rsplit("/", 1)[-1] + ")" if " (" in f else f for f in frames[1:]]
-        if names:
-            own[names[-1]] += n
+        roles[_role(frames)] += n
+        own[names[-1]] += n
         for name in set(names):
             inclusive[name] += n
-    lines = [f"samples: {total} (py-spy, 200 Hz, on-CPU only, every process of the tree)", "",
-             "| self | function |", "|---:|---|"]
+    lines = [f"{total} samples on CPU (py-spy, 200 Hz, every process of the crawl; {idle} samples of waiting "
+             "threads left out)", "", "| share of CPU | where |", "|---:|---|"]
+    lines += [f"| {c / total:.1%} | {role} |" for role, c in roles.most_common()]
+    lines += ["", "| self | function |", "|---:|---|"]
     lines += [f"| {c / total:.1%} | `{name}` |" for name, c in own.most_common(top)]
     lines += ["", "| inclusive | function |", "|---:|---|"]
     lines += [f"| {c / total:.1%} | `{name}` |" for name, c in inclusive.most_common(top + 10)]
@@ -276,7 +301,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,2000", help="article counts, comma-separated")
     parser.add_argument("--profile", action="store_true", help="also profile one crawl with py-spy")
     parser.add_argument("--label", default="after", help="name of the profile file")
+    parser.add_argument("--summarise", type=Path, help="only print the summary of a py-spy raw profile")
     args = parser.parse_args()
+    if args.summarise:
+        print("\n".join(summarise_profile(args.summarise)))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     runner = Runner()
     rows: list[dict] = []
@@ -300,7 +329,7 @@ def main() -> None:
            "Pages: article pages answered 200. CPU: user + system of the whole process tree.", "",
            "Peak memory: the most the process tree held at once, as resident (RSS, shared pages counted",
            "in every process) and proportional (PSS, shared pages split) set sizes.", "",
-           "| N | client | wall s | pages/s | requests | CPU ms/page | peak RSS MB | peak PSS MB | left running |",
+           "| N | client | wall s | pages/s | requests | CPU ms/page | peak RSS MB | peak PSS MB | left running 10 s after |",
            "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['articles']} | {r['client']} | {r['wall']:.1f} | {r['pages_s']:.0f} | {r['requests']} "
