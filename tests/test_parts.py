@@ -130,7 +130,11 @@ def _play(root: Path, seed: int, checkpoint_odds: float, snapshot_parts: int) ->
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_the_snapshot_does_not_depend_on_when_checkpoints_came(tmp_path: Path, seed: int) -> None:
+def test_the_snapshot_does_not_depend_on_when_checkpoints_came(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Snapshots written and read a few URLs at a time, as a large archive's are.
+    monkeypatch.setattr("crawler.archive.store.SNAPSHOT_CHUNK", 5)
     often = _play(tmp_path / "often", seed, checkpoint_odds=0.5, snapshot_parts=3)
     never = _play(tmp_path / "never", seed, checkpoint_odds=0.0, snapshot_parts=40)
 
@@ -140,6 +144,8 @@ def test_the_snapshot_does_not_depend_on_when_checkpoints_came(tmp_path: Path, s
 
     for name in ("articles.parquet", "failures.parquet", "warnings.parquet"):
         assert table(tmp_path / "often", name) == table(tmp_path / "never", name), name
+    urls = pq.read_table(tmp_path / "often" / "articles.parquet")["url"].to_pylist()
+    assert urls == sorted(urls) and pq.ParquetFile(tmp_path / "often" / "articles.parquet").num_row_groups > 1
     assert Archive(tmp_path / "often").read_articles().drop_columns(["run_id"]).equals(
         often.read_articles().drop_columns(["run_id"])
     )

@@ -12,8 +12,8 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -60,6 +60,9 @@ SNAPSHOT_FILES: dict[str, pa.Schema] = {
 DATASET_DIRS: dict[str, pa.Schema] = {"versions": VERSIONS, "changes": CHANGES}
 TMP_SUFFIX = ".tmp"
 LOCK_NAME = ".lock"
+# articles.parquet is written (and read back) this many URLs at a time, sorted by URL, in
+# row groups of that size: a snapshot never holds the whole archive's content in memory.
+SNAPSHOT_CHUNK = 500
 # What a run holds between its checkpoints and its next snapshot, as parts (a dot folder:
 # readers and tools skip it): `content-*` the latest content of each article captured
 # (versions/'s schema), `failures-*` and `warnings-*` the run's rows until they are
@@ -108,7 +111,7 @@ class ArticleState:
     http_last_modified: str | None = None
     sitemap_lastmod: dt.datetime | None = None
     # The series prefix extraction proposed (kept in versions/); articles.parquet shows it
-    # only when it recurs, see Archive._series_counts.
+    # only when it recurs, see Archive._snapshot_chunks.
     series_candidate: str | None = None
     # One short digest per hashed field (crawler.archive.changes.fingerprint), to name what
     # changed; None until needed for an article loaded from disk.
@@ -177,17 +180,33 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(table: pa.Table, path: Path, *, hidden_tmp: bool = False) -> None:
-    """Write a Parquet file beside its final path, fsync it, rename it over, fsync the folder."""
+def write_atomic(
+    table: pa.Table | Iterable[pa.Table], path: Path, *, hidden_tmp: bool = False,
+    schema: pa.Schema | None = None, row_group_size: int | None = None,
+) -> None:
+    """Write a Parquet file (one table, or a stream of tables of `schema`, written as they
+    come) beside its final path, fsync it, rename it over, fsync the folder."""
     # In versions/ and changes/ the temporary name also starts with a dot: pyarrow.dataset
     # and most tools skip dotfiles, so a researcher reading the folder after a killed run
     # never trips over a half-written part.
     tmp = path.with_name(("." if hidden_tmp else "") + path.name + TMP_SUFFIX)
+    tables = [table] if isinstance(table, pa.Table) else table
     try:
         with open(tmp, "wb") as fh:
-            # Non-compliant nested names keep Arrow's list<item: ...> so the file reads back
-            # with exactly schema.py's schema (readers such as DuckDB accept both).
-            pq.write_table(table, fh, compression="zstd", use_compliant_nested_type=False)
+            writer = None
+            for part in tables:
+                if writer is None:
+                    # Non-compliant nested names keep Arrow's list<item: ...> so the file
+                    # reads back with exactly schema.py's schema (DuckDB accepts both).
+                    writer = pq.ParquetWriter(
+                        fh, part.schema, compression="zstd", use_compliant_nested_type=False
+                    )
+                writer.write_table(part, row_group_size=row_group_size)
+            if writer is None:
+                assert schema is not None, "an empty stream needs its schema"
+                writer = pq.ParquetWriter(fh, schema, compression="zstd", use_compliant_nested_type=False)
+                writer.write_table(schema.empty_table())
+            writer.close()
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -273,6 +292,18 @@ def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
             kind = schema.metadata[FILE_KIND_KEY].decode()
             raise ArchiveError(f"cannot write {kind} rows: column {fld.name} has nulls")
     return table
+
+
+def _read_range(path: Path, schema: pa.Schema, columns: list[str], lo: str, hi: str) -> pa.Table:
+    """The rows of one (URL-sorted) archive file whose URL is within [lo, hi]: the row
+    groups outside are skipped by their statistics."""
+    try:
+        present = [c for c in columns if c in pq.read_schema(path).names]
+        table = pq.read_table(path, columns=present, filters=[("url", ">=", lo), ("url", "<=", hi)])
+    except Exception as exc:  # a damaged data page shows only when read
+        raise ArchiveError(f"archive file {path} is not readable Parquet: {_one_line(exc)}") from exc
+    sub = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
+    return _conform(table, sub, path)
 
 
 def _latest_matching(
@@ -950,11 +981,6 @@ class Archive:
 
     # -- writing --------------------------------------------------------------------------
 
-    def _series_counts(self) -> Counter[str]:
-        # A title prefix is a series only if at least two articles share it: one article's
-        # "Interview: ..." prefix is just part of its title.
-        return Counter(s.series_candidate for s in self.state.values() if s.series_candidate)
-
     def checkpoint(self, *, final: bool = False) -> None:
         """Append what is pending as parts (versions/, changes/, `.current/`) and rewrite
         runs.parquet; then, at the end of a run (final) or when parts have gathered, write
@@ -1032,8 +1058,11 @@ class Archive:
         with self._mutex:
             content_files = list(self._content_files)
             fresh = list(self._fresh_version_files)
-            articles = self._snapshot_table(content_files, fresh, [], [])
-        write_atomic(articles, self.root / "articles.parquet")
+            states = [replace(st) for st in self.state.values()]
+        write_atomic(
+            self._snapshot_chunks(states, content_files, fresh, [], []),
+            self.root / "articles.parquet", schema=ARTICLES, row_group_size=SNAPSHOT_CHUNK,
+        )
         done = content_files
         if final:
             with self._mutex:
@@ -1053,55 +1082,77 @@ class Archive:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
-    def _snapshot_table(
+    def _snapshot_chunks(
         self,
+        states: list[ArticleState],
+        content_files: list[Path],
+        fresh_files: list[Path],
+        pending_versions: list[dict[str, Any]],
+        pending_content: list[dict[str, Any]],
+    ) -> Iterator[pa.Table]:
+        """articles.parquet as it stands, SNAPSHOT_CHUNK URLs at a time in URL order: each
+        article's content from the version it is at (the previous snapshot, or a version
+        part written since), the columns outside the hash from its latest capture, the
+        rest from `states`."""
+        states = sorted(states, key=lambda s: s.url)
+        # A title prefix is a series only if at least two articles share it: one article's
+        # "Interview: ..." prefix is just part of its title.
+        counts = Counter(s.series_candidate for s in states if s.series_candidate)
+        # A part merged and deleted by the writer since this reader listed it is in the
+        # snapshot it wrote: skip it.
+        content_files = [p for p in content_files if p.exists()]
+        for start in range(0, len(states), SNAPSHOT_CHUNK):
+            chunk = states[start : start + SNAPSHOT_CHUNK]
+            yield self._snapshot_chunk(
+                chunk, counts, content_files, fresh_files, pending_versions, pending_content
+            )
+
+    def _snapshot_chunk(
+        self,
+        states: list[ArticleState],
+        counts: Counter[str],
         content_files: list[Path],
         fresh_files: list[Path],
         pending_versions: list[dict[str, Any]],
         pending_content: list[dict[str, Any]],
     ) -> pa.Table:
-        """articles.parquet as it stands: each article's content from the version it is at
-        (the previous snapshot, or a version part written since), the columns outside the
-        hash from its latest capture, the rest from the state in memory. Call with the mutex."""
-        states = sorted(self.state.values(), key=lambda s: s.url)
         want = {s.url: s.version for s in states}
-        content_names = [f.name for f in CONTENT_FIELDS if f.name != "series"]
-        old_path = self.root / "articles.parquet"
+        lo, hi = states[0].url, states[-1].url
+        in_range = (pc.field("url") >= lo) & (pc.field("url") <= hi)
+        names = [*(f.name for f in CONTENT_FIELDS if f.name != "series"), "version"]
+
+        def pending(rows: list[dict[str, Any]]) -> list[pa.Table]:
+            rows = [r for r in rows if r["url"] in want]
+            return [to_table(rows, VERSIONS).select(names)] if rows else []
+
         sources = []
+        old_path = self.root / "articles.parquet"
         if old_path.exists():
-            sources.append(read_checked(old_path, ARTICLES, columns=[*content_names, "version"]))
+            sources.append(_read_range(old_path, ARTICLES, names, lo, hi))
         if fresh_files:
-            sources.append(self._read_dataset(fresh_files, VERSIONS, columns=[*content_names, "version"]))
-        if pending_versions:
-            sources.append(to_table(pending_versions, VERSIONS).select([*content_names, "version"]))
-        base = _latest_matching(sources, [*content_names, "version"], want, keep="first")
+            sources.append(self._read_dataset(fresh_files, VERSIONS, columns=names, filt=in_range))
+        base = _latest_matching(sources + pending(pending_versions), names, want, keep="first")
         if len(base) < len(want):
             # Another process replaced the snapshot since this one was loaded: the versions
             # this state is at are in versions/ whatever happened since.
             missing = sorted(set(want) - set(base["url"].to_pylist()))
             found = self._read_dataset(
-                self._version_files, VERSIONS, columns=[*content_names, "version"],
-                filt=pc.field("url").isin(missing),
+                self._version_files, VERSIONS, columns=names, filt=pc.field("url").isin(missing)
             )
-            base = _latest_matching([base, found], [*content_names, "version"], want, keep="first")
+            base = _latest_matching([base, found], names, want, keep="first")
         refresh_sources = []
-        # A part merged and deleted by the writer since this reader listed it is in the
-        # snapshot it wrote: skip it.
-        content_files = [p for p in content_files if p.exists()]
         if content_files:
-            refresh_sources.append(self._read_dataset(content_files, VERSIONS, columns=[*content_names, "version"]))
-        if pending_content:
-            refresh_sources.append(to_table(pending_content, VERSIONS).select([*content_names, "version"]))
+            refresh_sources.append(self._read_dataset(content_files, VERSIONS, columns=names, filt=in_range))
         base = base.sort_by("url")
+        refresh_sources += pending(pending_content)
         if refresh_sources:
-            refresh = _latest_matching(refresh_sources, [*content_names, "version"], want, keep="last").sort_by("url")
+            refresh = _latest_matching(refresh_sources, names, want, keep="last").sort_by("url")
             if len(refresh):
                 base = _refreshed(base, refresh)
         if base["url"].to_pylist() != list(want):
             missing = sorted(set(want) - set(base["url"].to_pylist()))[:3]
             raise ArchiveError(f"archive {self.root}: no content on disk for {', '.join(missing)}")
-        counts = self._series_counts()
-        columns: dict[str, Any] = {name: base[name] for name in content_names}
+        columns: dict[str, Any] = {name: base[name] for name in names if name != "version"}
         columns["series"] = pa.array(
             [s.series_candidate if counts.get(s.series_candidate or "", 0) >= 2 else None for s in states],
             pa.string(),
@@ -1116,10 +1167,11 @@ class Archive:
     def read_articles(self) -> pa.Table:
         """The current state of every article (reconciled), as articles.parquet holds it."""
         with self._mutex:
-            return self._snapshot_table(
-                self._content_files, self._fresh_version_files, self._pending_versions,
-                self._pending_content,
-            )
+            chunks = list(self._snapshot_chunks(
+                list(self.state.values()), self._content_files, self._fresh_version_files,
+                self._pending_versions, self._pending_content,
+            ))
+        return pa.concat_tables(chunks) if chunks else ARTICLES.empty_table()
 
     def read_versions(self, url: str | None = None, columns: list[str] | None = None) -> pa.Table:
         """Every version on disk and pending, optionally of one URL (and only some columns,
