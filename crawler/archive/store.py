@@ -490,7 +490,12 @@ class Archive:
         try:
             # The explicit schema makes a part of an older minor version read with nulls.
             dataset = ds.dataset([str(p) for p in files], schema=schema, format="parquet")
-            return dataset.to_table(columns=columns, filter=filt)
+            # One part at a time: the parts are small, and reading many at once (Arrow's
+            # default) holds many decoded parts in memory for the rows a filter keeps.
+            return dataset.to_table(
+                columns=columns, filter=filt, use_threads=False, fragment_readahead=1,
+                batch_readahead=1,
+            )
         except Exception as exc:  # a damaged data page shows only when read
             raise ArchiveError(Archive._unreadable_part(files, exc)) from exc
 
@@ -1063,6 +1068,8 @@ class Archive:
             self._snapshot_chunks(states, content_files, fresh, [], []),
             self.root / "articles.parquet", schema=ARTICLES, row_group_size=SNAPSHOT_CHUNK,
         )
+        # Arrow keeps freed buffers for reuse; the crawl has no more use for them.
+        pa.default_memory_pool().release_unused()
         done = content_files
         if final:
             with self._mutex:
