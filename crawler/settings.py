@@ -59,7 +59,8 @@ ARCHIVE_CHECKPOINT_ITEMS = 50
 ARCHIVE_CHECKPOINT_SECONDS = 30
 # Checkpoints append parts; articles.parquet is rewritten at the end of the run, and during
 # it after this many parts or seconds (what a kill can cost: see README, "Kill safety").
-ARCHIVE_SNAPSHOT_PARTS = 40
+# Each snapshot reads the parts written since the last one: few parts, little memory.
+ARCHIVE_SNAPSHOT_PARTS = 10
 ARCHIVE_SNAPSHOT_SECONDS = 600
 
 # The crawl's own switches.

@@ -388,7 +388,7 @@ class Archive:
         self._part_seq = 0
         # A long run also writes articles.parquet after this many checkpoints with content
         # or this many seconds, so that a kill costs little (set from the crawl's settings).
-        self.snapshot_parts = 40
+        self.snapshot_parts = 10
         self.snapshot_seconds = 600.0
         self._last_snapshot = time.monotonic()
         self._load()
