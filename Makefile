@@ -25,6 +25,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/warc_size.py
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/speed.py --sizes 500,2000
 
 lint: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'

@@ -137,8 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("stats", parents=[common],
                    help="counts by section, year and language, top cited domains, last run, failures")
-    sub.add_parser("reextract", parents=[common],
-                   help="run today's extraction over the archived raw captures (no request sent)")
+    reextract = sub.add_parser("reextract", parents=[common],
+                               help="run today's extraction over the archived raw captures (no request sent)")
+    reextract.add_argument("--workers", type=int, default=-1,
+                           help="extraction processes (default: one per core; 0: none, in this process)")
 
     demo = sub.add_parser("demo", help="serve the offline snapshot (both editions) on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
@@ -495,7 +497,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     except ArchiveLocked as exc:
         raise CommandError(str(exc)) from None
     try:
-        run = reextract(archive, print_progress)
+        run = reextract(archive, print_progress, args.workers)
     finally:
         archive.release_lock()
     print(format_summary(run, archive, args.archive))

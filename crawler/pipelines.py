@@ -1,27 +1,33 @@
-"""Thin Scrapy glue: extraction and archive writes for each fetched page, off the reactor."""
+"""Thin Scrapy glue: extraction in worker processes, archive writes in one thread, off the reactor."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, DeferredSemaphore
 
-from crawler.extraction import extract
-from crawler.extraction.record import ExtractionError
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
+from crawler.workers import Extracted, extract_page, start_pool, worker_count
 
 logger = logging.getLogger(__name__)
 
 
 class ArchivePipeline:
-    """Hands every item to the archive in one worker thread, so writes stay ordered and the
-    reactor never waits on lxml, trafilatura or Parquet."""
+    """Extracts article pages in a process pool (NCMES_EXTRACT_WORKERS, one per core by
+    default), then hands every item to the archive in one thread, so writes stay ordered and
+    neither the reactor nor the GIL waits on lxml, trafilatura or Parquet.
+
+    At most NCMES_EXTRACT_INFLIGHT pages per worker are out for extraction: beyond that
+    process_item waits, the item stays active in Scrapy's scraper, and Scrapy stops
+    downloading until it is done, so memory stays flat however fast the site answers.
+    """
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -29,6 +35,15 @@ class ArchivePipeline:
         self.checkpoint_items = crawler.settings.getint("ARCHIVE_CHECKPOINT_ITEMS")
         self.checkpoint_seconds = crawler.settings.getfloat("ARCHIVE_CHECKPOINT_SECONDS")
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
+        self.workers = worker_count(crawler.settings.getint("NCMES_EXTRACT_WORKERS"))
+        self.inflight = DeferredSemaphore(
+            max(1, self.workers * crawler.settings.getint("NCMES_EXTRACT_INFLIGHT"))
+        )
+        # Started in its own thread (starting processes blocks): the crawl's first requests
+        # go out meanwhile.
+        self.pool_future: Future | None = None
+        self.use_pool = self.workers > 0
+        self.starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pool-start")
         self.since_checkpoint = 0
         self.last_checkpoint = time.monotonic()
         self.archive: Any = None
@@ -49,6 +64,10 @@ class ArchivePipeline:
     async def open_spider(self) -> None:
         spider = self.crawler.spider
         self.archive = spider.archive
+        self.archive.snapshot_parts = self.crawler.settings.getint("ARCHIVE_SNAPSHOT_PARTS")
+        self.archive.snapshot_seconds = self.crawler.settings.getfloat("ARCHIVE_SNAPSHOT_SECONDS")
+        if self.workers > 0:
+            self.pool_future = self.starter.submit(start_pool, self.workers)
         # Writes runs.parquet: in the archive thread, like every other write.
         spider.run_id = await maybe_deferred_to_future(
             self._defer(self.archive.begin_run, spider.site, spider.mode)
@@ -56,6 +75,11 @@ class ArchivePipeline:
 
     def _defer(self, fn: Any, *args: Any) -> Deferred:
         """Run fn in the archive thread; the Deferred fires in the reactor thread."""
+        return self._deferred(self.executor.submit(fn, *args))
+
+    @staticmethod
+    def _deferred(future: Future) -> Deferred:
+        """A Deferred fired in the reactor thread when the concurrent future completes."""
         from twisted.internet import reactor
 
         d: Deferred = Deferred()
@@ -69,13 +93,35 @@ class ArchivePipeline:
             else:
                 reactor.callFromThread(d.callback, future.result())
 
-        self.executor.submit(fn, *args).add_done_callback(done)
+        future.add_done_callback(done)
         return d
 
     async def process_item(self, item: Any) -> Any:
-        counters = await maybe_deferred_to_future(self._defer(self._handle, item))
+        extracted = None
+        if isinstance(item, ArticlePage) and self.use_pool:
+            extracted = await self._extract(item)
+        counters = await maybe_deferred_to_future(self._defer(self._handle, item, extracted))
         self._count(counters)
         return item
+
+    async def _extract(self, page: ArticlePage) -> Extracted | None:
+        """The page through extraction in the pool, waiting for a free slot first; None when
+        the pool is gone (the page is then extracted in the archive thread)."""
+        assert self.pool_future is not None
+        await maybe_deferred_to_future(self.inflight.acquire())
+        try:
+            pool: ProcessPoolExecutor = await maybe_deferred_to_future(self._deferred(self.pool_future))
+            future = pool.submit(extract_page, page.body, page.url, page.fetched_at, page.encoding)
+            return await maybe_deferred_to_future(self._deferred(future))
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            # A worker killed (out of memory...) or a pool that could not start: the crawl
+            # goes on without it, slower.
+            if self.use_pool:
+                self.use_pool = False
+                logger.error("extraction workers unavailable, extracting in-process: %s", exc)
+            return None
+        finally:
+            self.inflight.release()
 
     def _count(self, counters: dict[str, int]) -> None:
         for key, value in counters.items():
@@ -83,10 +129,10 @@ class ArchivePipeline:
 
     # -- in the worker thread -------------------------------------------------------------
 
-    def _handle(self, item: Any) -> dict[str, int]:
+    def _handle(self, item: Any, extracted: Extracted | None = None) -> dict[str, int]:
         counters: dict[str, int] = {}
         if isinstance(item, ArticlePage):
-            counters = self._article(item)
+            counters = self._article(item, extracted)
         elif isinstance(item, NotModified):
             self.archive.record_not_modified(
                 item.url, item.fetched_at, etag=item.etag, http_last_modified=item.last_modified,
@@ -107,18 +153,17 @@ class ArchivePipeline:
             self._checkpoint()
         return counters
 
-    def _article(self, page: ArticlePage) -> dict[str, int]:
-        try:
-            record = extract(page.body, page.url, page.fetched_at, encoding=page.encoding)
-        except ExtractionError as exc:
-            self.archive.record_failure(page.url, "parse", str(exc), page.fetched_at)
+    def _article(self, page: ArticlePage, extracted: Extracted | None = None) -> dict[str, int]:
+        if extracted is None:  # no pool (NCMES_EXTRACT_WORKERS=0): extract here
+            extracted = extract_page(page.body, page.url, page.fetched_at, page.encoding)
+        if extracted.record is None:
+            if extracted.trace:  # a bug in extraction must not stop the crawl: record it
+                logger.error("extraction failed on %s\n%s", page.url, extracted.trace)
+            self.archive.record_failure(page.url, "parse", extracted.error or "?", page.fetched_at)
             return {"failures": 1}
-        except Exception as exc:  # a bug in extraction must not stop the crawl: record it
-            logger.exception("extraction failed on %s", page.url)
-            self.archive.record_failure(
-                page.url, "parse", f"{type(exc).__name__}: {exc}", page.fetched_at
-            )
-            return {"failures": 1}
+        record = extracted.record
+        # Valid for the record as extracted, not once the fallback below fills its sections.
+        fingerprint = extracted.fingerprint if record.sections else None
         if not record.sections:
             listed = page.listed_sections
             if listed is None and self.final_sections is not None:
@@ -128,7 +173,7 @@ class ArchivePipeline:
                 self.deferred.append((record, dataclasses.replace(page, body=b"")))
                 return {}
             self._listed_sections(record, listed)
-        return self._store(record, page)
+        return self._store(record, page, fingerprint)
 
     def _listed_sections(self, record: Any, listed: list[str]) -> None:
         """The page names no category: file it under the listings that list it, else keep
@@ -147,12 +192,12 @@ class ArchivePipeline:
                 counters[key] = counters.get(key, 0) + value
         return counters
 
-    def _store(self, record: Any, page: ArticlePage) -> dict[str, int]:
+    def _store(self, record: Any, page: ArticlePage, fingerprint: Any = None) -> dict[str, int]:
         try:
             outcome = self.archive.record_article(
                 record, fetched_at=page.fetched_at, etag=page.etag,
                 http_last_modified=page.last_modified, sitemap_lastmod=page.sitemap_lastmod,
-                warc=page.warc, fetch_url=page.fetch_url,
+                warc=page.warc, fetch_url=page.fetch_url, fingerprint=fingerprint,
             )
         except (OSError, ValueError) as exc:
             logger.error("could not store %s: %s", page.url, exc)
@@ -190,6 +235,8 @@ class ArchivePipeline:
             )
         finally:
             self._shutdown()
+            await maybe_deferred_to_future(self._deferred(self.starter.submit(self._stop_pool)))
+            self.starter.shutdown(wait=True)
             if getattr(spider, "owns_lock", False):
                 self.archive.release_lock()
 
@@ -216,6 +263,21 @@ class ArchivePipeline:
         # interpreter finalises can abort the process.
         self.executor.shutdown(wait=True)
 
+    def _stop_pool(self) -> None:
+        """Wait for the workers to exit (in a thread: joining processes blocks)."""
+        future, self.pool_future = self.pool_future, None
+        if future is None:
+            return
+        try:
+            pool = future.result()
+        except Exception as exc:  # the pool never started: the crawl already failed on it
+            logger.error("extraction workers did not start: %s", exc)
+            return
+        pool.shutdown(wait=True, cancel_futures=True)
+
     def engine_stopped(self) -> None:
-        """Whatever ended the run (an error before spider_closed included): no thread left behind."""
+        """Whatever ended the run (an error before spider_closed included): no thread or
+        worker process left behind."""
         self._shutdown()
+        self._stop_pool()
+        self.starter.shutdown(wait=True)

@@ -8,7 +8,6 @@ from typing import Any
 
 from crawler.urls import SiteURLError, site_root
 
-
 # How far before the last whole run's start a REST `modified_after` query reaches back.
 SIGNAL_MARGIN = dt.timedelta(minutes=2)
 

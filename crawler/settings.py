@@ -63,6 +63,11 @@ ARCHIVE_WARC = True
 # Write pending versions and the snapshot every this many articles or seconds.
 ARCHIVE_CHECKPOINT_ITEMS = 50
 ARCHIVE_CHECKPOINT_SECONDS = 30
+# Checkpoints append parts; articles.parquet is rewritten at the end of the run, and during
+# it after this many parts or seconds (what a kill can cost: see README, "Kill safety").
+# Each snapshot reads the parts written since the last one: few parts, little memory.
+ARCHIVE_SNAPSHOT_PARTS = 10
+ARCHIVE_SNAPSHOT_SECONDS = 600
 
 # The crawl's own switches.
 NCMES_SITE = "https://ncmes.org"
@@ -92,3 +97,9 @@ NCMES_PROGRESS_INTERVAL = 5.0
 # Scrapy's remote-control server runs Python code sent over HTTP: an unattended archive
 # crawl has no use for it.
 REMOTE_CONTROL_ENABLED = False
+
+# Extraction runs in this many worker processes: -1 one per core the crawl may use, 0 in
+# the archive thread (no pool; handy for debugging). Each worker has at most
+# NCMES_EXTRACT_INFLIGHT pages waiting: beyond that the downloader waits (flat memory).
+NCMES_EXTRACT_WORKERS = -1
+NCMES_EXTRACT_INFLIGHT = 4

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from crawler.archive.store import Archive, ArticleState
+from crawler.archive.store import Archive
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
 from crawler.extraction.record import ArticleRecord, Footnote, Link, Related
@@ -49,10 +49,10 @@ def test_reextract_repairs_what_an_older_extraction_got_wrong(tmp_path: Path) ->
         archive = Archive(archive_dir)
         archive.acquire_lock()
         archive.begin_run(server.url, "reextract")
-        state = archive.state[url]
+        row = _article(archive, url)
         archive.record_article(
-            dataclasses.replace(_record_of(state), body=state.body.rsplit("\n", 1)[0]),
-            fetched_at=state.last_fetched, reextracted=True,
+            dataclasses.replace(_record_of(row), body=row["body"].rsplit("\n", 1)[0]),
+            fetched_at=row["last_fetched"], reextracted=True,
         )
         archive.finish_run(True, {})
         archive.release_lock()
@@ -66,16 +66,20 @@ def test_reextract_repairs_what_an_older_extraction_got_wrong(tmp_path: Path) ->
     changes = json.loads(run_cli("changes", "--archive", str(archive_dir), "--json").stdout)
     assert [(c["url"], c["fields"], c["version"]) for c in changes] == [(url, ["body"], 3)]
     truth = {t["url"]: t for t in site.truth(base=server.url)}
-    assert Archive(archive_dir).state[url].body == truth[url]["body"]
+    assert _article(Archive(archive_dir), url)["body"] == truth[url]["body"]
 
 
-def _record_of(state: ArticleState) -> ArticleRecord:
-    """The archived content as an ArticleRecord."""
+def _article(archive: Archive, url: str) -> dict:
+    return next(row for row in archive.read_articles().to_pylist() if row["url"] == url)
+
+
+def _record_of(row: dict) -> ArticleRecord:
+    """The archived content (an articles.parquet row) as an ArticleRecord."""
     return ArticleRecord(
-        url=state.url, title=state.title, body=state.body, post_id=state.post_id,
-        series=state.series_candidate, sections=list(state.sections), authors=list(state.authors),
-        published=state.published, published_at=state.published_at, modified_at=state.modified_at,
-        footnotes=[Footnote(f["number"], f["text"], list(f["urls"])) for f in state.footnotes],
-        related=[Related(r["title"], r["url"]) for r in state.related],
-        links=[Link(k["text"], k["url"]) for k in state.links], word_count=state.word_count,
+        url=row["url"], title=row["title"], body=row["body"], post_id=row["post_id"],
+        series=row["series"], sections=list(row["sections"]), authors=list(row["authors"]),
+        published=row["published"], published_at=row["published_at"], modified_at=row["modified_at"],
+        footnotes=[Footnote(f["number"], f["text"], list(f["urls"])) for f in row["footnotes"]],
+        related=[Related(r["title"], r["url"]) for r in row["related"]],
+        links=[Link(k["text"], k["url"]) for k in row["links"]], word_count=row["word_count"],
     )

@@ -60,15 +60,36 @@ def normalised_fields(obj: Any) -> dict[str, Any]:
     }
 
 
-def content_hash(obj: Any) -> str:
-    """sha256 of the normalised title, body, footnotes, authors, published date and sections."""
-    fields = normalised_fields(obj)
+def _content_hash(fields: dict[str, Any]) -> str:
     payload = json.dumps(
         [HASH_RECIPE] + [fields[name] for name in HASHED_FIELDS],
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def content_hash(obj: Any) -> str:
+    """sha256 of the normalised title, body, footnotes, authors, published date and sections."""
+    return _content_hash(normalised_fields(obj))
+
+
+def fingerprint(obj: Any) -> tuple[str, tuple[str, ...]]:
+    """content_hash and one short digest per hashed field (in HASHED_FIELDS order): what the
+    archive keeps in memory to name what changed without keeping the content itself."""
+    fields = normalised_fields(obj)
+    per_field = tuple(
+        hashlib.blake2b(
+            json.dumps(fields[name], ensure_ascii=False).encode("utf-8"), digest_size=8
+        ).hexdigest()
+        for name in HASHED_FIELDS
+    )
+    return _content_hash(fields), per_field
+
+
+def changed_digests(old: tuple[str, ...], new: tuple[str, ...]) -> list[str]:
+    """Which hashed fields differ, from two fingerprints' per-field digests."""
+    return [name for name, a, b in zip(HASHED_FIELDS, old, new, strict=True) if a != b]
 
 
 def changed_fields(old: Any, new: Any) -> list[str]:

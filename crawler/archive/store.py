@@ -10,9 +10,10 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections import Counter
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -21,12 +22,15 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from crawler.archive.changes import changed_fields, content_hash
+from crawler.archive import changes as _changes
+from crawler.archive.changes import changed_digests, fingerprint
 from crawler.archive.schema import (
     ARTICLES,
     CHANGES,
+    CONTENT_FIELDS,
     FAILURES,
     FILE_KIND_KEY,
+    HASHED_FIELDS,
     LISTINGS,
     RUNS,
     SCHEMA_VERSION,
@@ -45,7 +49,8 @@ MODES = ("incremental", "full", "reextract")
 STAGES = ("fetch", "parse", "store")
 ChangeKind = Literal["added", "changed", "unchanged"]
 
-# Files replaced whole at each checkpoint, and the schema each must carry.
+# Files replaced whole (at the end of a run; runs.parquet, one row per run, at each
+# checkpoint), and the schema each must carry.
 SNAPSHOT_FILES: dict[str, pa.Schema] = {
     "articles.parquet": ARTICLES,
     "runs.parquet": RUNS,
@@ -58,6 +63,21 @@ SNAPSHOT_FILES: dict[str, pa.Schema] = {
 DATASET_DIRS: dict[str, pa.Schema] = {"versions": VERSIONS, "changes": CHANGES}
 TMP_SUFFIX = ".tmp"
 LOCK_NAME = ".lock"
+# articles.parquet is written (and read back) this many URLs at a time, sorted by URL, in
+# row groups of that size: a snapshot never holds the whole archive's content in memory.
+SNAPSHOT_CHUNK = 500
+# What a run holds between its checkpoints and its next snapshot, as parts (a dot folder:
+# readers and tools skip it): `content-*` the latest content of each article captured
+# (versions/'s schema), `failures-*` and `warnings-*` the run's rows until they are
+# merged into failures.parquet and warnings.parquet at the end of the run.
+CURRENT_DIR = ".current"
+# The columns of articles.parquet kept in memory (crawl planning and change detection);
+# the content columns stay on disk.
+STATE_COLUMNS = (
+    "url", "content_hash", "version", "status", "first_seen", "last_seen", "last_changed",
+    "run_id", "sections", "published", "series", "last_fetched", "etag", "http_last_modified",
+    "sitemap_lastmod", "fetch_url",
+)
 # Crawl-state columns of articles.parquet: how to ask the site cheaply, not content.
 CRAWL_STATE_COLUMNS = ("last_fetched", "etag", "http_last_modified", "sitemap_lastmod", "fetch_url")
 # Content columns that do not enter content_hash; refreshed on every capture.
@@ -76,11 +96,10 @@ class ArchiveLocked(ArchiveError):
 
 @dataclass
 class ArticleState:
-    """One row of articles.parquet: the current state of one article URL."""
+    """What the archive keeps in memory of one article URL: its version, status and crawl
+    state, not its content (articles.parquet and versions/ hold that)."""
 
     url: str
-    title: str
-    body: str
     content_hash: str
     version: int
     status: str
@@ -88,32 +107,19 @@ class ArticleState:
     last_seen: dt.datetime
     last_changed: dt.datetime
     run_id: str
-    post_id: int | None = None
-    series: str | None = None
     sections: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
     published: dt.date | None = None
-    published_at: dt.datetime | None = None
-    modified_at: dt.datetime | None = None
-    footnotes: list[dict[str, Any]] = field(default_factory=list)
-    related: list[dict[str, Any]] = field(default_factory=list)
-    links: list[dict[str, Any]] = field(default_factory=list)
-    word_count: int = 0
-    language: str | None = None
     last_fetched: dt.datetime | None = None
     etag: str | None = None
     http_last_modified: str | None = None
     sitemap_lastmod: dt.datetime | None = None
     fetch_url: str | None = None
     # The series prefix extraction proposed (kept in versions/); articles.parquet shows it
-    # only when it recurs, see Archive._series_counts.
+    # only when it recurs, see Archive._snapshot_chunks.
     series_candidate: str | None = None
-
-    def row(self, series: str | None) -> dict[str, Any]:
-        """The articles.parquet row, with the series column as resolved by the archive."""
-        out = {name: getattr(self, name) for name in ARTICLES.names}
-        out["series"] = series
-        return out
+    # One short digest per hashed field (crawler.archive.changes.fingerprint), to name what
+    # changed; None until needed for an article loaded from disk.
+    digests: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -178,17 +184,33 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(table: pa.Table, path: Path, *, hidden_tmp: bool = False) -> None:
-    """Write a Parquet file beside its final path, fsync it, rename it over, fsync the folder."""
+def write_atomic(
+    table: pa.Table | Iterable[pa.Table], path: Path, *, hidden_tmp: bool = False,
+    schema: pa.Schema | None = None, row_group_size: int | None = None,
+) -> None:
+    """Write a Parquet file (one table, or a stream of tables of `schema`, written as they
+    come) beside its final path, fsync it, rename it over, fsync the folder."""
     # In versions/ and changes/ the temporary name also starts with a dot: pyarrow.dataset
     # and most tools skip dotfiles, so a researcher reading the folder after a killed run
     # never trips over a half-written part.
     tmp = path.with_name(("." if hidden_tmp else "") + path.name + TMP_SUFFIX)
+    tables = [table] if isinstance(table, pa.Table) else table
     try:
         with open(tmp, "wb") as fh:
-            # Non-compliant nested names keep Arrow's list<item: ...> so the file reads back
-            # with exactly schema.py's schema (readers such as DuckDB accept both).
-            pq.write_table(table, fh, compression="zstd", use_compliant_nested_type=False)
+            writer = None
+            for part in tables:
+                if writer is None:
+                    # Non-compliant nested names keep Arrow's list<item: ...> so the file
+                    # reads back with exactly schema.py's schema (DuckDB accepts both).
+                    writer = pq.ParquetWriter(
+                        fh, part.schema, compression="zstd", use_compliant_nested_type=False
+                    )
+                writer.write_table(part, row_group_size=row_group_size)
+            if writer is None:
+                assert schema is not None, "an empty stream needs its schema"
+                writer = pq.ParquetWriter(fh, schema, compression="zstd", use_compliant_nested_type=False)
+                writer.write_table(schema.empty_table())
+            writer.close()
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -248,9 +270,11 @@ def _conform(table: pa.Table, schema: pa.Schema, path: Path) -> pa.Table:
 
 def read_checked(path: Path, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
     """Read one archive file after check_schema, conformed to our schema."""
-    check_schema(path, schema)
+    file_schema = check_schema(path, schema)
     try:
-        table = pq.read_table(path, columns=columns)
+        # An older minor version may lack a column: _conform fills it with nulls.
+        present = None if columns is None else [c for c in columns if c in file_schema.names]
+        table = pq.read_table(path, columns=present)
     except Exception as exc:  # a damaged data page shows only when read
         raise ArchiveError(
             f"archive file {path} is not readable Parquet: {_one_line(exc)}"
@@ -274,6 +298,48 @@ def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return table
 
 
+def _read_range(path: Path, schema: pa.Schema, columns: list[str], lo: str, hi: str) -> pa.Table:
+    """The rows of one (URL-sorted) archive file whose URL is within [lo, hi]: the row
+    groups outside are skipped by their statistics."""
+    try:
+        present = [c for c in columns if c in pq.read_schema(path).names]
+        table = pq.read_table(path, columns=present, filters=[("url", ">=", lo), ("url", "<=", hi)])
+    except Exception as exc:  # a damaged data page shows only when read
+        raise ArchiveError(f"archive file {path} is not readable Parquet: {_one_line(exc)}") from exc
+    sub = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
+    return _conform(table, sub, path)
+
+
+def _latest_matching(
+    sources: list[pa.Table], names: list[str], want: dict[str, int], keep: str
+) -> pa.Table:
+    """One row per URL whose version is the wanted one: the first or the last such row."""
+    target = pa.schema([VERSIONS.field(name) for name in names])
+    table = pa.concat_tables([t.select(names).cast(target) for t in sources]) if sources else target.empty_table()
+    chosen: dict[str, int] = {}
+    for i, (url, version) in enumerate(
+        zip(table["url"].to_pylist(), table["version"].to_pylist(), strict=True)
+    ):
+        if want.get(url) == version and (keep == "last" or url not in chosen):
+            chosen[url] = i
+    return table.take(pa.array(sorted(chosen.values()), pa.int64()))
+
+
+def _refreshed(base: pa.Table, refresh: pa.Table) -> pa.Table:
+    """base (sorted by URL) with the unhashed columns of the URLs in refresh replaced."""
+    position = {url: i for i, url in enumerate(base["url"].to_pylist())}
+    index = [position[url] for url in refresh["url"].to_pylist()]
+    stale = [True] * len(base)
+    for i in index:
+        stale[i] = False
+    old = base.take(pa.array(index, pa.int64()))
+    columns = [
+        refresh[name] if name in _UNHASHED_CONTENT else old[name] for name in base.column_names
+    ]
+    updated = pa.Table.from_arrays(columns, schema=base.schema)
+    return pa.concat_tables([base.filter(pa.array(stale)), updated]).sort_by("url")
+
+
 def _parts(folder: Path) -> list[Path]:
     # *.parquet never matches a leftover *.parquet.tmp: a killed writer's part is not data.
     return sorted(p for p in folder.glob("*.parquet") if p.is_file())
@@ -292,8 +358,17 @@ class Archive:
     - a removed article that answers again with the same content goes back to live with
       no new version and no change event (counted unchanged); with new content it gets a
       new version and a "changed" event.
-    - every checkpoint rewrites articles.parquet whole: call it every few hundred pages or
-      seconds, not per page.
+    - memory: the state of each article (version, hash, status, crawl state, sections,
+      date), never its content; content goes to parts on disk as it is recorded.
+    - a checkpoint appends parts (versions/, changes/, and the run's `.current/` parts) and
+      rewrites runs.parquet (one row per run); it never rewrites a file that grows with
+      the archive. articles.parquet, failures.parquet and warnings.parquet are written at
+      the end of the run (articles.parquet also every `snapshot_parts` checkpoints or
+      `snapshot_seconds`), from the previous snapshot and the parts.
+    - a kill between snapshots loses no version, change event, failure or warning (parts
+      on disk; versions ahead of articles.parquet and removals logged after it are applied
+      on load), but does lose the crawl state of articles seen unchanged since the last
+      snapshot (last_seen, last_fetched, validators): the next crawl asks them again.
     """
 
     def __init__(self, root: Path | str, *, create: bool = True) -> None:
@@ -304,6 +379,7 @@ class Archive:
             self.root.mkdir(parents=True, exist_ok=True)
         self.versions_dir = self.root / "versions"
         self.changes_dir = self.root / "changes"
+        self.current_dir = self.root / CURRENT_DIR
         # Guards state and pending lists: the crawler records from the reactor's pipeline
         # and checkpoints from a worker thread.
         self._mutex = threading.RLock()
@@ -314,6 +390,11 @@ class Archive:
         self.run_id: str | None = None
         self._run_row: dict[str, Any] | None = None
         self._part_seq = 0
+        # A long run also writes articles.parquet after this many checkpoints with content
+        # or this many seconds, so that a kill costs little (set from the crawl's settings).
+        self.snapshot_parts = 10
+        self.snapshot_seconds = 600.0
+        self._last_snapshot = time.monotonic()
         self._load()
 
     # -- loading -------------------------------------------------------------------------
@@ -325,32 +406,69 @@ class Archive:
             self._pending_changes: list[dict[str, Any]] = []
             self._pending_failures: list[dict[str, Any]] = []
             self._pending_warnings: list[dict[str, Any]] = []
+            # Latest content of articles captured unchanged (versions/'s schema), until the
+            # next checkpoint writes them as a `.current/content-*` part.
+            self._pending_content: list[dict[str, Any]] = []
             self._counts: Counter[str] = Counter()
 
             tables: dict[str, pa.Table] = {}
             for name, schema in SNAPSHOT_FILES.items():
                 path = self.root / name
-                tables[name] = read_checked(path, schema) if path.exists() else schema.empty_table()
+                columns = list(STATE_COLUMNS) if name == "articles.parquet" else None
+                if path.exists():
+                    tables[name] = read_checked(path, schema, columns=columns)
+                else:
+                    empty = schema.empty_table()
+                    tables[name] = empty.select(columns) if columns else empty
             self._version_files = self._check_dataset("versions")
             self._change_files = self._check_dataset("changes")
+            # Version parts that may hold content newer than articles.parquet.
+            self._fresh_version_files: list[Path] = []
 
             self._runs: list[dict[str, Any]] = tables["runs.parquet"].to_pylist()
-            self._failures = tables["failures.parquet"]
-            self._warnings = tables["warnings.parquet"]
+            # failures and warnings parts of runs not yet merged (a killed run's, or this
+            # run's): read with the files, merged into them at the end of the next run.
+            self._run_parts: list[Path] = []
+            self._stale_parts: list[Path] = []
+            self._failures = self._with_parts(tables["failures.parquet"], "failures", FAILURES)
+            self._warnings = self._with_parts(tables["warnings.parquet"], "warnings", WARNINGS)
+            self._content_files = self._current_parts("content", VERSIONS)
             self._listings = tables["listings.parquet"]
             self._changes = self._read_dataset(self._change_files, CHANGES)
             for row in tables["articles.parquet"].to_pylist():
-                row["series_candidate"] = row["series"]
-                self.state[row["url"]] = ArticleState(**row)
+                series = row.pop("series")
+                self.state[row["url"]] = ArticleState(**row, series_candidate=series)
             self._reconcile()
             self._loaded_stamp = self._disk_stamp()
+
+    def _current_parts(self, kind: str, schema: pa.Schema) -> list[Path]:
+        if not self.current_dir.is_dir():
+            return []
+        files = sorted(self.current_dir.glob(f"{kind}-*.parquet"))
+        for path in files:
+            check_schema(path, schema)
+        return files
+
+    def _with_parts(self, table: pa.Table, kind: str, schema: pa.Schema) -> pa.Table:
+        """failures or warnings with the rows of their unmerged parts; a part whose run is
+        already in the file was merged (the kill came before its deletion): skipped."""
+        merged = set(pc.unique(table["run_id"]).to_pylist()) if len(table) else set()
+        extra = [table]
+        for path in self._current_parts(kind, schema):
+            run_id = path.name[len(kind) + 1 : -len(".parquet")].rsplit("-", 1)[0]
+            if run_id in merged:
+                self._stale_parts.append(path)
+            else:
+                extra.append(read_checked(path, schema))
+                self._run_parts.append(path)
+        return pa.concat_tables(extra) if len(extra) > 1 else table
 
     def _disk_stamp(self) -> tuple[tuple[str, int, int], ...]:
         """What the files on disk look like now (names, sizes, mtimes), to tell whether
         another process wrote to the archive since it was loaded."""
         paths = [self.root / name for name in SNAPSHOT_FILES]
-        paths += _parts(self.versions_dir) if self.versions_dir.is_dir() else []
-        paths += _parts(self.changes_dir) if self.changes_dir.is_dir() else []
+        for folder in (self.versions_dir, self.changes_dir, self.current_dir):
+            paths += _parts(folder) if folder.is_dir() else []
         stamp = []
         for path in paths:
             with contextlib.suppress(FileNotFoundError):
@@ -377,7 +495,12 @@ class Archive:
         try:
             # The explicit schema makes a part of an older minor version read with nulls.
             dataset = ds.dataset([str(p) for p in files], schema=schema, format="parquet")
-            return dataset.to_table(columns=columns, filter=filt)
+            # One part at a time: the parts are small, and reading many at once (Arrow's
+            # default) holds many decoded parts in memory for the rows a filter keeps.
+            return dataset.to_table(
+                columns=columns, filter=filt, use_threads=False, fragment_readahead=1,
+                batch_readahead=1,
+            )
         except Exception as exc:  # a damaged data page shows only when read
             raise ArchiveError(Archive._unreadable_part(files, exc)) from exc
 
@@ -392,7 +515,7 @@ class Archive:
         return f"archive folder {files[0].parent} holds an unreadable part: {_one_line(error)}"
 
     def _reconcile(self) -> None:
-        """Apply versions written by a run killed before it replaced articles.parquet."""
+        """Apply what a run killed before its snapshot left in versions/ and changes/."""
         index = self._read_dataset(
             self._version_files, VERSIONS, columns=["url", "version", "series"]
         )
@@ -412,8 +535,11 @@ class Archive:
                 # articles.parquet shows series only when it recurs; versions/ keeps what
                 # extraction proposed, which must survive a reload to be counted.
                 current.series_candidate = series
-        if not ahead:
-            return
+        if ahead:
+            self._apply_versions(ahead)
+        self._apply_removals()
+
+    def _apply_versions(self, ahead: list[str]) -> None:
         rows = self._read_dataset(
             self._version_files, VERSIONS, filt=pc.field("url").isin(ahead)
         ).sort_by([("url", "ascending"), ("version", "ascending")])
@@ -427,6 +553,8 @@ class Archive:
             )
             if c in ("added", "changed")
         }
+        # The snapshot's content of these articles is older than their versions.
+        self._fresh_version_files = list(self._version_files)
         for row in rows.to_pylist():
             prev = self.state.get(row["url"])
             if prev is not None and row["version"] <= prev.version:
@@ -434,24 +562,46 @@ class Archive:
             state = self._state_from_version(row, prev)
             if (row["url"], row["version"]) not in logged:
                 # The kill also lost the change event, or came before the changes part.
+                fields = [] if prev is None else self._changed(prev, state.digests or ())
                 self._pending_changes.append(
                     {
                         "run_id": row["run_id"],
                         "url": row["url"],
                         "change": "added" if prev is None else "changed",
-                        "fields": [] if prev is None else changed_fields(prev, row),
+                        "fields": fields,
                         "version": row["version"],
                         "at": row["seen_at"],
                     }
                 )
             self.state[row["url"]] = state
 
+    def _apply_removals(self) -> None:
+        """A removal logged after the snapshot was taken (its time is after the article was
+        last seen live) is applied: the kill came before the snapshot that showed it."""
+        removed = self._changes.filter(pc.equal(self._changes["change"], "removed"))
+        for url, version, at in zip(
+            removed["url"].to_pylist(), removed["version"].to_pylist(), removed["at"].to_pylist(),
+            strict=True,
+        ):
+            state = self.state.get(url)
+            if (
+                state is not None and state.status == "live" and state.version == version
+                and at > state.last_seen
+            ):
+                state.status = "removed"
+                state.last_fetched = at
+                state.etag = state.http_last_modified = None
+
     @staticmethod
     def _state_from_version(row: dict[str, Any], prev: ArticleState | None) -> ArticleState:
-        content = {name: row[name] for name in ARTICLES.names if name in VERSIONS.names}
         seen = row["seen_at"]
         return ArticleState(
-            **content,
+            url=row["url"],
+            content_hash=row["content_hash"],
+            version=row["version"],
+            sections=list(row["sections"]),
+            published=row["published"],
+            run_id=row["run_id"],
             status="live",
             first_seen=prev.first_seen if prev else seen,
             last_seen=seen,
@@ -464,7 +614,43 @@ class Archive:
             sitemap_lastmod=prev.sitemap_lastmod if prev else None,
             fetch_url=prev.fetch_url if prev else None,
             series_candidate=row["series"],
+            digests=fingerprint(row)[1],
         )
+
+    def _changed(self, prev: ArticleState, digests: tuple[str, ...]) -> list[str]:
+        """The hashed fields in which `digests` differ from the article's current version."""
+        if prev.digests is None:
+            self._load_digests()
+        if prev.digests is None:
+            rows = self._read_dataset(
+                self._version_files, VERSIONS,
+                filt=(pc.field("url") == prev.url) & (pc.field("version") == prev.version),
+            ).to_pylist()
+            prev.digests = fingerprint(rows[0])[1] if rows else ()
+        if not prev.digests or not digests:
+            return []
+        return changed_digests(prev.digests, digests)
+
+    def _load_digests(self) -> None:
+        """Per-field digests of every article loaded from articles.parquet, read in batches
+        (once per process, when the first changed article needs them)."""
+        path = self.root / "articles.parquet"
+        if not path.exists():
+            return
+        try:
+            reader = pq.ParquetFile(path)
+            for batch in reader.iter_batches(
+                batch_size=256, columns=["url", "content_hash", *HASHED_FIELDS]
+            ):
+                for row in batch.to_pylist():
+                    state = self.state.get(row["url"])
+                    if (
+                        state is not None and state.digests is None
+                        and state.content_hash == row["content_hash"]
+                    ):
+                        state.digests = fingerprint(row)[1]
+        except (pa.ArrowException, OSError) as exc:
+            raise ArchiveError(f"archive file {path} is not readable Parquet: {_one_line(exc)}") from exc
 
     # -- lock -----------------------------------------------------------------------------
 
@@ -538,7 +724,7 @@ class Archive:
     def _remove_tmp(self) -> None:
         # Only the lock holder may do this: an unlocked reader could delete the .tmp a live
         # writer is about to rename.
-        for folder in (self.root, self.versions_dir, self.changes_dir):
+        for folder in (self.root, self.versions_dir, self.changes_dir, self.current_dir):
             if folder.is_dir():
                 for tmp in folder.glob("*" + TMP_SUFFIX):
                     with contextlib.suppress(FileNotFoundError):
@@ -598,7 +784,7 @@ class Archive:
             self._run_row["limit_reached"] = bool(counters.get("limit_reached", False))
             self._run_row["completed"] = bool(completed)
             self._run_row["finished_at"] = _now()
-        self.checkpoint()
+        self.checkpoint(final=True)
         row = dict(self._run_row)
         self.run_id = None
         self._run_row = None
@@ -621,17 +807,20 @@ class Archive:
         warc: tuple[str, int, str] | None = None,
         reextracted: bool = False,
         fetch_url: str | None = None,
+        fingerprint: tuple[str, tuple[str, ...]] | None = None,
     ) -> Outcome:
         """Compare one captured article with its state; a new content_hash makes a new version.
 
         reextracted: the record comes from a raw capture already archived (fetched_at is
         that capture's time), not from the site now: the article's status, last_seen and
         crawl state stay as they are.
+        fingerprint: the record's (crawler.archive.changes.fingerprint), when the caller
+        computed it already (in an extraction worker).
         """
         run_id = self._require_run()
         at = utc(fetched_at)
         content = _record_content(record)
-        digest = content_hash(record)
+        digest, digests = fingerprint or _changes.fingerprint(record)
         with self._mutex:
             prev = self.state.get(record.url)
             if reextracted and prev is None:
@@ -639,21 +828,27 @@ class Archive:
             for warning in record.warnings:
                 self._add_warning(record.url, warning, at)
             if prev is not None and prev.content_hash == digest:
-                for name in _UNHASHED_CONTENT:
-                    setattr(prev, name, content[name])
                 prev.series_candidate = record.series
+                if prev.digests is None:
+                    prev.digests = digests
                 if not reextracted:
                     prev.status = "live"
                     prev.last_seen = at
                     self._touch(prev, at, etag, http_last_modified, sitemap_lastmod, fetch_url)
+                # The columns outside the hash (related, links, dates from metadata...) are
+                # refreshed in articles.parquet at the next snapshot.
+                self._pending_content.append(
+                    {**content, "content_hash": digest, "version": prev.version, "seen_at": at,
+                     "run_id": run_id, "warc_file": None, "warc_offset": None, "warc_record_id": None}
+                )
                 self._counts["articles_unchanged"] += 1
                 return Outcome(record.url, "unchanged", [], prev.version)
 
             version = 1 if prev is None else prev.version + 1
-            fields = [] if prev is None else changed_fields(prev, record)
+            fields = [] if prev is None else self._changed(prev, digests)
             change: ChangeKind = "added" if prev is None else "changed"
             state = ArticleState(
-                **content,
+                url=record.url,
                 content_hash=digest,
                 version=version,
                 status=prev.status if reextracted and prev else "live",
@@ -661,9 +856,12 @@ class Archive:
                 last_seen=prev.last_seen if reextracted and prev else at,
                 last_changed=at,
                 run_id=run_id,
+                sections=content["sections"],
+                published=content["published"],
                 series_candidate=record.series,
                 sitemap_lastmod=prev.sitemap_lastmod if prev else None,
                 fetch_url=prev.fetch_url if prev else None,
+                digests=digests,
             )
             if reextracted and prev:
                 state.last_fetched = prev.last_fetched
@@ -803,20 +1001,10 @@ class Archive:
 
     # -- writing --------------------------------------------------------------------------
 
-    def _series_counts(self) -> Counter[str]:
-        # A title prefix is a series only if at least two articles share it: one article's
-        # "Interview: ..." prefix is just part of its title.
-        return Counter(s.series_candidate for s in self.state.values() if s.series_candidate)
-
-    def _articles_rows(self) -> list[dict[str, Any]]:
-        counts = self._series_counts()
-        return [
-            s.row(s.series_candidate if counts.get(s.series_candidate or "", 0) >= 2 else None)
-            for s in sorted(self.state.values(), key=lambda s: s.url)
-        ]
-
-    def checkpoint(self) -> None:
-        """Write what is pending: new parts in versions/ and changes/, then the snapshots."""
+    def checkpoint(self, *, final: bool = False) -> None:
+        """Append what is pending as parts (versions/, changes/, `.current/`) and rewrite
+        runs.parquet; then, at the end of a run (final) or when parts have gathered, write
+        the snapshot files from the parts."""
         self._require_lock()
         with self._write_lock:
             with self._mutex:
@@ -825,48 +1013,176 @@ class Archive:
                 changes, self._pending_changes = self._pending_changes, []
                 failures, self._pending_failures = self._pending_failures, []
                 warnings, self._pending_warnings = self._pending_warnings, []
-                articles = to_table(self._articles_rows(), ARTICLES)
+                content, self._pending_content = self._pending_content, []
                 assert self._run_row is not None
                 for name, value in self._counts.items():
                     self._run_row[name] = value
                 runs = to_table(self._runs, RUNS)
                 seq = self._part_seq
+            batches = (
+                (versions, VERSIONS, self.versions_dir, "part", self._version_files),
+                (changes, CHANGES, self.changes_dir, "part", self._change_files),
+                (content, VERSIONS, self.current_dir, "content", self._content_files),
+                (failures, FAILURES, self.current_dir, "failures", self._run_parts),
+                (warnings, WARNINGS, self.current_dir, "warnings", self._run_parts),
+            )
+            pendings = (
+                self._pending_versions, self._pending_changes, self._pending_content,
+                self._pending_failures, self._pending_warnings,
+            )
+            written: set[int] = set()
             try:
-                written: list[Path] = []
-                for rows, schema, folder, files in (
-                    (versions, VERSIONS, self.versions_dir, self._version_files),
-                    (changes, CHANGES, self.changes_dir, self._change_files),
-                ):
-                    if rows:
-                        folder.mkdir(exist_ok=True)
-                        path = folder / f"part-{run_id}-{seq:05d}.parquet"
-                        write_atomic(to_table(rows, schema), path, hidden_tmp=True)
+                for key, (rows, schema, folder, prefix, files) in enumerate(batches):
+                    if not rows:
+                        continue
+                    folder.mkdir(exist_ok=True)
+                    path = folder / f"{prefix}-{run_id}-{seq:05d}.parquet"
+                    table = to_table(rows, schema)
+                    write_atomic(table, path, hidden_tmp=True)
+                    written.add(key)
+                    with self._mutex:
                         files.append(path)
-                        written.append(path)
-                write_atomic(articles, self.root / "articles.parquet")
-                failures_t = pa.concat_tables([self._failures, to_table(failures, FAILURES)])
-                write_atomic(failures_t, self.root / "failures.parquet")
-                warnings_t = pa.concat_tables([self._warnings, to_table(warnings, WARNINGS)])
-                write_atomic(warnings_t, self.root / "warnings.parquet")
+                        if folder == self.versions_dir:
+                            self._fresh_version_files.append(path)
+                        elif prefix == "part":
+                            self._changes = pa.concat_tables([self._changes, table])
+                        elif prefix == "failures":
+                            self._failures = pa.concat_tables([self._failures, table])
+                        elif prefix == "warnings":
+                            self._warnings = pa.concat_tables([self._warnings, table])
                 write_atomic(runs, self.root / "runs.parquet")
             except BaseException:
                 with self._mutex:
                     # Parts already renamed are on disk; what is not goes back to pending so
                     # the next checkpoint retries it.
-                    if not any(p.parent == self.versions_dir for p in written):
-                        self._pending_versions[:0] = versions
-                    if not any(p.parent == self.changes_dir for p in written):
-                        self._pending_changes[:0] = changes
-                    self._pending_failures[:0] = failures
-                    self._pending_warnings[:0] = warnings
+                    for key, ((rows, *_), pending) in enumerate(zip(batches, pendings, strict=True)):
+                        if rows and key not in written:
+                            pending[:0] = rows
                     if written:
                         self._part_seq += 1
                 raise
-            self._failures, self._warnings = failures_t, warnings_t
-            if changes:
-                self._changes = pa.concat_tables([self._changes, to_table(changes, CHANGES)])
-            if written:
-                self._part_seq += 1
+            with self._mutex:
+                if written:
+                    self._part_seq += 1
+            due = (
+                len(self._content_files) + len(self._fresh_version_files) >= self.snapshot_parts
+                or time.monotonic() - self._last_snapshot >= self.snapshot_seconds
+            )
+            if final or due:
+                self._write_snapshot(final)
+
+    def _write_snapshot(self, final: bool) -> None:
+        """articles.parquet from the previous one and the parts; at the end of a run also
+        failures.parquet and warnings.parquet with the run's parts merged. The parts so
+        merged are deleted afterwards (a kill in between: see _with_parts)."""
+        with self._mutex:
+            content_files = list(self._content_files)
+            fresh = list(self._fresh_version_files)
+            states = [replace(st) for st in self.state.values()]
+        write_atomic(
+            self._snapshot_chunks(states, content_files, fresh, [], []),
+            self.root / "articles.parquet", schema=ARTICLES, row_group_size=SNAPSHOT_CHUNK,
+        )
+        # Arrow keeps freed buffers for reuse; the crawl has no more use for them.
+        pa.default_memory_pool().release_unused()
+        done = content_files
+        if final:
+            with self._mutex:
+                failures, warnings = self._failures, self._warnings
+                merged = list(self._run_parts) + list(self._stale_parts)
+            write_atomic(failures, self.root / "failures.parquet")
+            write_atomic(warnings, self.root / "warnings.parquet")
+            done = done + merged
+        with self._mutex:
+            self._content_files = [p for p in self._content_files if p not in content_files]
+            self._fresh_version_files = [p for p in self._fresh_version_files if p not in fresh]
+            if final:
+                self._run_parts = [p for p in self._run_parts if p not in done]
+                self._stale_parts = []
+            self._last_snapshot = time.monotonic()
+        for path in done:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+    def _snapshot_chunks(
+        self,
+        states: list[ArticleState],
+        content_files: list[Path],
+        fresh_files: list[Path],
+        pending_versions: list[dict[str, Any]],
+        pending_content: list[dict[str, Any]],
+    ) -> Iterator[pa.Table]:
+        """articles.parquet as it stands, SNAPSHOT_CHUNK URLs at a time in URL order: each
+        article's content from the version it is at (the previous snapshot, or a version
+        part written since), the columns outside the hash from its latest capture, the
+        rest from `states`."""
+        states = sorted(states, key=lambda s: s.url)
+        # A title prefix is a series only if at least two articles share it: one article's
+        # "Interview: ..." prefix is just part of its title.
+        counts = Counter(s.series_candidate for s in states if s.series_candidate)
+        # A part merged and deleted by the writer since this reader listed it is in the
+        # snapshot it wrote: skip it.
+        content_files = [p for p in content_files if p.exists()]
+        for start in range(0, len(states), SNAPSHOT_CHUNK):
+            chunk = states[start : start + SNAPSHOT_CHUNK]
+            yield self._snapshot_chunk(
+                chunk, counts, content_files, fresh_files, pending_versions, pending_content
+            )
+
+    def _snapshot_chunk(
+        self,
+        states: list[ArticleState],
+        counts: Counter[str],
+        content_files: list[Path],
+        fresh_files: list[Path],
+        pending_versions: list[dict[str, Any]],
+        pending_content: list[dict[str, Any]],
+    ) -> pa.Table:
+        want = {s.url: s.version for s in states}
+        lo, hi = states[0].url, states[-1].url
+        in_range = (pc.field("url") >= lo) & (pc.field("url") <= hi)
+        names = [*(f.name for f in CONTENT_FIELDS if f.name != "series"), "version"]
+
+        def pending(rows: list[dict[str, Any]]) -> list[pa.Table]:
+            rows = [r for r in rows if r["url"] in want]
+            return [to_table(rows, VERSIONS).select(names)] if rows else []
+
+        sources = []
+        old_path = self.root / "articles.parquet"
+        if old_path.exists():
+            sources.append(_read_range(old_path, ARTICLES, names, lo, hi))
+        if fresh_files:
+            sources.append(self._read_dataset(fresh_files, VERSIONS, columns=names, filt=in_range))
+        base = _latest_matching(sources + pending(pending_versions), names, want, keep="first")
+        if len(base) < len(want):
+            # Another process replaced the snapshot since this one was loaded: the versions
+            # this state is at are in versions/ whatever happened since.
+            missing = sorted(set(want) - set(base["url"].to_pylist()))
+            found = self._read_dataset(
+                self._version_files, VERSIONS, columns=names, filt=pc.field("url").isin(missing)
+            )
+            base = _latest_matching([base, found], names, want, keep="first")
+        refresh_sources = []
+        if content_files:
+            refresh_sources.append(self._read_dataset(content_files, VERSIONS, columns=names, filt=in_range))
+        base = base.sort_by("url")
+        refresh_sources += pending(pending_content)
+        if refresh_sources:
+            refresh = _latest_matching(refresh_sources, names, want, keep="last").sort_by("url")
+            if len(refresh):
+                base = _refreshed(base, refresh)
+        if base["url"].to_pylist() != list(want):
+            missing = sorted(set(want) - set(base["url"].to_pylist()))[:3]
+            raise ArchiveError(f"archive {self.root}: no content on disk for {', '.join(missing)}")
+        columns: dict[str, Any] = {name: base[name] for name in names if name != "version"}
+        columns["series"] = pa.array(
+            [s.series_candidate if counts.get(s.series_candidate or "", 0) >= 2 else None for s in states],
+            pa.string(),
+        )
+        for name in ARTICLES.names:
+            if name not in columns:
+                columns[name] = pa.array([getattr(s, name) for s in states], ARTICLES.field(name).type)
+        return pa.Table.from_arrays([columns[name] for name in ARTICLES.names], schema=ARTICLES)
 
     # -- listings (the crawl plan's state) --------------------------------------------------
 
@@ -897,7 +1213,11 @@ class Archive:
     def read_articles(self) -> pa.Table:
         """The current state of every article (reconciled), as articles.parquet holds it."""
         with self._mutex:
-            return to_table(self._articles_rows(), ARTICLES)
+            chunks = list(self._snapshot_chunks(
+                list(self.state.values()), self._content_files, self._fresh_version_files,
+                self._pending_versions, self._pending_content,
+            ))
+        return pa.concat_tables(chunks) if chunks else ARTICLES.empty_table()
 
     def read_versions(
         self, url: str | None = None, *, urls: Collection[str] | None = None,

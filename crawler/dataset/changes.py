@@ -50,7 +50,6 @@ def change_events(
     rows = []
     for e in events:
         version = by_key.get((e["url"], e["version"]))
-        state = archive.state.get(e["url"])
         rows.append(
             {
                 "url": e["url"],
@@ -58,7 +57,7 @@ def change_events(
                 "fields": list(e["fields"]),
                 "version": e["version"],
                 "run_id": e["run_id"],
-                "title": version["title"] if version else state.title if state else "",
+                "title": version["title"] if version else "",  # every event names an archived version
                 "seen_at": e["at"],
                 "language": version["language"] if version else None,
                 "published": version["published"] if version else None,

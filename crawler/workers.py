@@ -1,0 +1,127 @@
+"""Extraction in worker processes: the pool the crawl and reextract share, and its one job.
+
+Extraction is CPU work in Python (lxml, trafilatura, dateparser, Unicode normalisation):
+in the crawl's process it would hold the GIL that Scrapy's reactor needs to keep the
+downloader busy. The pool runs it in separate processes, one per core by default.
+
+Worker processes are started by a fork server (never forked from a process that runs
+Twisted and its threads) and ignore SIGINT (a Ctrl-C reaches the whole process group: the
+crawl decides how to stop, and shuts the pool down). Each watches the process that started
+the pool and exits when it is gone, so a crawl killed with SIGKILL leaves no worker behind:
+the workers hold the pipes that would tell them (and the fork server) of their parent's
+death, so that cannot be left to multiprocessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import select
+import signal
+import threading
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from crawler.archive.changes import fingerprint
+from crawler.extraction import extract
+from crawler.extraction.record import ArticleRecord, ExtractionError
+
+
+@dataclass
+class Extracted:
+    """What extraction made of one page: a record and its fingerprint, or why not."""
+
+    record: ArticleRecord | None = None
+    # content_hash and per-field digests, computed where the record was made (see
+    # crawler.archive.changes.fingerprint); valid for the record as extracted.
+    fingerprint: tuple[str, tuple[str, ...]] | None = None
+    error: str | None = None
+    # The traceback when the error is an unexpected exception in extraction (a bug), not a
+    # page that holds no article.
+    trace: str | None = None
+
+
+def extract_page(
+    body: bytes, url: str, fetched_at: dt.datetime, encoding: str | None
+) -> Extracted:
+    """extract() with its failures as values, so they cross a process boundary as text."""
+    try:
+        record = extract(body, url, fetched_at, encoding=encoding)
+    except ExtractionError as exc:
+        return Extracted(error=str(exc))
+    except Exception as exc:  # a bug in extraction must not stop the crawl: record it
+        return Extracted(error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc())
+    return Extracted(record=record, fingerprint=fingerprint(record))
+
+
+def reextract_capture(root: str, warc_file: str, warc_offset: int, url: str, seen_at: dt.datetime) -> Extracted:
+    """One archived raw capture through today's extraction (for `reextract`)."""
+    from crawler.archive import warc
+    from crawler.extraction import charset_of
+
+    try:
+        headers, body = warc.read(root, warc_file, warc_offset)
+    except (OSError, ValueError) as exc:
+        # A missing or damaged WARC file: the archived version stays; the run says why.
+        return Extracted(error=f"re-extraction: {type(exc).__name__}: {exc}")
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+    result = extract_page(body, url, seen_at, charset_of(content_type))
+    if result.error is not None:
+        result.error = f"re-extraction: {result.error}"
+    return result
+
+
+def cores() -> int:
+    """The cores this process may run on (taskset and cgroup cpusets included)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_count(setting: int) -> int:
+    """NCMES_EXTRACT_WORKERS: -1 (default) one per core, 0 none (extract in-thread), N."""
+    return cores() if setting < 0 else setting
+
+
+def _init_worker(owner: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(owner,), name="owner-watch", daemon=True).start()
+
+
+def _exit_with(owner: int) -> None:
+    """Exit this worker as soon as the process `owner` has ended, however it ended."""
+    try:
+        fd = os.pidfd_open(owner)
+    except (AttributeError, OSError):  # not Linux 5.3+: ask every half second
+        while True:
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+            time.sleep(0.5)
+    select.select([fd], [], [])  # readable once the process has exited
+    os._exit(1)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, started and ready (extraction imported) on return."""
+    context = multiprocessing.get_context("forkserver")
+    # The fork server imports extraction once; every worker is a fork of it.
+    context.set_forkserver_preload(["crawler.workers"])
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
+    )
+    # Start every worker now, not on the first pages of the crawl.
+    for future in [pool.submit(_ready) for _ in range(workers)]:
+        future.result()
+    return pool

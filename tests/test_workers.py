@@ -1,0 +1,103 @@
+"""Extraction in worker processes: the same archive as in-thread, and no worker left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from crawler.demo.server import serve
+from crawler.demo.site import DemoSite
+from tests.conftest import FAST, ROOT, crawl
+
+WAIT = 90.0
+# Columns that differ between two crawls of the same pages: when, which run, and whether the
+# sitemap's lastmod was read before the page was asked (arrival order).
+VOLATILE = {"first_seen", "last_seen", "last_changed", "last_fetched", "run_id", "sitemap_lastmod"}
+
+
+def _content(archive: Path) -> list[dict]:
+    rows = pq.read_table(archive / "articles.parquet").to_pylist()
+    return sorted(({k: v for k, v in row.items() if k not in VOLATILE} for row in rows), key=lambda r: r["url"])
+
+
+def test_pool_and_in_thread_extraction_archive_the_same(tmp_path: Path) -> None:
+    site = DemoSite()
+    with serve(site) as server:
+        pooled = crawl(server, tmp_path / "pooled", "-s", "NCMES_EXTRACT_WORKERS=2")
+        assert pooled.returncode == 0, pooled.stderr[-2000:]
+        inline = crawl(server, tmp_path / "inline", "-s", "NCMES_EXTRACT_WORKERS=0")
+        assert inline.returncode == 0, inline.stderr[-2000:]
+    assert _content(tmp_path / "pooled") == _content(tmp_path / "inline")
+    assert len(_content(tmp_path / "pooled")) == len(site.truth())
+    for name, columns in (("warnings.parquet", ["url", "warning"]), ("failures.parquet", ["url", "stage", "error"])):
+        pooled_rows, inline_rows = (
+            sorted(tuple(r[c] for c in columns) for r in pq.read_table(tmp_path / d / name).to_pylist())
+            for d in ("pooled", "inline")
+        )
+        assert pooled_rows == inline_rows, name
+    versions = ds.dataset(tmp_path / "pooled" / "versions", format="parquet").to_table()
+    assert versions.num_rows == len(site.truth())
+    assert not (tmp_path / "pooled" / ".current").exists() or not list((tmp_path / "pooled" / ".current").iterdir())
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except FileNotFoundError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    children = [int(c) for c in fh.read().split()]
+            except FileNotFoundError:
+                continue
+            found.update(children)
+            todo += children
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_no_worker_outlives_the_crawl(tmp_path: Path, signum: signal.Signals) -> None:
+    site = DemoSite()
+    site.delay = 0.15
+    with serve(site) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "crawl", "--site", server.url, "--archive",
+             str(tmp_path / "a"), *FAST, "-s", "NCMES_EXTRACT_WORKERS=2"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + WAIT
+        workers: set[int] = set()
+        # The fork server and its two workers, while articles are being extracted.
+        while len(workers) < 3 or site.counters()["article"] < 4:
+            assert process.poll() is None, process.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "the crawl never started its workers"
+            workers |= _descendants(process.pid)
+            time.sleep(0.05)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=WAIT)
+        if signum == signal.SIGTERM:
+            assert process.returncode == 1 and "Traceback" not in err, err[-2000:]
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in workers):
+            assert time.monotonic() < deadline, f"left running: {[p for p in workers if _alive(p)]}"
+            time.sleep(0.1)
