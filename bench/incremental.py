@@ -74,7 +74,7 @@ def main() -> None:
         return {f"/{new} added", "/4571 body", "/4650 footnote", "/4017 removed"}
 
     out = [
-        "# Incremental crawl benchmark (offline snapshot, 49 articles)",
+        f"# Incremental crawl benchmark (offline snapshot, Arabic edition, {len(DemoSite().post_ids)} articles)",
         "",
         "Percentages are of the first (full) crawl. `article bodies` counts article pages",
         "downloaded with a 200; `304` counts conditional requests answered Not Modified.",

@@ -1,7 +1,7 @@
 """Benchmark: extraction speed, and archive write cost and memory as the archive grows.
 
 Run with `.venv/bin/python bench/scale.py [N]` (default 5000 articles). Extraction runs on
-the offline snapshot's 49 pages; the archive part stores N records made from them (each
+the offline snapshot's pages; the archive part stores N records made from them (each
 under its own URL), checkpointing every 50 as a crawl does. Prints figures and writes them
 to bench/results/scale.md.
 """
@@ -77,7 +77,7 @@ def main() -> None:
         "",
         "| figure | value |",
         "|---|---:|",
-        f"| extraction, mean per page (49 snapshot pages x {rounds}) | {per_page_ms:.1f} ms |",
+        f"| extraction, mean per page ({len(pages)} snapshot pages x {rounds}) | {per_page_ms:.1f} ms |",
         f"| mean page size | {page_kb:.0f} KiB |",
         f"| archive: {n} records stored, checkpoint every 50 | {write_s:.1f} s |",
         f"| first checkpoint / last checkpoint | {checkpoints[0] * 1000:.0f} ms / {checkpoints[-1] * 1000:.0f} ms |",

@@ -1,6 +1,6 @@
 """Benchmark: the web archive's size on disk per 1,000 articles, and the WARC writer's speed.
 
-Run with `.venv/bin/python bench/warc_size.py`. Crawls the offline snapshot (49 articles)
+Run with `.venv/bin/python bench/warc_size.py`. Crawls the offline snapshot (its Arabic edition)
 once, then again with every article due (answered 304), and reports the WARC bytes of each
 run per 1,000 articles (every answer: pages, listings, sitemaps, feed, robots.txt, with their
 request records), the CDXJ index, and the time the writer takes for 1,000 article records.
