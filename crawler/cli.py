@@ -144,9 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="serve the offline snapshot (both editions) on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
-    demo.add_argument("--port", type=int, default=DEMO_PORT,
+    demo.add_argument("--port", type=_port, default=DEMO_PORT,
                       help=f"the Arabic edition's port on 127.0.0.1 (default {DEMO_PORT}; the archive's URLs include it)")
-    demo.add_argument("--en-port", type=int, default=DEMO_PORT_EN,
+    demo.add_argument("--en-port", type=_port, default=DEMO_PORT_EN,
                       help=f"the English edition's port (default {DEMO_PORT_EN})")
     demo.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE")
     return parser
