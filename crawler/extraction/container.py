@@ -344,11 +344,11 @@ def _is_link(a: etree._Element) -> bool:
     return bool(href) and not href.startswith(("#", "javascript:"))
 
 
-def _is_inside(el: etree._Element, outer: etree._Element) -> bool:
+def is_inside(el: etree._Element, outer: etree._Element) -> bool:
     return any(a is outer for a in el.iterancestors())
 
 
-def _precedes(a: etree._Element, b: etree._Element) -> bool:
+def precedes(a: etree._Element, b: etree._Element) -> bool:
     """True when a ends before b starts (a does not contain b)."""
     chain_b = [b, *b.iterancestors()]
     ancestors_b = {id(x): i for i, x in enumerate(chain_b)}
@@ -427,7 +427,7 @@ def _best(
             own = Stats(own.chars - held.chars, own.link_chars - held.link_chars,
                         own.paragraphs - held.paragraphs)
         value = own.score()
-        if title is not None and _precedes(c, title):
+        if title is not None and precedes(c, title):
             value *= _BEFORE_TITLE
         return value
 
@@ -446,13 +446,13 @@ def _best(
         # Cross-check with the article text the page declares (JSON-LD articleBody): among
         # unrelated candidates, the one that holds it.
         for other in ranked[1:6]:
-            if not _is_inside(best, other) and found(other):
+            if not is_inside(best, other) and found(other):
                 best = other
                 break
     best = _narrow(best, eligible, stats)
     if probes and found(best) == len(probes):
         # The smallest candidate inside that still holds all of the declared text.
-        inner = [c for c in eligible if c is not best and _is_inside(c, best)][:_PROBE_LIMIT]
+        inner = [c for c in eligible if c is not best and is_inside(c, best)][:_PROBE_LIMIT]
         holders = [c for c in inner if found(c) == len(probes)]
         if holders:
             best = min(holders, key=lambda c: stats[c].plain)
@@ -463,14 +463,14 @@ def _narrow(best: etree._Element, eligible: list[etree._Element],
             stats: dict[etree._Element, Stats]) -> etree._Element:
     """The innermost candidate that still holds nearly all of best's text (teasers aside)."""
     while True:
-        inner = [c for c in eligible if c is not best and _is_inside(c, best)]
+        inner = [c for c in eligible if c is not best and is_inside(c, best)]
         if not inner:
             return best
         top = max(inner, key=lambda c: stats[c].plain)
         # Text in teaser cards beside the article (other posts' titles and excerpts) does
         # not hold the choice at the wrapper.
-        others = [c for c in inner if c is not top and not _is_inside(c, top)
-                  and not _is_inside(top, c)]
+        others = [c for c in inner if c is not top and not is_inside(c, top)
+                  and not is_inside(top, c)]
         among = set(others)
         others = [c for c in others if not any(a in among for a in c.iterancestors())]
         top_text: list[str] = []
@@ -488,7 +488,7 @@ def _merge_boxes(best: etree._Element, eligible: list[etree._Element],
     kind = (best.tag, best.get("class"))
     post = _post_of(best)
     same = [c for c in eligible if c is not best and (c.tag, c.get("class")) == kind
-            and not _is_inside(c, best) and not _is_inside(best, c)
+            and not is_inside(c, best) and not is_inside(best, c)
             and stats[c].link_density < 0.3 and _post_of(c) is post
             and not _teaser_like(c, stats[c], stats[best])]
     if not same or sum(stats[c].plain for c in same) < 0.25 * stats[best].plain:
@@ -597,7 +597,7 @@ def title_block(root: etree._Element, title: etree._Element) -> etree._Element |
     """The headline's own block inside the container (headline plus its meta line: author,
     date, category), when a theme prints it there without a <header>; None when the headline
     is not inside root."""
-    if not _is_inside(title, root):
+    if not is_inside(title, root):
         return None
     block = title
     limit = _chars(title) + _TITLE_BLOCK_EXTRA

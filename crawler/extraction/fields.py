@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -13,6 +14,7 @@ from ..urls import canonical_url, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
+from .container import is_inside, precedes
 from .dates import local_date, parse_shown_date, parse_timestamp
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
@@ -122,10 +124,24 @@ def article_region(page: Page) -> list[etree._Element]:
     return region
 
 
-def in_region(el: etree._Element, page: Page) -> bool:
-    """True when el lies in the article's own region (article_region)."""
+def is_own(el: etree._Element, page: Page) -> bool:
+    """True when el lies in the article's own region (article_region) and in no foreign region
+    (comments, related posts, widgets): one walk up from el answers both."""
     region = article_region(page)
-    return any(r is el for r in region) or any(a in region for a in el.iterancestors())
+    in_region = False
+    for node in (el, *el.iterancestors()):
+        if node in page.foreign:
+            return False
+        in_region = in_region or node in region
+    return in_region
+
+
+def _following(el: etree._Element) -> Iterator[etree._Element]:
+    """Every node after el's start in document order: its descendants, then what follows it."""
+    yield from el.iterdescendants()
+    for node in (el, *el.iterancestors()):
+        for sibling in node.itersiblings():
+            yield from sibling.iter()
 
 
 def _text(el: etree._Element) -> str:
@@ -280,8 +296,7 @@ def authors(page: Page) -> list[str]:
     sources: list[list[str]] = [page.body.byline]
     for xpath in sel.AUTHOR_FIELD_CANDIDATES:
         # Co-author plugins write one author element per name: keep them all, in order.
-        found = [_text(el) for el in xpath(page.doc)
-                 if not inside(el, page.foreign) and in_region(el, page)]
+        found = [_text(el) for el in xpath(page.doc) if is_own(el, page)]
         if found:
             sources.append(found)
             break
@@ -303,7 +318,7 @@ def published_at(page: Page) -> dt.datetime | None:
     candidates.append(page.meta.first("article:published_time", "datepublished"))
     for xpath in sel.SHOWN_DATE_CANDIDATES:
         for el in xpath(page.doc):
-            if not inside(el, page.foreign) and in_region(el, page):
+            if is_own(el, page):
                 stamp = el.get("datetime") or next(
                     (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None
                 )
@@ -327,7 +342,7 @@ def modified_at(page: Page) -> dt.datetime | None:
         candidates.append(jsonld_text(page.meta.article.get("dateModified")))
     candidates.append(page.meta.first("article:modified_time", "og:updated_time", "datemodified"))
     candidates += [el.get("datetime") for el in sel.MODIFIED_TIME_ELEMENTS(page.doc)
-                   if not inside(el, page.foreign) and in_region(el, page)]
+                   if is_own(el, page)]
     return _first_timestamp(candidates)
 
 
@@ -335,22 +350,20 @@ def _shown_date(page: Page) -> dt.date | None:
     # Only in the article's own region: a date elsewhere is another post's.
     for xpath in sel.SHOWN_DATE_CANDIDATES:
         for el in xpath(page.doc):
-            if inside(el, page.foreign) or not in_region(el, page):
+            if not is_own(el, page):
                 continue
             found = parse_shown_date(_text(el))
             if found is not None:
                 return found
-    # Elementor templates often print the date in a plain text widget between title and body.
-    if page.title_element is not None:
-        started = False
-        for el in page.doc.iter():
-            if el is page.title_element:
-                started = True
-                continue
-            if el is page.content:
+    # Elementor templates often print the date in a plain text widget between title and body:
+    # the walk starts at the headline (none when the content starts before it).
+    title_el, content = page.title_element, page.content
+    if title_el is not None and not (content is not None and (
+            is_inside(title_el, content) or precedes(content, title_el))):
+        for el in _following(title_el):
+            if el is content:
                 break
-            if (not started or not isinstance(el.tag, str) or inside(el, page.foreign)
-                    or not in_region(el, page)):
+            if not isinstance(el.tag, str) or not is_own(el, page):
                 continue
             if any(tag_of(d) in BLOCK_TAGS for d in el.iterdescendants()):
                 continue
@@ -397,13 +410,14 @@ def related(page: Page) -> list[Related]:
     blocks = [b for b in sel.RELATED_BLOCKS(page.doc)
               if not any(a in sidebars for a in b.iterancestors())]
     if not blocks and page.content is not None:
-        # Elementor: the first posts widget after the article text, outside any sidebar.
+        # Elementor: the first posts widget after the start of the article text, outside any
+        # sidebar.
         widgets = sel.ELEMENTOR_POSTS_WIDGETS(page.doc)
         if widgets:
-            order = {el: i for i, el in enumerate(page.doc.iter())}
+            content = page.content
             after = [w for w in widgets
-                     if order.get(w, -1) > order.get(page.content, 0)
-                     and not inside(w, sidebars) and not inside(page.content, {w})]
+                     if (precedes(content, w) or is_inside(w, content))
+                     and not inside(w, sidebars)]
             blocks = after[:1]
     out: list[Related] = []
     seen: set[str] = set()
