@@ -36,16 +36,30 @@ def change_events(
     date, in run order, then added, changed, removed, then by URL; each with the title,
     language, publication date and sections of the version it names and `seen_at`, the
     time of the change (datetime, UTC)."""
+    return change_events_with_versions(archive, run, since, columns=_EVENT_COLUMNS)[0]
+
+
+def change_events_with_versions(
+    archive: Archive,
+    run: str = "latest",
+    since: dt.date | None = None,
+    columns: list[str] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The change events (as `change_events` gives them) and the rows of every version of
+    the URLs they name (`columns` of them, url and version always; all when None), from
+    one read of the versions."""
     run_ids = _runs_selected(archive, run, since)
     if not run_ids:
-        return []
+        return [], []
     table = archive.read_changes()
     table = table.filter(pc.is_in(table["run_id"], pa.array(run_ids, pa.string())))
     events = table.to_pylist()
     if not events:
-        return []
-    versions = archive.read_versions(urls={e["url"] for e in events}, columns=_EVENT_COLUMNS)
-    by_key = {(r["url"], r["version"]): r for r in versions.to_pylist()}
+        return [], []
+    if columns is not None:
+        columns = list(dict.fromkeys([*columns, *_EVENT_COLUMNS]))
+    versions = archive.read_versions(urls={e["url"] for e in events}, columns=columns).to_pylist()
+    by_key = {(r["url"], r["version"]): r for r in versions}
     order = {rid: i for i, rid in enumerate(run_ids)}
     rows = []
     for e in events:
@@ -73,7 +87,7 @@ def change_events(
             r["version"],
         )
     )
-    return rows
+    return rows, versions
 
 
 JSON_KEYS = ("url", "change", "fields", "version", "run_id", "title", "seen_at")

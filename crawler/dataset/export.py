@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from crawler.archive.changes import normalise
 from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
-from crawler.dataset import ReportError
+from crawler.dataset import ReportError, swap_in
 from crawler.dataset.card import COLUMN_DOCS, Dataset, citation_cff, data_card, facts, schema_document
 from crawler.dataset.citations import citations_table
 from crawler.dataset.formats import FORMATS, to_bytes
@@ -196,21 +196,6 @@ def _write_beside(path: Path, data: bytes) -> None:
         raise
 
 
-def _swap_in(tmp: Path, final: Path) -> None:
-    """Put a finished folder in place of `final`: a reader sees the old one or the new one."""
-    if not final.exists():
-        os.rename(tmp, final)
-        return
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    os.rename(final, old)
-    try:
-        os.rename(tmp, final)
-    except BaseException:
-        os.rename(old, final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _write_folder(target: Target, data: Dataset) -> None:
     final = target.path
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -224,7 +209,7 @@ def _write_folder(target: Target, data: Dataset) -> None:
         _write_file(tmp / SCHEMA_FILE, doc.encode("utf-8"))
         _write_file(tmp / CFF_FILE, citation_cff(data, facts(data)).encode("utf-8"))
         _write_file(tmp / CARD_FILE, data_card(data).encode("utf-8"))
-        _swap_in(tmp, final)
+        swap_in(tmp, final)
     except BaseException:
         with contextlib.suppress(OSError):
             shutil.rmtree(tmp)

@@ -35,8 +35,8 @@ import jinja2
 from markupsafe import Markup
 
 from crawler.archive.store import Archive
-from crawler.dataset import ReportError
-from crawler.dataset.changes import change_events
+from crawler.dataset import ReportError, swap_in
+from crawler.dataset.changes import change_events_with_versions
 from crawler.dataset.diff import FieldDiff, version_diff
 from crawler.dataset.worddiff import LineDiff, hunks
 
@@ -151,25 +151,16 @@ def _prepare_out(out: Path) -> Path:
     return tmp
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
-    """Put the finished report in place of the old one (a reader sees one or the other)."""
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        os.replace(out, old)
-    os.replace(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def report(
     archive: Archive, out: Path | str, run: str = "latest", since: dt.date | None = None
 ) -> str:
     """Write the report of one run (default the latest) or of every run since a date into
     the folder `out`; returns a one-line summary."""
     out = Path(out).resolve()
-    events = change_events(archive, run, since)
+    events, version_rows = change_events_with_versions(archive, run, since)
     urls = {e["url"] for e in events}
     versions: dict[str, dict[int, dict[str, Any]]] = {}
-    for row in archive.read_versions(urls=urls).to_pylist():
+    for row in version_rows:
         versions.setdefault(row["url"], {})[row["version"]] = row
     history_fields: dict[tuple[str, int], list[str]] = {}
     for c in archive.read_changes().to_pylist():
@@ -260,7 +251,7 @@ def report(
         feed = _atom(env, entries, changes_by_url, site, selection, runs)
         (tmp / "changes.xml").write_bytes(feed)
         (tmp / MARKER).write_text(f"{GENERATOR}\n", encoding="utf-8")
-        _swap_in(tmp, out)
+        swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
