@@ -77,6 +77,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
+def _header_pairs(headers: Any) -> list[tuple[bytes, bytes]]:
+    """(name, value) pairs of Scrapy Headers. Its keys are stored normalised, so they are read
+    as a plain dict: Headers.items() would normalise each key again (this runs per answer,
+    in the reactor thread)."""
+    return [(k, v) for k, values in dict.items(headers) for v in values]
+
+
 class RawCaptureMiddleware:
     """Writes every answer of the run, as the server sent it (before decompression), with
     the request as it was sent, to the run's WARC file (crawler.archive.warc); tells the
@@ -127,15 +134,17 @@ class RawCaptureMiddleware:
         from crawler.archive.warc import Capture
         from crawler.wire import WIRE_META
 
+        wire = request.meta.pop(WIRE_META, None)
         capture = Capture(
             url=response.url,
             status=response.status,
-            headers=[(k, v) for k, values in response.headers.items() for v in values],
+            headers=_header_pairs(response.headers),
             body=response.body,
             fetched_at=dt.datetime.now(dt.UTC),
             method=request.method,
-            wire=request.meta.pop(WIRE_META, None),
-            request_headers=[(k, v) for k, values in request.headers.items() for v in values],
+            wire=wire,
+            # Only a request not recorded as sent is rebuilt from Scrapy's headers.
+            request_headers=[] if wire and wire.get("request") else _header_pairs(request.headers),
             ip_address=str(response.ip_address) if response.ip_address is not None else None,
         )
         self.crawler.stats.inc_value("ncmes/warc_records")

@@ -32,6 +32,9 @@ try:
         _LenientHTTP11ClientProtocol,
         _ScrapyAgent,
     )
+    from scrapy.exceptions import ResponseDataLossError
+    from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
+    from scrapy.utils.defer import maybe_deferred_to_future
 except ImportError:  # pragma: no cover - another Scrapy release
     CAPTURES_WIRE = False
 else:
@@ -139,10 +142,6 @@ class WireHTTP11DownloadHandler(HTTP11DownloadHandler):
                 self.captures_wire = False
         if agent is None:
             return await super().download_request(request)
-        from scrapy.exceptions import ResponseDataLossError
-        from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
-        from scrapy.utils.defer import maybe_deferred_to_future
-
         try:
             with wrap_twisted_exceptions():
                 return await maybe_deferred_to_future(agent.download_request(request))

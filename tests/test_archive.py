@@ -413,6 +413,11 @@ def test_warc_round_trip_and_killed_prefix(tmp_path: Path) -> None:
     got_headers, got_body = warc.read(tmp_path, first.file, first.offset)
     assert got_body == body and ("ETag", '"v1"') in got_headers
     assert warc.read(tmp_path, second.file, second.offset)[1] == b"second"
+    # Only a response record is read back: not the warcinfo at 0, nothing past the end.
+    with pytest.raises(ValueError, match="warcinfo record, not a response"):
+        warc.read(tmp_path, first.file, 0)
+    with pytest.raises(ValueError, match="no record at offset"):
+        warc.read(tmp_path, first.file, (tmp_path / first.file).stat().st_size)
     with gzip.open(tmp_path / first.file) as fh:
         assert fh.read().startswith(b"WARC/1.1")
     # A kill mid-record leaves whole members before it readable.

@@ -16,13 +16,15 @@ import platform
 import queue
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -140,7 +142,6 @@ class Written:
     file: str  # relative to the archive folder, e.g. warc/<run>.warc.gz
     offset: int
     record_id: str
-    index_line: str
 
 
 class WarcWriter:
@@ -210,9 +211,8 @@ class WarcWriter:
             warc_headers_dict=request_headers,
         )
         self._writer.write_record(request)
-        line = entry.line()
-        self.entries.append(line)
-        return Written(self.name, offset, record_id, line)
+        self.entries.append(entry.line())
+        return Written(self.name, offset, record_id)
 
     def flush(self) -> None:
         self._fh.flush()
@@ -281,8 +281,6 @@ class WarcRecorder:
         self._queue: queue.Queue[tuple[Capture, Done | None] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="warc-writer", daemon=True)
         self._thread.start()
-        self.written = 0
-        self.failed = 0
 
     def submit(self, capture: Capture, done: Done | None = None) -> None:
         """Queue one capture (from any thread); `done` is called in the writer thread."""
@@ -329,9 +327,7 @@ class WarcRecorder:
             for capture, done in batch:
                 try:
                     results.append((done, self._open().write(capture)))
-                    self.written += 1
-                except Exception as exc:  # a failed write is counted, never fatal
-                    self.failed += 1
+                except Exception as exc:  # a failed write is reported, never fatal
                     results.append((done, exc))
                     if self.on_error is not None:
                         self.on_error(capture.url, exc)
@@ -361,13 +357,19 @@ class WarcRecorder:
             logger.error("warc/%s not updated: %s: %s", cdxj.INDEX, type(exc).__name__, exc)
 
 
+@contextmanager
+def _record_at(path: Path, offset: int) -> Iterator[ArcWarcRecord | None]:
+    """The record that starts at offset in a WARC file (None past its last record)."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        yield next(iter(ArchiveIterator(fh)), None)
+
+
 def _record_id_at(path: Path, offset: int) -> str | None:
     """The WARC-Record-ID of the record at offset (None if it cannot be read)."""
     try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            for record in ArchiveIterator(fh):
-                return record.rec_headers.get_header("WARC-Record-ID")
+        with _record_at(path, offset) as record:
+            return record.rec_headers.get_header("WARC-Record-ID") if record is not None else None
     except (OSError, ValueError) as exc:
         logger.warning("cannot read the record at %s:%d: %s", path.name, offset, exc)
     return None
@@ -375,16 +377,13 @@ def _record_id_at(path: Path, offset: int) -> str | None:
 
 def read(folder: Path | str, file: str, offset: int) -> tuple[list[tuple[str, str]], bytes]:
     """The HTTP headers and body of the response record at offset, for re-extraction."""
-    with open(Path(folder) / file, "rb") as fh:
-        fh.seek(offset)
-        for record in ArchiveIterator(fh):
-            if record.rec_type != "response":
-                raise ValueError(
-                    f"{file} at {offset} is a {record.rec_type} record, not a response"
-                )
-            headers = list(record.http_headers.headers) if record.http_headers else []
-            return headers, record.content_stream().read()
-    raise ValueError(f"{file} has no record at offset {offset}")
+    with _record_at(Path(folder) / file, offset) as record:
+        if record is None:
+            raise ValueError(f"{file} has no record at offset {offset}")
+        if record.rec_type != "response":
+            raise ValueError(f"{file} at {offset} is a {record.rec_type} record, not a response")
+        headers = list(record.http_headers.headers) if record.http_headers else []
+        return headers, record.content_stream().read()
 
 
 def log_failure(url: str, exc: BaseException) -> None:
