@@ -188,12 +188,13 @@ class SiteSpider(scrapy.Spider):
             yield from self._follow(self.plan.on_failure(fetch))
             return
         self.site_reached = True
-        sections = discovery.menu_sections(response.body, response.url, self.site)
+        page = discovery.parse_page(response.body, response.url)  # parsed once, read twice
+        sections = discovery.menu_sections(page, response.url, self.site)
         self.crawler.stats.set_value("ncmes/sections", len(sections))
         if not sections:
             self.logger.warning("no section found in the home page's menu: %s", response.url)
         # The home page lists the latest posts of every section: the site's newest listing.
-        posts = discovery.listing_posts(response.body, response.url, self.site)
+        posts = discovery.listing_posts(page, response.url, self.site)
         yield from self._follow(self.plan.on_home(fetch, sections, posts))
 
     def parse_listing(self, response: Response) -> Iterable[Any]:
@@ -203,9 +204,10 @@ class SiteSpider(scrapy.Spider):
             yield from self._follow(self.plan.on_failure(fetch))
             return
         self.site_reached = True
-        posts = discovery.listing_posts(response.body, response.url, self.site)
+        page = discovery.parse_page(response.body, response.url)  # parsed once, read twice
+        posts = discovery.listing_posts(page, response.url, self.site)
         next_page = next(
-            (url for url in discovery.listing_pages(response.body, response.url, self.site)
+            (url for url in discovery.listing_pages(page, response.url, self.site)
              if discovery.page_number(url) == fetch.page + 1),
             None,
         )
