@@ -19,7 +19,7 @@ from twisted.web.http import _DataLoss  # Twisted names a short body only privat
 from crawler import discovery
 from crawler.extraction import charset_of
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
-from crawler.plan import WALK_CUT, WALK_SKIPPED, CrawlPlan, Fetch, ListingRecord, runs_of
+from crawler.plan import WALK_CUT, WALK_SKIPPED, WALK_STOPPED, CrawlPlan, Fetch, ListingRecord, runs_of
 from crawler.revisit import RevisitPolicy
 from crawler.urls import canonical_url, post_id_from_url, site_root
 
@@ -212,7 +212,7 @@ class SiteSpider(scrapy.Spider):
             None,
         )
         fetches = self.plan.on_listing(fetch, posts, next_page)
-        if fetch.page >= self.plan.max_listing_pages and self.plan.walks[fetch.listing].outcome == "stopped":
+        if fetch.page >= self.plan.max_listing_pages and self.plan.walks[fetch.listing].outcome == WALK_STOPPED:
             self.logger.warning("listing %s: stopped at page %d", fetch.listing, fetch.page)
         yield from self._follow(fetches)
 
