@@ -63,7 +63,14 @@ def parse_timestamp(value: str) -> dt.datetime | None:
     return stamp.astimezone(dt.UTC)
 
 
-def _parse(document: bytes | str, url: str) -> html.HtmlElement | None:
+# A page's bytes or text, or the tree parse_page made of them (one parse for several readings).
+Page = bytes | str | html.HtmlElement | None
+
+
+def parse_page(document: Page, url: str) -> html.HtmlElement | None:
+    """The page's tree (None when unreadable); a tree given is returned as it is."""
+    if document is None or isinstance(document, html.HtmlElement):
+        return document
     try:
         root = html.fromstring(document, base_url=url)
     except (etree.ParserError, ValueError):
@@ -79,9 +86,9 @@ def _strip_fragment(url: str) -> str:
     return url.split("#", 1)[0]
 
 
-def menu_sections(document: bytes | str, url: str, site: str) -> list[Section]:
+def menu_sections(document: Page, url: str, site: str) -> list[Section]:
     """The category archives the home page's navigation menu links to, in menu order."""
-    root = _parse(document, url)
+    root = parse_page(document, url)
     if root is None:
         return []
     found: dict[str, Section] = {}
@@ -105,15 +112,15 @@ def menu_sections(document: bytes | str, url: str, site: str) -> list[Section]:
     return list(found.values())
 
 
-def listing_articles(document: bytes | str, url: str, site: str) -> list[str]:
+def listing_articles(document: Page, url: str, site: str) -> list[str]:
     """Canonical URLs of the posts a listing page lists, in page order, sidebars excluded."""
     return [post for post, _ in listing_posts(document, url, site)]
 
 
-def listing_posts(document: bytes | str, url: str, site: str) -> list[tuple[str, bool]]:
+def listing_posts(document: Page, url: str, site: str) -> list[tuple[str, bool]]:
     """(canonical URL, linked with a trailing slash) of the posts a listing page lists, in page
     order, sidebars excluded; the form is the one most of the page's links to the post use."""
-    root = _parse(document, url)
+    root = parse_page(document, url)
     if root is None:
         return []
     forms: dict[str, list[int]] = {}  # canonical -> [links without slash, links with slash]
@@ -132,9 +139,9 @@ def link_slash(link: str) -> bool:
     return urlsplit(link.strip()).path.endswith("/")
 
 
-def listing_pages(document: bytes | str, url: str, site: str) -> list[str]:
+def listing_pages(document: Page, url: str, site: str) -> list[str]:
     """Further pages of the same listing (numbered links and `next`), absolute, in order."""
-    root = _parse(document, url)
+    root = parse_page(document, url)
     if root is None:
         return []
     base_path = re.sub(r"/page/\d+/?$", "", urlsplit(url).path.rstrip("/"))

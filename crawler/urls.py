@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunsplit
 
@@ -14,6 +15,7 @@ class SiteURLError(ValueError):
     """A --site value that is not an http(s) base URL."""
 
 
+@functools.lru_cache(maxsize=16)  # a run has one site; canonical_url asks for it per link
 def site_origin(site: str) -> tuple[str, str]:
     """(scheme, netloc) of a base URL such as https://ncmes.org or http://127.0.0.1:8000."""
     parts = urlsplit(site.strip())
@@ -44,13 +46,17 @@ def _netloc_key(scheme: str, netloc: str) -> tuple[str, int]:
     return host, port if port is not None else -2
 
 
+@functools.lru_cache(maxsize=16)
+def _site_key(site: str) -> tuple[str, int]:
+    return _netloc_key(*site_origin(site))
+
+
 def is_same_site(url: str, site: str) -> bool:
     """True when url is on the site's host and port (http and https count as the same site)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return False
-    s_scheme, s_netloc = site_origin(site)
-    s_host, s_port = _netloc_key(s_scheme, s_netloc)
+    s_host, s_port = _site_key(site)
     host, port = _netloc_key(parts.scheme, parts.netloc)
     if host != s_host:
         return False

@@ -135,6 +135,20 @@ def test_pagination_links_stay_within_the_listing() -> None:
     assert discovery.page_number("https://ncmes.org/category/x/") == 1
 
 
+def test_a_page_parsed_once_reads_as_its_bytes_do() -> None:
+    """The spider parses a home or listing page once and reads it several ways."""
+    home = discovery.parse_page(HOME, SITE + "/")
+    assert discovery.menu_sections(home, SITE + "/", SITE) == discovery.menu_sections(HOME, SITE + "/", SITE)
+    assert discovery.listing_posts(home, SITE + "/", SITE) == discovery.listing_posts(HOME, SITE + "/", SITE)
+    assert len(discovery.listing_posts(home, SITE + "/", SITE)) == 2
+    url = "https://ncmes.org/category/x/page/2/"
+    listing = discovery.parse_page(LISTING, url)
+    assert discovery.listing_pages(listing, url, SITE) == discovery.listing_pages(LISTING, url, SITE)
+    assert discovery.listing_posts(listing, url, SITE) == [("https://ncmes.org/5", True)]
+    assert discovery.parse_page("", url) is None
+    assert discovery.listing_posts(None, url, SITE) == discovery.listing_pages(None, url, SITE) == []
+
+
 def test_sitemap_index_and_urlset_with_lastmod() -> None:
     index = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
     <sitemap><loc>https://ncmes.org/wp-sitemap-posts-post-1.xml</loc></sitemap>

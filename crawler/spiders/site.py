@@ -19,7 +19,7 @@ from twisted.web.http import _DataLoss  # Twisted names a short body only privat
 from crawler import discovery
 from crawler.extraction import charset_of
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
-from crawler.plan import WALK_CUT, WALK_SKIPPED, CrawlPlan, Fetch, ListingRecord, runs_of
+from crawler.plan import WALK_CUT, WALK_SKIPPED, WALK_STOPPED, CrawlPlan, Fetch, ListingRecord, runs_of
 from crawler.revisit import RevisitPolicy
 from crawler.urls import canonical_url, post_id_from_url, site_root
 
@@ -188,12 +188,13 @@ class SiteSpider(scrapy.Spider):
             yield from self._follow(self.plan.on_failure(fetch))
             return
         self.site_reached = True
-        sections = discovery.menu_sections(response.body, response.url, self.site)
+        page = discovery.parse_page(response.body, response.url)  # parsed once, read twice
+        sections = discovery.menu_sections(page, response.url, self.site)
         self.crawler.stats.set_value("ncmes/sections", len(sections))
         if not sections:
             self.logger.warning("no section found in the home page's menu: %s", response.url)
         # The home page lists the latest posts of every section: the site's newest listing.
-        posts = discovery.listing_posts(response.body, response.url, self.site)
+        posts = discovery.listing_posts(page, response.url, self.site)
         yield from self._follow(self.plan.on_home(fetch, sections, posts))
 
     def parse_listing(self, response: Response) -> Iterable[Any]:
@@ -203,14 +204,15 @@ class SiteSpider(scrapy.Spider):
             yield from self._follow(self.plan.on_failure(fetch))
             return
         self.site_reached = True
-        posts = discovery.listing_posts(response.body, response.url, self.site)
+        page = discovery.parse_page(response.body, response.url)  # parsed once, read twice
+        posts = discovery.listing_posts(page, response.url, self.site)
         next_page = next(
-            (url for url in discovery.listing_pages(response.body, response.url, self.site)
+            (url for url in discovery.listing_pages(page, response.url, self.site)
              if discovery.page_number(url) == fetch.page + 1),
             None,
         )
         fetches = self.plan.on_listing(fetch, posts, next_page)
-        if fetch.page >= self.plan.max_listing_pages and self.plan.walks[fetch.listing].outcome == "stopped":
+        if fetch.page >= self.plan.max_listing_pages and self.plan.walks[fetch.listing].outcome == WALK_STOPPED:
             self.logger.warning("listing %s: stopped at page %d", fetch.listing, fetch.page)
         yield from self._follow(fetches)
 
