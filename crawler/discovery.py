@@ -31,6 +31,41 @@ _BOILERPLATE_ANCESTOR = etree.XPath(
     " | ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' widget-area ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
 )
+# The same areas, tested element by element in one walk down the page (_content_links).
+_BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_BOILERPLATE_ROLES = frozenset({"navigation", "complementary", "contentinfo"})
+_BOILERPLATE_IDS = frozenset({"secondary", "sidebar", "comments"})
+_BOILERPLATE_CLASSES = frozenset({"widget-area", "sidebar"})
+
+
+def _is_boilerplate(element: html.HtmlElement) -> bool:
+    if element.tag in _BOILERPLATE_TAGS or element.get("role") in _BOILERPLATE_ROLES:
+        return True
+    if element.get("id") in _BOILERPLATE_IDS:
+        return True
+    classes = element.get("class")
+    return classes is not None and not _BOILERPLATE_CLASSES.isdisjoint(classes.split())
+
+
+def _content_links(root: html.HtmlElement) -> list[html.HtmlElement]:
+    """The page's links with an href and no boilerplate ancestor, in page order: the links
+    `//a[@href]` gives that _BOILERPLATE_ANCESTOR does not exclude (its definition), found in
+    one walk down the page rather than a walk up from every link."""
+    links: list[html.HtmlElement] = []
+    inside = 0  # boilerplate areas around the current element
+    opened: list[bool] = []
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if event == "end":
+            inside -= opened.pop()
+            continue
+        if not inside and element.tag == "a" and element.get("href") is not None:
+            links.append(element)
+        area = _is_boilerplate(element)
+        opened.append(area)
+        inside += area
+    return links
+
+
 _PAGINATION_LINKS = etree.XPath(
     "//a[@href][contains(concat(' ', normalize-space(@class), ' '), ' page-numbers ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' next ')"
@@ -124,12 +159,17 @@ def listing_posts(document: Page, url: str, site: str) -> list[tuple[str, bool]]
     if root is None:
         return []
     forms: dict[str, list[int]] = {}  # canonical -> [links without slash, links with slash]
-    for a in _ALL_LINKS(root):
-        if _BOILERPLATE_ANCESTOR(a):
-            continue
+    seen: dict[str, str | None] = {}  # href -> its canonical post URL (a post is linked 2-3 times)
+    for a in _content_links(root):
         href = a.get("href", "")
-        target = canonical_url(href, site, base=url)
-        if target and post_id_from_url(target) is not None:
+        if href in seen:
+            target = seen[href]
+        else:
+            target = canonical_url(href, site, base=url)
+            if target is not None and post_id_from_url(target) is None:
+                target = None
+            seen[href] = target
+        if target is not None:
             forms.setdefault(target, [0, 0])[link_slash(urljoin(url, href.strip()))] += 1
     return [(post, with_slash >= without) for post, (without, with_slash) in forms.items()]
 

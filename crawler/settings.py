@@ -23,6 +23,11 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 COOKIES_ENABLED = False
+# Items processed at once per answer. A callback here yields at most one item (an article
+# page, a failure, the end of discovery) besides its requests; Scrapy starts this many
+# asyncio tasks for every answer whatever it yields, and its default (100) made that the
+# largest cost of the reactor thread.
+CONCURRENT_ITEMS = 1
 TELNETCONSOLE_ENABLED = False
 DOWNLOAD_TIMEOUT = 30
 # A response larger than this is refused and recorded as a failure.

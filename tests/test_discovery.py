@@ -199,3 +199,47 @@ def test_menu_category_items_count_whatever_the_category_base() -> None:
     </ul></nav></body></html>"""
     sections = discovery.menu_sections(home, SITE + "/", SITE)
     assert [(s.name, s.url) for s in sections] == [("أفريقيا", "https://ncmes.org/topics/africa/")]
+
+
+def _listing_documents() -> list[tuple[str, bytes]]:
+    """Pages to read links from: every golden page, and the demo's home and listing pages of
+    both editions (pages with menus, sidebars, footers, comment areas and teaser grids)."""
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from crawler.demo.site import DemoSite
+
+    pages = Path(__file__).parent / "fixtures" / "pages"
+    docs = [(p.name, (p / "page.html").read_bytes()) for p in sorted(pages.iterdir()) if (p / "page.html").exists()]
+    for edition in ("ar", "en"):
+        site = DemoSite(edition=edition)
+        home = site.handle("GET", "/", {})[2]
+        docs.append((f"{edition}/home", home))
+        for section in discovery.menu_sections(home, "http://127.0.0.1/", "http://127.0.0.1")[:4]:
+            path = urlsplit(section.url).path
+            docs.append((f"{edition}{path}", site.handle("GET", path, {})[2]))
+    return docs
+
+
+@pytest.mark.parametrize(("name", "page"), _listing_documents(), ids=lambda v: v if isinstance(v, str) else "")
+def test_one_walk_finds_the_links_the_boilerplate_xpath_keeps(name: str, page: bytes) -> None:
+    """The walk down the page keeps exactly the links its XPath definition keeps, in order."""
+    root = discovery.parse_page(page, "http://127.0.0.1/")
+    assert root is not None
+    expected = [a for a in discovery._ALL_LINKS(root) if not discovery._BOILERPLATE_ANCESTOR(a)]
+    assert discovery._content_links(root) == expected, name
+
+
+def test_a_link_is_boilerplate_by_its_ancestors_not_by_its_own_class() -> None:
+    page = (
+        b"<html><body><main><a class='sidebar' href='/1/'>kept</a>"
+        b"<div class='x  sidebar-toggle'><a href='/2/'>kept: not the class sidebar</a></div>"
+        b"<div class='a\tsidebar'><p><a href='/3/'>dropped</a></p></div>"
+        b"<section role='complementary'><a href='/4/'>dropped</a></section>"
+        b"<!-- a comment --><div id='comments'><a href='/5/'>dropped</a></div>"
+        b"<a href='/6/'>kept</a></main><footer><a href='/7/'>dropped</a></footer></body></html>"
+    )
+    root = discovery.parse_page(page, "https://ncmes.org/")
+    found = [a.get("href") for a in discovery._content_links(root)]
+    assert found == ["/1/", "/2/", "/6/"]
+    assert found == [a.get("href") for a in discovery._ALL_LINKS(root) if not discovery._BOILERPLATE_ANCESTOR(a)]

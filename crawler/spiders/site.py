@@ -120,6 +120,11 @@ class SiteSpider(scrapy.Spider):
         spider.allowed_domains = [urlsplit(spider.site).hostname or ""]
         spider.site_reached = False
         spider.discovery_announced = False
+        # Each callback bound once: Scrapy caches what it learns of a callback (whether a
+        # generator returns a value, found by reading its source) per callback object, and a
+        # method bound anew for each request would be read again for every answer.
+        spider.callbacks = {kind: getattr(spider, name) for kind, name in spider._CALLBACKS.items()}
+        spider.errback = spider.on_error
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
@@ -174,7 +179,7 @@ class SiteSpider(scrapy.Spider):
                 if state.http_last_modified:
                     headers["If-Modified-Since"] = state.http_last_modified
         return scrapy.Request(
-            fetch.url, callback=getattr(self, self._CALLBACKS[fetch.kind]), errback=self.on_error,
+            fetch.url, callback=self.callbacks[fetch.kind], errback=self.errback,
             priority=priority, headers=headers,
             meta={"kind": fetch.kind, "fetch": fetch, "canonical": fetch.canonical or fetch.url},
         )
