@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 
@@ -20,8 +21,14 @@ class ArticlePage:
     # The sections of the listings that list the page, once discovery is complete; None
     # while it is not (a page naming no category then waits for DiscoveryDone).
     listed_sections: list[str] | None = field(default_factory=list)
-    warc: tuple[str, int, str] | None = None
+    # (WARC file, offset, record id) of the answer's raw capture; while the writer thread is
+    # still at it, a future of it (resolved by the pipeline's archive thread).
+    warc: tuple[str, int, str] | Future | None = None
     fetch_url: str | None = None  # the URL form that answered (after any redirect)
+    # Content codings of `body` still to undo (gzip, deflate: the extraction worker does it,
+    # see crawler.workers.decode_body), and the most it may grow to (DOWNLOAD_MAXSIZE).
+    codings: tuple[str, ...] = ()
+    max_size: int = 0
 
 
 @dataclass

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
+from concurrent.futures import Future
 from typing import Any
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task, threads
-from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +79,43 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
+CODINGS_META = "codings"
+
+
+class ArticleCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's HttpCompressionMiddleware, except for an article page answered 200 in gzip or
+    deflate: its body stays as sent, and the extraction worker decompresses it (with the
+    same DOWNLOAD_MAXSIZE), so the reactor thread spends nothing on it. The codings to undo
+    go in request.meta["codings"] (with the size limit); every other answer, and other
+    codings (br, zstd), are decompressed here as Scrapy does."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:  # type: ignore[override]
+        request.meta.pop(CODINGS_META, None)  # a redirected or retried copy keeps its parent's meta
+        if request.meta.get("kind") == "article" and response.status == 200 and request.method != "HEAD":
+            from crawler.workers import WORKER_CODINGS
+
+            codings = tuple(
+                c for value in response.headers.getlist(b"Content-Encoding")
+                for c in (part.strip().lower() for part in value.decode("latin-1").split(","))
+                if c and c != "identity"
+            )
+            if codings and all(c in WORKER_CODINGS for c in codings):
+                max_size = request.meta.get("download_maxsize", getattr(self, "_max_size", 0))
+                request.meta[CODINGS_META] = (codings, max_size)
+                return response
+        return super().process_response(request, response)
+
+
+class ArticleMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, which cannot read a body still compressed: such an
+    article page is archived as answered (the worker says when it is only a meta refresh)."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:  # type: ignore[override]
+        if CODINGS_META in request.meta:
+            return response
+        return super().process_response(request, response)
+
+
 def _header_pairs(headers: Any) -> list[tuple[bytes, bytes]]:
     """(name, value) pairs of Scrapy Headers. Its keys are stored normalised, so they are read
     as a plain dict: Headers.items() would normalise each key again (this runs per answer,
@@ -89,9 +128,9 @@ class RawCaptureMiddleware:
     the request as it was sent, to the run's WARC file (crawler.archive.warc); tells the
     pipeline where each article's record is (request.meta['warc']).
 
-    Records are queued to one writer thread: only an article's 200 waits for its record's
-    place (its version names it); a failed write is logged and counted (ncmes/warc_errors),
-    never a failure of the page."""
+    Records are queued to one writer thread; an article's 200 carries a future of its
+    record's place (its version names it), which the pipeline's archive thread waits for. A
+    failed write is logged and counted (ncmes/warc_errors), never a failure of the page."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -152,11 +191,10 @@ class RawCaptureMiddleware:
         if request.meta.get("kind") != "article" or response.status != 200:
             recorder.submit(capture)
             return response
-        written: Deferred = Deferred()
-        recorder.submit(capture, lambda result: reactor.callFromThread(written.callback, result))
-        result = await maybe_deferred_to_future(written)
-        if isinstance(result, BaseException):
-            # The article is still archived; its version just names no raw capture.
-            return response
-        request.meta["warc"] = (result.file, result.offset, result.record_id)
+        # The article's version will name its record: the pipeline's archive thread waits
+        # for this future (where the record went, or why it could not be written), so the
+        # reactor never waits on the writer.
+        written: Future = Future()
+        recorder.submit(capture, written.set_result)
+        request.meta["warc"] = written
         return response

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
+import queue
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -11,18 +14,26 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred, DeferredSemaphore
+from twisted.internet.defer import Deferred
 
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
 from crawler.workers import Extracted, extract_page, start_pool, worker_count
 
 logger = logging.getLogger(__name__)
 
+# How long the archive thread waits for an article's WARC record to be written before it
+# stores the version without naming one (a writer that stopped answering).
+WARC_WAIT_SECONDS = 300.0
+
 
 class ArchivePipeline:
     """Extracts article pages in a process pool (NCMES_EXTRACT_WORKERS, one per core by
     default), then hands every item to the archive in one thread, so writes stay ordered and
     neither the reactor nor the GIL waits on lxml, trafilatura or Parquet.
+
+    The reactor thread does as little per item as it can: it puts the item on a queue and
+    awaits one future. A feeder thread submits pages to the pool; the pool's result goes
+    straight to the archive thread, which settles the future when the item is stored.
 
     At most NCMES_EXTRACT_INFLIGHT pages per worker are out for extraction: beyond that
     process_item waits, the item stays active in Scrapy's scraper, and Scrapy stops
@@ -36,14 +47,18 @@ class ArchivePipeline:
         self.checkpoint_seconds = crawler.settings.getfloat("ARCHIVE_CHECKPOINT_SECONDS")
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
         self.workers = worker_count(crawler.settings.getint("NCMES_EXTRACT_WORKERS"))
-        self.inflight = DeferredSemaphore(
-            max(1, self.workers * crawler.settings.getint("NCMES_EXTRACT_INFLIGHT"))
-        )
+        self.inflight_limit = max(1, self.workers * crawler.settings.getint("NCMES_EXTRACT_INFLIGHT"))
+        self.inflight = 0  # pages out for extraction or storing (reactor thread only)
+        self.slot_waiters: list[asyncio.Future] = []
         # Started in its own thread (starting processes blocks): the crawl's first requests
         # go out meanwhile.
         self.pool_future: Future | None = None
         self.use_pool = self.workers > 0
         self.starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pool-start")
+        # Items on their way to the pool or the archive thread, in arrival order.
+        self.feed: queue.SimpleQueue[tuple[Any, asyncio.Future] | None] = queue.SimpleQueue()
+        self.feeder: threading.Thread | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.since_checkpoint = 0
         self.last_checkpoint = time.monotonic()
         self.archive: Any = None
@@ -66,8 +81,13 @@ class ArchivePipeline:
         self.archive = spider.archive
         self.archive.snapshot_parts = self.crawler.settings.getint("ARCHIVE_SNAPSHOT_PARTS")
         self.archive.snapshot_seconds = self.crawler.settings.getfloat("ARCHIVE_SNAPSHOT_SECONDS")
+        # Scrapy runs on Twisted's asyncio reactor (its default, and crawler/settings.py's):
+        # results come back to the reactor thread as asyncio callbacks, the cheapest way in.
+        self.loop = asyncio.get_running_loop()
         if self.workers > 0:
             self.pool_future = self.starter.submit(start_pool, self.workers)
+        self.feeder = threading.Thread(target=self._feed_loop, name="extract-feed", daemon=True)
+        self.feeder.start()
         # Writes runs.parquet: in the archive thread, like every other write.
         spider.run_id = await maybe_deferred_to_future(
             self._defer(self.archive.begin_run, spider.site, spider.mode)
@@ -97,35 +117,101 @@ class ArchivePipeline:
         return d
 
     async def process_item(self, item: Any) -> Any:
-        extracted = None
-        if isinstance(item, ArticlePage) and self.use_pool:
-            extracted = await self._extract(item)
-        counters = await maybe_deferred_to_future(self._defer(self._handle, item, extracted))
+        """Queue the item and wait until the archive has it (one future, settled by the
+        archive thread); an article page first waits for a free extraction slot."""
+        page = isinstance(item, ArticlePage)
+        if page:
+            while self.inflight >= self.inflight_limit:
+                waiter = self.loop.create_future()
+                self.slot_waiters.append(waiter)
+                await waiter
+            self.inflight += 1
+        try:
+            stored = self.loop.create_future()
+            self.feed.put((item, stored))
+            counters = await stored
+        finally:
+            if page:
+                self.inflight -= 1
+                while self.slot_waiters:
+                    waiter = self.slot_waiters.pop(0)
+                    if not waiter.done():
+                        waiter.set_result(None)
+                        break
         self._count(counters)
         return item
 
-    async def _extract(self, page: ArticlePage) -> Extracted | None:
-        """The page through extraction in the pool, waiting for a free slot first; None when
-        the pool is gone (the page is then extracted in the archive thread)."""
-        assert self.pool_future is not None
-        await maybe_deferred_to_future(self.inflight.acquire())
-        try:
-            pool: ProcessPoolExecutor = await maybe_deferred_to_future(self._deferred(self.pool_future))
-            future = pool.submit(extract_page, page.body, page.url, page.fetched_at, page.encoding)
-            return await maybe_deferred_to_future(self._deferred(future))
-        except (BrokenProcessPool, OSError, RuntimeError) as exc:
-            # A worker killed (out of memory...) or a pool that could not start: the crawl
-            # goes on without it, slower.
-            if self.use_pool:
-                self.use_pool = False
-                logger.error("extraction workers unavailable, extracting in-process: %s", exc)
+    # -- in the feeder thread, the pool's result thread and the archive thread ------------
+
+    def _feed_loop(self) -> None:
+        """Article pages to the pool, every other item (and pages when there is no pool)
+        straight to the archive thread."""
+        while (job := self.feed.get()) is not None:
+            item, stored = job
+            try:
+                pool = self._pool() if isinstance(item, ArticlePage) else None
+                if pool is None:
+                    self.executor.submit(self._store_item, item, None, stored)
+                    continue
+                future = pool.submit(
+                    extract_page, item.body, item.url, item.fetched_at, item.encoding, item.codings, item.max_size
+                )
+                future.add_done_callback(lambda f, item=item, stored=stored: self._extracted(item, f, stored))
+            except BaseException as exc:  # noqa: BLE001 - settled in the reactor, where it is raised
+                self._settle(stored, None, exc)
+
+    def _pool(self) -> ProcessPoolExecutor | None:
+        """The running pool, waiting for it to start; None once it is gone (pages are then
+        extracted in the archive thread)."""
+        if not self.use_pool or self.pool_future is None:
             return None
-        finally:
-            self.inflight.release()
+        try:
+            return self.pool_future.result()
+        except Exception as exc:  # the pool could not start: the crawl goes on without it
+            self._pool_lost(exc)
+            return None
+
+    def _pool_lost(self, exc: BaseException) -> None:
+        if self.use_pool:
+            self.use_pool = False
+            logger.error("extraction workers unavailable, extracting in-process: %s", exc)
+
+    def _extracted(self, page: ArticlePage, future: Future, stored: asyncio.Future) -> None:
+        """The pool's answer for one page, to the archive thread."""
+        extracted = None
+        try:
+            extracted = future.result()
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            # A worker killed (out of memory...): the crawl goes on without the pool, slower.
+            self._pool_lost(exc)
+        except BaseException as exc:  # noqa: BLE001 - settled in the reactor, where it is raised
+            self._settle(stored, None, exc)
+            return
+        try:
+            self.executor.submit(self._store_item, page, extracted, stored)
+        except RuntimeError as exc:  # the archive thread is shut down (the crawl is ending)
+            self._settle(stored, None, exc)
+
+    def _store_item(self, item: Any, extracted: Extracted | None, stored: asyncio.Future) -> None:
+        try:
+            counters = self._handle(item, extracted)
+        except BaseException as exc:  # noqa: BLE001 - settled in the reactor, where it is raised
+            self._settle(stored, None, exc)
+        else:
+            self._settle(stored, counters, None)
+
+    def _settle(self, stored: asyncio.Future, result: Any, error: BaseException | None) -> None:
+        """Settle a reactor-side future from any thread."""
+        assert self.loop is not None
+        try:
+            self.loop.call_soon_threadsafe(_settle, stored, result, error)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            logger.error("an item's outcome arrived after the reactor stopped: %s", error or result)
 
     def _count(self, counters: dict[str, int]) -> None:
         for key, value in counters.items():
-            self.stats.inc_value(f"ncmes/{key}", value)
+            if value:
+                self.stats.inc_value(f"ncmes/{key}", value)
 
     # -- in the worker thread -------------------------------------------------------------
 
@@ -154,12 +240,16 @@ class ArchivePipeline:
         return counters
 
     def _article(self, page: ArticlePage, extracted: Extracted | None = None) -> dict[str, int]:
+        if isinstance(page.warc, Future):
+            page = dataclasses.replace(page, warc=_written(page.url, page.warc))
         if extracted is None:  # no pool (NCMES_EXTRACT_WORKERS=0): extract here
-            extracted = extract_page(page.body, page.url, page.fetched_at, page.encoding)
+            extracted = extract_page(
+                page.body, page.url, page.fetched_at, page.encoding, page.codings, page.max_size
+            )
         if extracted.record is None:
             if extracted.trace:  # a bug in extraction must not stop the crawl: record it
                 logger.error("extraction failed on %s\n%s", page.url, extracted.trace)
-            self.archive.record_failure(page.url, "parse", extracted.error or "?", page.fetched_at)
+            self.archive.record_failure(page.url, extracted.stage, extracted.error or "?", page.fetched_at)
             return {"failures": 1}
         record = extracted.record
         # Valid for the record as extracted, not once the fallback below fills its sections.
@@ -261,6 +351,10 @@ class ArchivePipeline:
     def _shutdown(self) -> None:
         # Joined, not abandoned: a worker thread still inside pyarrow or lxml when the
         # interpreter finalises can abort the process.
+        feeder, self.feeder = self.feeder, None
+        if feeder is not None:
+            self.feed.put(None)
+            feeder.join()
         self.executor.shutdown(wait=True)
 
     def _stop_pool(self) -> None:
@@ -281,3 +375,27 @@ class ArchivePipeline:
         self._shutdown()
         self._stop_pool()
         self.starter.shutdown(wait=True)
+
+
+def _settle(stored: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    """In the reactor thread: the item's outcome to whoever awaits it."""
+    if stored.done():  # cancelled: the crawl stopped waiting
+        return
+    if error is not None:
+        stored.set_exception(error)
+    else:
+        stored.set_result(result)
+
+
+def _written(url: str, pending: Future) -> tuple[str, int, str] | None:
+    """Where the WARC writer put an article's record, waiting for it; None when it could not
+    (the version then names no raw capture; the writer logged why)."""
+    try:
+        result = pending.result(timeout=WARC_WAIT_SECONDS)
+    except TimeoutError:
+        logger.error("the WARC record of %s was not written within %d s: its version names none",
+                     url, WARC_WAIT_SECONDS)
+        return None
+    if isinstance(result, BaseException):
+        return None
+    return (result.file, result.offset, result.record_id)

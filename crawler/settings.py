@@ -49,6 +49,12 @@ STATS_DUMP = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # An article page's gzip or deflate body is decompressed by the extraction worker, not
+    # in the reactor thread (crawler/middlewares.py); every other answer as Scrapy does.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.ArticleCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.ArticleMetaRefreshMiddleware": 580,
     # Below HttpCompressionMiddleware (590): sees the bytes as the server sent them.
     "crawler.middlewares.RawCaptureMiddleware": 950,
 }

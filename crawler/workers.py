@@ -22,6 +22,7 @@ import signal
 import threading
 import time
 import traceback
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -42,19 +43,88 @@ class Extracted:
     # The traceback when the error is an unexpected exception in extraction (a bug), not a
     # page that holds no article.
     trace: str | None = None
+    # Where it failed: "parse" (no article in the page), or "fetch" (the answer's body could
+    # not be decompressed, or was too large once decompressed).
+    stage: str = "parse"
+
+
+# Content codings undone here, in the worker, rather than by Scrapy in the reactor thread
+# (crawler.middlewares.ArticleCompressionMiddleware): gzip and deflate, the ones every
+# server speaks. Others (br, zstd) are undone by Scrapy's middleware as usual.
+WORKER_CODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+
+
+class BodyError(ValueError):
+    """An answer's body that could not be decompressed, or grew too large doing so."""
+
+
+def _inflate(data: bytes, wbits: int, room: int) -> bytes:
+    """Every member of a gzip or zlib stream, at most `room` bytes (0: no limit) plus one."""
+    out: list[bytes] = []
+    size = 0
+    while data:
+        stream = zlib.decompressobj(wbits)
+        chunk = stream.decompress(data, room + 1 - size if room else 0)
+        out.append(chunk)
+        size += len(chunk)
+        if room and size > room:
+            break
+        if not stream.eof:
+            raise zlib.error("incomplete or truncated stream")
+        data = stream.unused_data.lstrip(b"\0")  # gzip members may follow, padded with NULs
+    return b"".join(out)
+
+
+def decode_body(body: bytes, codings: tuple[str, ...], max_size: int = 0) -> bytes:
+    """The body with its content codings (as listed in Content-Encoding, applied in that
+    order) undone. Raises BodyError when a coding is unknown, the data is damaged, or the
+    result exceeds max_size bytes (0: no limit), as Scrapy's DOWNLOAD_MAXSIZE would."""
+    for coding in reversed(codings):
+        try:
+            if coding in ("gzip", "x-gzip"):
+                body = _inflate(body, 16 + zlib.MAX_WBITS, max_size)
+            elif coding == "deflate":
+                try:  # zlib-wrapped, as the standard says; raw deflate, as some servers send
+                    body = _inflate(body, zlib.MAX_WBITS, max_size)
+                except zlib.error:
+                    body = _inflate(body, -zlib.MAX_WBITS, max_size)
+            else:
+                raise BodyError(f"response body in an unknown content coding ({coding})")
+        except zlib.error as exc:
+            raise BodyError(f"response body could not be decompressed ({coding}): {exc}") from exc
+        if max_size and len(body) > max_size:
+            raise BodyError(f"response larger than {max_size} bytes")
+    return body
 
 
 def extract_page(
-    body: bytes, url: str, fetched_at: dt.datetime, encoding: str | None
+    body: bytes, url: str, fetched_at: dt.datetime, encoding: str | None,
+    codings: tuple[str, ...] = (), max_size: int = 0,
 ) -> Extracted:
-    """extract() with its failures as values, so they cross a process boundary as text."""
+    """extract() with its failures as values, so they cross a process boundary as text;
+    `codings`: content codings of the body still to undo (see decode_body)."""
+    try:
+        body = decode_body(body, codings, max_size) if codings else body
+    except BodyError as exc:
+        return Extracted(error=str(exc), stage="fetch")
     try:
         record = extract(body, url, fetched_at, encoding=encoding)
     except ExtractionError as exc:
-        return Extracted(error=str(exc))
+        return Extracted(error=_with_refresh(str(exc), body, url))
     except Exception as exc:  # a bug in extraction must not stop the crawl: record it
         return Extracted(error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc())
     return Extracted(record=record, fingerprint=fingerprint(record))
+
+
+def _with_refresh(error: str, body: bytes, url: str) -> str:
+    """The error, naming where the page sends its reader when it is only a meta refresh."""
+    from w3lib.html import get_meta_refresh
+
+    try:
+        _, target = get_meta_refresh(body[:8192].decode("utf-8", "replace"), url)
+    except ValueError:
+        target = None
+    return f"{error} (the page is a meta refresh to {target})" if target else error
 
 
 def reextract_capture(root: str, warc_file: str, warc_offset: int, url: str, seen_at: dt.datetime) -> Extracted:

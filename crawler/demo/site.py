@@ -432,6 +432,7 @@ class DemoSite:
             body = (body.replace(SITE.encode(), base.encode()).replace(HOST.encode(), host.encode())
                     .replace(b"@@OTHERPORT@@", _other_port(host).encode()))
             if (status in (200, 404, 410) and body
+                    and not out_headers.get("Content-Encoding")  # an override's own coding
                     and "gzip" in hdrs.get("accept-encoding", "").lower()
                     and not _gzip_refused(hdrs.get("accept-encoding", ""))):
                 body = gzip.compress(body, mtime=0)

@@ -288,6 +288,7 @@ class SiteSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("ncmes/pages_downloaded")
         complete = self.plan.discovery_complete
+        codings, max_size = response.meta.get("codings") or ((), 0)
         yield ArticlePage(
             url=url,
             body=response.body,
@@ -301,6 +302,8 @@ class SiteSpider(scrapy.Spider):
             listed_sections=self.plan.listed_sections().get(url, []) if complete else None,
             warc=response.meta.get("warc"),
             fetch_url=answered,
+            codings=codings,
+            max_size=max_size,
         )
 
     # -- errors -------------------------------------------------------------------------
