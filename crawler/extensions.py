@@ -1,13 +1,15 @@
-"""Progress on long runs: articles found, fetched, unchanged and failed, on stderr."""
+"""Progress on long runs (articles found, fetched, unchanged and failed, on stderr), and a quieter log formatter."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.logformatter import LogFormatter
 from twisted.internet import task
 
 
@@ -59,3 +61,24 @@ class Progress:
             self.loop.stop()
         sys.stderr.write(self.line() + "\n")
         sys.stderr.flush()
+
+
+class QuietLogFormatter(LogFormatter):
+    """Scrapy's log formatter, minus two DEBUG lines per answer when they cannot show:
+    "Crawled (200) <GET ...>" below LOG_LEVEL DEBUG, and "Scraped from ...", whose item
+    is a whole page's bytes. Scrapy makes a log record for each whatever LOG_LEVEL says
+    (the level filters in the handler), in the reactor thread."""
+
+    def __init__(self, debug: bool = True) -> None:
+        self.debug = debug
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> QuietLogFormatter:
+        level = crawler.settings.get("LOG_LEVEL")
+        return cls(debug=str(level).upper() == "DEBUG" or level == logging.DEBUG)
+
+    def crawled(self, request: Any, response: Any, spider: Any) -> Any:
+        return super().crawled(request, response, spider) if self.debug else None
+
+    def scraped(self, item: Any, response: Any, spider: Any) -> Any:
+        return None

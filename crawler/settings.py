@@ -43,6 +43,8 @@ RETRY_BACKOFF_BASE = 1.0  # seconds; doubled at each retry
 RETRY_BACKOFF_MAX = 60.0  # the longest wait, Retry-After included
 
 LOG_LEVEL = "WARNING"
+# No per-answer DEBUG records unless LOG_LEVEL is DEBUG (crawler/extensions.py).
+LOG_FORMATTER = "crawler.extensions.QuietLogFormatter"
 LOGSTATS_INTERVAL = 0
 STATS_DUMP = False
 
