@@ -80,9 +80,6 @@ def main(argv: list[str]) -> int:
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
-        # As in our crawl (crawler/settings.py): Scrapy's default starts 100 asyncio tasks
-        # per answer to process items, and the floor yields none.
-        "CONCURRENT_ITEMS": 1,
     }
     for i in range(0, len(rest), 2):
         assert rest[i] == "-s", "usage: floor.py URL [-s NAME=VALUE ...]"
