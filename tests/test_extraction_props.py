@@ -97,3 +97,17 @@ def test_clear_errors() -> None:
             assert str(exc)
         else:
             raise AssertionError(f"no ExtractionError for {html!r}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab١ـ_-—()[].,;:؟«»") + [" ", "\n", "\t", "\u00a0", "\u2003", "\u200b", "\u202b", "\ufeff", "\u3000", "\x1c", "\x85"]), max_size=40))
+def test_normalize_folds_whitespace_as_its_regex_definition(text: str) -> None:
+    """normalize() folds runs of whitespace with str.split(): the same characters `\\s+`
+    matches, so hashes of archived text do not move."""
+    import re
+    import unicodedata
+
+    from crawler.extraction.text import _INVISIBLE_RE, normalize
+
+    folded = text if text.isascii() else _INVISIBLE_RE.sub("", unicodedata.normalize("NFC", text))
+    assert normalize(text) == re.sub(r"\s+", " ", folded).strip()

@@ -37,7 +37,9 @@ def normalize(text: str) -> str:
     """NFC, invisible marks removed, all whitespace (NBSP, newlines) folded to one space."""
     if not text.isascii():
         text = _INVISIBLE_RE.sub("", unicodedata.normalize("NFC", text))
-    return _SPACE_RE.sub(" ", text).strip()
+    # str.split() splits on exactly the characters `\s` matches in a str pattern (both ask
+    # Py_UNICODE_ISSPACE), several times faster than _SPACE_RE.sub(" ", text).strip().
+    return " ".join(text.split())
 
 
 def normalize_lines(text: str) -> str:
