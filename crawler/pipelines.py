@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import logging
 import queue
@@ -47,16 +48,14 @@ class ArchivePipeline:
         self.checkpoint_seconds = crawler.settings.getfloat("ARCHIVE_CHECKPOINT_SECONDS")
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive")
         self.workers = worker_count(crawler.settings.getint("NCMES_EXTRACT_WORKERS"))
-        self.inflight_limit = max(1, self.workers * crawler.settings.getint("NCMES_EXTRACT_INFLIGHT"))
-        self.inflight = 0  # pages out for extraction or storing (reactor thread only)
-        self.slot_waiters: list[asyncio.Future] = []
+        self.slots = _Slots(max(1, self.workers * crawler.settings.getint("NCMES_EXTRACT_INFLIGHT")))
         # Started in its own thread (starting processes blocks): the crawl's first requests
         # go out meanwhile.
         self.pool_future: Future | None = None
         self.use_pool = self.workers > 0
         self.starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pool-start")
         # Items on their way to the pool or the archive thread, in arrival order.
-        self.feed: queue.SimpleQueue[tuple[Any, asyncio.Future] | None] = queue.SimpleQueue()
+        self.feed: queue.SimpleQueue[tuple[Any, asyncio.Future, Any] | None] = queue.SimpleQueue()
         self.feeder: threading.Thread | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.since_checkpoint = 0
@@ -84,6 +83,7 @@ class ArchivePipeline:
         # Scrapy runs on Twisted's asyncio reactor (its default, and crawler/settings.py's):
         # results come back to the reactor thread as asyncio callbacks, the cheapest way in.
         self.loop = asyncio.get_running_loop()
+        self.slots.loop = self.loop
         if self.workers > 0:
             self.pool_future = self.starter.submit(start_pool, self.workers)
         self.feeder = threading.Thread(target=self._feed_loop, name="extract-feed", daemon=True)
@@ -118,26 +118,18 @@ class ArchivePipeline:
 
     async def process_item(self, item: Any) -> Any:
         """Queue the item and wait until the archive has it (one future, settled by the
-        archive thread); an article page first waits for a free extraction slot."""
-        page = isinstance(item, ArticlePage)
-        if page:
-            while self.inflight >= self.inflight_limit:
-                waiter = self.loop.create_future()
-                self.slot_waiters.append(waiter)
-                await waiter
-            self.inflight += 1
+        archive thread); an article page first waits for a free extraction slot, which it
+        gives back once extracted (the archive thread's writes never hold up downloads)."""
+        slot = None
+        if isinstance(item, ArticlePage):
+            slot = await self.slots.acquire()
         try:
             stored = self.loop.create_future()
-            self.feed.put((item, stored))
+            self.feed.put((item, stored, slot))
             counters = await stored
         finally:
-            if page:
-                self.inflight -= 1
-                while self.slot_waiters:
-                    waiter = self.slot_waiters.pop(0)
-                    if not waiter.done():
-                        waiter.set_result(None)
-                        break
+            if slot is not None:
+                self.slots.release(slot)  # if extraction did not already
         self._count(counters)
         return item
 
@@ -147,7 +139,7 @@ class ArchivePipeline:
         """Article pages to the pool, every other item (and pages when there is no pool)
         straight to the archive thread."""
         while (job := self.feed.get()) is not None:
-            item, stored = job
+            item, stored, slot = job
             try:
                 pool = self._pool() if isinstance(item, ArticlePage) else None
                 if pool is None:
@@ -156,7 +148,9 @@ class ArchivePipeline:
                 future = pool.submit(
                     extract_page, item.body, item.url, item.fetched_at, item.encoding, item.codings, item.max_size
                 )
-                future.add_done_callback(lambda f, item=item, stored=stored: self._extracted(item, f, stored))
+                future.add_done_callback(
+                    lambda f, item=item, stored=stored, slot=slot: self._extracted(item, f, stored, slot)
+                )
             except BaseException as exc:  # noqa: BLE001 - settled in the reactor, where it is raised
                 self._settle(stored, None, exc)
 
@@ -176,8 +170,9 @@ class ArchivePipeline:
             self.use_pool = False
             logger.error("extraction workers unavailable, extracting in-process: %s", exc)
 
-    def _extracted(self, page: ArticlePage, future: Future, stored: asyncio.Future) -> None:
-        """The pool's answer for one page, to the archive thread."""
+    def _extracted(self, page: ArticlePage, future: Future, stored: asyncio.Future, slot: Any) -> None:
+        """The pool's answer for one page, to the archive thread; its slot is free again."""
+        self.slots.release(slot)
         extracted = None
         try:
             extracted = future.result()
@@ -375,6 +370,50 @@ class ArchivePipeline:
         self._shutdown()
         self._stop_pool()
         self.starter.shutdown(wait=True)
+
+
+class _Slots:
+    """At most `limit` article pages out for extraction. Acquired in the reactor thread,
+    given back from any thread (the pool's result thread, once the page is extracted), each
+    slot once; the reactor is woken only when a page is waiting for one."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.taken: set[object] = set()
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
+        self.lock = threading.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def acquire(self) -> object:
+        assert self.loop is not None
+        while True:
+            with self.lock:
+                if len(self.taken) < self.limit:
+                    slot = object()
+                    self.taken.add(slot)
+                    return slot
+                waiter = self.loop.create_future()
+                self.waiters.append(waiter)
+            await waiter
+
+    def release(self, slot: object) -> None:
+        with self.lock:
+            if slot not in self.taken:
+                return  # given back already
+            self.taken.discard(slot)
+            waiter = self.waiters.popleft() if self.waiters else None
+        if waiter is not None:
+            self.loop.call_soon_threadsafe(self._wake, waiter)
+
+    def _wake(self, waiter: asyncio.Future) -> None:
+        """In the reactor thread: a slot is free for this waiter (or, if it stopped waiting,
+        for the next one)."""
+        while waiter.done():
+            with self.lock:
+                if not self.waiters:
+                    return
+                waiter = self.waiters.popleft()
+        waiter.set_result(None)
 
 
 def _settle(stored: asyncio.Future, result: Any, error: BaseException | None) -> None:
