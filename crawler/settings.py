@@ -51,6 +51,7 @@ STATS_DUMP = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     # An article page's gzip or deflate body is decompressed by the extraction worker, not
     # in the reactor thread (crawler/middlewares.py); every other answer as Scrapy does.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
@@ -65,6 +66,14 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOAD_HANDLERS = {
     "http": "crawler.wire.WireHTTP11DownloadHandler",
     "https": "crawler.wire.WireHTTP11DownloadHandler",
+}
+# Scrapy middlewares the crawl has no use for, each a layer every answer passes through in
+# the reactor thread: request depth (no DEPTH_LIMIT here), the warning about copied meta
+# (a development aid), and HTTP auth (the site needs none; enable it again with
+# -s for a mirror behind a password).
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.extensions.Progress": 500}
