@@ -203,11 +203,7 @@ def _open_archive(path: str, create: bool) -> Any:
 
 def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrides: dict[str, Any]) -> int:
     """Crawl `site` into the archive; prints progress on stderr and a summary on stdout."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
-
     from crawler.archive.store import ArchiveLocked
-    from crawler.spiders.site import SiteSpider
 
     # A fatal signal (SIGSEGV, SIGABRT in a native library) leaves every thread's traceback
     # on stderr instead of nothing.
@@ -217,7 +213,14 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         archive.acquire_lock()
     except ArchiveLocked as exc:
         raise CommandError(str(exc)) from None
+    # The extraction workers start while Scrapy loads (their pipeline takes them).
+    _start_workers_early(overrides)
     try:
+        from scrapy.crawler import CrawlerProcess
+        from scrapy.settings import Settings
+
+        from crawler.spiders.site import SiteSpider
+
         settings = Settings()
         settings.setmodule("crawler.settings", priority="project")
         settings.set("ARCHIVE_DIR", str(archive_dir), priority="cmdline")
@@ -249,7 +252,23 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
             raise CommandError("the crawl was interrupted; what it fetched is saved (run marked not completed)")
         return EXIT_OK
     finally:
+        from crawler.workers import discard_early_pools
+
+        discard_early_pools()  # a crawl that failed before its pipeline took them
         archive.release_lock()
+
+
+def _start_workers_early(overrides: dict[str, Any]) -> None:
+    """Start the extraction pool the crawl's settings ask for, ahead of Scrapy."""
+    from crawler import settings as defaults
+    from crawler.workers import start_pool_early, worker_count
+
+    value = overrides.get("NCMES_EXTRACT_WORKERS", defaults.NCMES_EXTRACT_WORKERS)
+    try:
+        workers = worker_count(int(value))
+    except (TypeError, ValueError):
+        return  # Scrapy's settings will say what is wrong with it
+    start_pool_early(workers)
 
 
 class _NoTraceback(logging.Filter):

@@ -15,6 +15,7 @@ death, so that cannot be left to multiprocessing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import multiprocessing
 import os
 import select
@@ -23,7 +24,7 @@ import threading
 import time
 import traceback
 import zlib
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from crawler.archive.changes import fingerprint
@@ -195,3 +196,42 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
     for future in [pool.submit(_ready) for _ in range(workers)]:
         future.result()
     return pool
+
+
+# Pools started ahead of the crawl (start_pool_early), by worker count, until taken.
+_early: dict[int, Future] = {}
+
+
+def start_pool_early(workers: int) -> None:
+    """Start a pool of `workers` processes now, in a thread, for a crawl about to begin: its
+    fork server imports extraction while this process imports Scrapy, so the pool is ready
+    by the first article. The crawl's pipeline takes it (take_early_pool)."""
+    if workers <= 0 or workers in _early:
+        return
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(start_pool(workers))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever takes the pool
+            future.set_exception(exc)
+
+    _early[workers] = future
+    threading.Thread(target=run, name="pool-start-early", daemon=True).start()
+
+
+def take_early_pool(workers: int) -> Future | None:
+    """The future of a pool start_pool_early began with this many workers, if any."""
+    return _early.pop(workers, None)
+
+
+def discard_early_pools() -> None:
+    """Shut down pools started early that no crawl took (it failed before it began)."""
+    for future in list(_early.values()):
+        try:
+            pool = future.result()
+        except Exception as exc:  # it never started: nothing to stop
+            logging.getLogger(__name__).debug("early pool did not start: %s", exc)
+            continue
+        pool.shutdown(wait=True, cancel_futures=True)
+    _early.clear()

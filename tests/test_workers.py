@@ -101,3 +101,38 @@ def test_no_worker_outlives_the_crawl(tmp_path: Path, signum: signal.Signals) ->
         while any(_alive(pid) for pid in workers):
             assert time.monotonic() < deadline, f"left running: {[p for p in workers if _alive(p)]}"
             time.sleep(0.1)
+
+
+def _marked(mark: str) -> list[int]:
+    """Processes whose environment carries `mark` (a crawl's workers inherit its environment)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if mark.encode() in fh.read() and _alive(int(entry)):
+                    found.append(int(entry))
+        except (FileNotFoundError, PermissionError, ProcessLookupError):
+            continue
+    return found
+
+
+def test_workers_started_ahead_do_not_outlive_a_crawl_that_fails_to_start(tmp_path: Path) -> None:
+    """The command line starts the extraction workers while Scrapy loads; a crawl that fails
+    before its pipeline takes them (here: a middleware that does not exist) stops them."""
+    from tests.conftest import run_cli
+
+    mark = f"NCMES_TEST_MARK_{os.getpid()}_{time.monotonic_ns()}"
+    with serve(DemoSite()) as server:
+        result = run_cli(
+            "crawl", "--site", server.url, "--archive", str(tmp_path / "a"), *FAST,
+            "-s", "NCMES_EXTRACT_WORKERS=2", "-s", 'SPIDER_MIDDLEWARES={"no.such.Middleware": 10}',
+            env={mark: "1"},
+        )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "the crawl stopped" in result.stderr.splitlines()[-1]
+    deadline = time.monotonic() + 10
+    while _marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _marked(mark) == []
