@@ -12,7 +12,7 @@ from .bylines import take_signature
 from .container import text_elsewhere
 from .dates import parse_shown_date
 from .render import is_layout_table, render_lines
-from .text import normalize, normalize_lines, word_count
+from .text import has_words, normalize, normalize_lines, word_count
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
 BYLINE_RE = re.compile(
@@ -113,7 +113,7 @@ def extract_body(
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
         ours = BodyResult("\n".join(lines), rendered.links, bylines + signed, dates, "container")
-        if word_count(ours.text) >= LITTLE_WORDS:
+        if has_words(ours.text, LITTLE_WORDS):
             return ours
         if text_elsewhere(doc, root, skip) < _ELSEWHERE_CHARS:
             return ours  # a short article: nothing else on the page to compare with

@@ -68,3 +68,13 @@ def word_count(text: str) -> int:
     """Whitespace-separated tokens holding a letter or digit, footnote markers not counted."""
     text = _MARKER_RE.sub(" ", text)
     return len(_WORD_TOKEN_RE.findall(text))
+
+
+def has_words(text: str, n: int) -> bool:
+    """word_count(text) >= n, reading no further than the n-th word."""
+    if n <= 0:
+        return True
+    for i, _ in enumerate(_WORD_TOKEN_RE.finditer(_MARKER_RE.sub(" ", text)), 1):
+        if i >= n:
+            return True
+    return False
