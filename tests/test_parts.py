@@ -95,6 +95,30 @@ def test_a_kill_between_snapshots_loses_no_version_event_or_failure(tmp_path: Pa
     assert not list((root / ".current").glob("*"))
 
 
+def test_a_kill_between_snapshots_keeps_the_validators_of_new_versions(tmp_path: Path) -> None:
+    """An article stored after the last snapshot keeps its ETag and Last-Modified through a
+    kill (they are in its version row): the next run asks it conditionally, not blindly."""
+    root = tmp_path / "a"
+    archive = Archive(root)
+    archive.begin_run(SITE, "incremental")
+    archive.record_article(article_record(1), fetched_at=T0, etag='"v1"', http_last_modified="Mon, 01 Sep 2025 10:00:00 GMT")
+    archive.finish_run(True, {})
+
+    archive.begin_run(SITE, "incremental")
+    archive.record_article(article_record(1, body="نص معدل"), fetched_at=_at(1), etag='"v2"')
+    archive.record_article(article_record(2), fetched_at=_at(1), etag='"new"',
+                           http_last_modified="Tue, 02 Sep 2025 10:00:00 GMT")
+    archive.checkpoint()
+    archive.release_lock()  # the kill: no snapshot, no end of run
+    del archive
+
+    state = Archive(root).state
+    assert (state[f"{SITE}/4571"].version, state[f"{SITE}/4571"].etag, state[f"{SITE}/4571"].http_last_modified) == (
+        2, '"v2"', None)
+    assert (state[f"{SITE}/4572"].etag, state[f"{SITE}/4572"].http_last_modified) == (
+        '"new"', "Tue, 02 Sep 2025 10:00:00 GMT")
+
+
 def _play(root: Path, seed: int, checkpoint_odds: float, snapshot_parts: int) -> Archive:
     """Two runs of random captures, removals, 304s and failures over 12 articles."""
     rng = random.Random(seed)

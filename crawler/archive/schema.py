@@ -6,7 +6,7 @@ import pyarrow as pa
 
 # Bumped on any change of the archive's columns; written into every file's metadata.
 # Readers refuse a file whose major version differs (see store.check_schema).
-SCHEMA_VERSION = "1.2"  # 1.1: language column; 1.2: fetch_url, limit_reached, listings
+SCHEMA_VERSION = "1.3"  # 1.1: language column; 1.2: fetch_url, limit_reached, listings; 1.3: validators in versions
 SCHEMA_VERSION_KEY = b"ncmes_archive.schema_version"
 FILE_KIND_KEY = b"ncmes_archive.kind"
 
@@ -90,6 +90,11 @@ VERSIONS = _schema(
         pa.field("warc_file", pa.string()),
         pa.field("warc_offset", pa.int64()),
         pa.field("warc_record_id", pa.string()),
+        # Added in 1.3: the validators of the answer this version was read from, so the
+        # crawl state of an article stored after the last snapshot survives a kill (the next
+        # run asks it conditionally instead of downloading it again).
+        pa.field("etag", pa.string()),
+        pa.field("http_last_modified", pa.string()),
     ],
 )
 

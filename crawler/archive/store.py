@@ -607,10 +607,11 @@ class Archive:
             last_seen=seen,
             last_changed=seen,
             last_fetched=seen,
-            # The validators of the old snapshot describe an older response: drop them so
-            # the next crawl downloads the page and confirms it.
-            etag=None,
-            http_last_modified=None,
+            # The validators of the answer this version was read from (schema 1.3; null in
+            # older parts, and then the next crawl downloads the page and confirms it). Those
+            # of the old snapshot describe an older response.
+            etag=row.get("etag"),
+            http_last_modified=row.get("http_last_modified"),
             sitemap_lastmod=prev.sitemap_lastmod if prev else None,
             fetch_url=prev.fetch_url if prev else None,
             series_candidate=row["series"],
@@ -839,7 +840,8 @@ class Archive:
                 # refreshed in articles.parquet at the next snapshot.
                 self._pending_content.append(
                     {**content, "content_hash": digest, "version": prev.version, "seen_at": at,
-                     "run_id": run_id, "warc_file": None, "warc_offset": None, "warc_record_id": None}
+                     "run_id": run_id, "warc_file": None, "warc_offset": None, "warc_record_id": None,
+                     "etag": prev.etag, "http_last_modified": prev.http_last_modified}
                 )
                 self._counts["articles_unchanged"] += 1
                 return Outcome(record.url, "unchanged", [], prev.version)
@@ -880,6 +882,8 @@ class Archive:
                     "warc_file": warc_file,
                     "warc_offset": warc_offset,
                     "warc_record_id": warc_id,
+                    "etag": state.etag,
+                    "http_last_modified": state.http_last_modified,
                 }
             )
             self._pending_changes.append(

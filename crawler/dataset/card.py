@@ -74,6 +74,8 @@ TABLE_DOCS: dict[str, dict[str, str]] = {
         "from (in the archive's warc/ folder, not in this dataset)",
         "warc_offset": "byte offset of that WARC record",
         "warc_record_id": "WARC-Record-ID of that record",
+        "etag": "the ETag the server sent with the answer this version was read from",
+        "http_last_modified": "the Last-Modified header the server sent with that answer",
     },
     "citations": {
         "url": "the citing article's URL (articles.url)",
