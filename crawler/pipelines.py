@@ -143,12 +143,18 @@ class ArchivePipeline:
             item, stored, slot = job
             try:
                 pool = self._pool() if isinstance(item, ArticlePage) else None
-                if pool is None:
+                future = None
+                if pool is not None:
+                    try:
+                        future = pool.submit(
+                            extract_page, item.body, item.url, item.fetched_at, item.encoding,
+                            item.codings, item.max_size,
+                        )
+                    except (BrokenProcessPool, RuntimeError) as exc:  # a worker died earlier
+                        self._pool_lost(exc)
+                if future is None:
                     self.executor.submit(self._store_item, item, None, stored)
                     continue
-                future = pool.submit(
-                    extract_page, item.body, item.url, item.fetched_at, item.encoding, item.codings, item.max_size
-                )
                 future.add_done_callback(
                     lambda f, item=item, stored=stored, slot=slot: self._extracted(item, f, stored, slot)
                 )

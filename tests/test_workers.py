@@ -136,3 +136,41 @@ def test_workers_started_ahead_do_not_outlive_a_crawl_that_fails_to_start(tmp_pa
     while _marked(mark) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _marked(mark) == []
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found.update(int(c) for c in fh.read().split())
+    except FileNotFoundError:
+        pass
+    return found
+
+
+def test_a_worker_killed_midway_leaves_the_crawl_whole(tmp_path: Path) -> None:
+    """An extraction worker killed (out of memory, say) mid-crawl: the crawl finishes with
+    every article archived, extracting in its own process from then on, and says so."""
+    site = DemoSite()
+    site.delay = 0.1
+    with serve(site) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "crawl", "--site", server.url, "--archive",
+             str(tmp_path / "a"), *FAST, "-s", "NCMES_EXTRACT_WORKERS=2"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + WAIT
+        workers: set[int] = set()
+        # The fork server is the crawl's child; the workers are its children.
+        while len(workers) < 2 or site.counters()["article"] < 6:
+            assert process.poll() is None, process.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "the crawl never started its workers"
+            workers = {w for server_pid in _children(process.pid) for w in _children(server_pid)}
+            time.sleep(0.05)
+        os.kill(min(workers), signal.SIGKILL)
+        _, err = process.communicate(timeout=WAIT * 2)
+    assert process.returncode == 0, err[-2000:]
+    assert "extraction workers unavailable, extracting in-process" in err
+    urls = set(pq.read_table(tmp_path / "a" / "articles.parquet")["url"].to_pylist())
+    assert urls == {t["url"] for t in site.truth(base=server.url)}
