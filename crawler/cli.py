@@ -490,8 +490,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_reextract(args: argparse.Namespace) -> int:
     from crawler.reextract import Workers, print_progress, reextract
 
-    # The worker processes start (and import extraction) while this one loads the archive.
-    with Workers(args.workers) as workers:
+    # The worker processes start (importing extraction) and begin on the captures the
+    # archive lists while this process loads the archive.
+    with Workers(args.workers, args.archive) as workers:
         from crawler.archive.store import ArchiveLocked
 
         archive = _open_archive(args.archive, create=False)

@@ -7,8 +7,10 @@ the crawl state stay as they were. The run is recorded with mode `reextract`.
 
 Captures are read and extracted in a process pool, one worker per core by default; their
 results are recorded in the archive in the order of the articles, as a single process would.
-The pool starts in the background (`Workers`): its fork server imports extraction while
-this process loads the archive, so that neither waits for the other.
+The pool starts in the background (`Workers`) and, given the archive's folder, begins on
+the captures its version parts list while this process loads the archive: that list is
+only a head start, checked against the archive once it is locked and loaded (a mismatch,
+another run having written in between, drops the head start's results).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Only the pool's module here: the archive's (pyarrow) is imported while the pool starts.
+# Only the pool's module here: the archive's (pyarrow.dataset) is imported while the pool
+# starts.
 from crawler.workers import Extracted, reextract_capture, start_pool, worker_count
 
 if TYPE_CHECKING:
@@ -30,47 +34,78 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Results travel back from the workers this many tasks at a time.
+# Captures per task sent to a worker (results travel back as many at a time).
 CHUNK = 8
 # Parts are written every this many articles; the last ones by finish_run.
 CHECKPOINT_EVERY = 200
+# What a worker needs for one capture: archive folder, WARC file, offset, URL, capture time.
+Task = tuple[str, str, int, str, dt.datetime]
 
 
 class Workers:
     """The extraction processes of one reextract, started in a thread as soon as made.
 
-    setting: -1 one per core, 0 none (extract in this process), N. `pool()` waits for
-    the pool to be ready (None when there is none); `close()` shuts it down.
+    setting: -1 one per core, 0 none (extract in this process), N. With `archive_dir`
+    the pool also begins, as soon as it is up, on the captures listed by the archive's
+    version parts (read without the lock or the archive's state: see `results`).
     """
 
-    def __init__(self, setting: int = -1) -> None:
+    def __init__(self, setting: int = -1, archive_dir: str | Path | None = None) -> None:
         self.count = worker_count(setting)
         self._pool: ProcessPoolExecutor | None = None
         self._error: BaseException | None = None
+        self._early: tuple[list[Task], list[Future[list[Extracted]]]] | None = None
         self._thread: threading.Thread | None = None
         if self.count > 0:
-            self._thread = threading.Thread(target=self._start, name="pool-start", daemon=True)
+            root = Path(archive_dir) if archive_dir is not None else None
+            self._thread = threading.Thread(target=self._start, args=(root,), name="pool-start", daemon=True)
             self._thread.start()
 
-    def _start(self) -> None:
+    def _start(self, root: Path | None) -> None:
         try:
+            tasks = _listed_tasks(root) if root is not None else None
             self._pool = start_pool(self.count)
-        except BaseException as exc:  # raised in the caller's thread by pool()
+            if tasks:
+                self._early = (tasks, _submit(self._pool, tasks))
+        except BaseException as exc:  # raised in the caller's thread by ready()
             self._error = exc
 
-    def _wait(self) -> None:
+    def _join(self) -> None:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
 
-    def pool(self) -> ProcessPoolExecutor | None:
-        self._wait()
+    def ready(self) -> ProcessPoolExecutor | None:
+        """Wait until the pool is up (and its head start submitted); the pool, or None."""
+        self._join()
         if self._error is not None:
             raise self._error
         return self._pool
 
+    def results(self, tasks: list[Task]) -> Iterator[Extracted]:
+        """The tasks' results in order: from the pool, or here when there is none or 1 task.
+
+        The head start's results are used when its tasks are exactly these."""
+        pool = self.ready()
+        early, self._early = self._early, None
+        if pool is None or len(tasks) < 2:
+            _cancel(early[1] if early else [])
+            for task in tasks:
+                yield reextract_capture(*task)
+            return
+        if early is not None and early[0] == tasks:
+            futures = early[1]
+        else:
+            _cancel(early[1] if early else [])
+            futures = _submit(pool, tasks)
+        try:
+            for future in futures:
+                yield from future.result()
+        finally:
+            self.close()  # a failed run does not wait for the pages left
+
     def close(self) -> None:
-        self._wait()
+        self._join()
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -82,6 +117,50 @@ class Workers:
         self.close()
 
 
+def _extract_all(tasks: list[Task]) -> list[Extracted]:
+    """One chunk of captures, in a worker."""
+    return [reextract_capture(*task) for task in tasks]
+
+
+def _submit(pool: ProcessPoolExecutor, tasks: list[Task]) -> list[Future[list[Extracted]]]:
+    return [pool.submit(_extract_all, tasks[i : i + CHUNK]) for i in range(0, len(tasks), CHUNK)]
+
+
+def _cancel(futures: list[Future[list[Extracted]]]) -> None:
+    for future in futures:
+        future.cancel()
+
+
+def _tasks(root: Path, rows: list[dict[str, Any]]) -> list[Task]:
+    """One task per URL, its latest version's capture, from version rows sorted by URL then
+    version (rows without a capture left out)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["warc_file"] is not None:
+            latest[row["url"]] = row  # the last one wins
+    return [(str(root), r["warc_file"], r["warc_offset"], url, r["seen_at"]) for url, r in latest.items()]
+
+
+def _listed_tasks(root: Path) -> list[Task] | None:
+    """The tasks as the version parts on disk list them, read with pyarrow.parquet alone (no
+    dataset, no archive state): the head start. None when they cannot be read: the archive,
+    loaded later, says why."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = ["url", "version", "seen_at", "warc_file", "warc_offset"]
+    try:
+        parts = sorted(p for p in (root / "versions").glob("*.parquet") if p.is_file())
+        if not parts:
+            return None
+        table = pa.concat_tables([pq.read_table(p, columns=columns) for p in parts])
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        logger.debug("no head start for %s: %s", root, exc)
+        return None
+    table = table.sort_by([("url", "ascending"), ("version", "ascending")])
+    return _tasks(root, table.to_pylist())
+
+
 def reextract(
     archive: Archive, progress: Callable[[int, int], None] | None = None,
     workers: int | Workers = -1,
@@ -89,7 +168,7 @@ def reextract(
     """Re-extract every article whose latest version names a raw capture; returns the run row.
 
     workers: processes extracting (-1 one per core, 0 none: in this process), or a
-    `Workers` already starting (left open: the caller closes it). The archive must be
+    `Workers` already started (left open: the caller closes it). The archive must be
     locked by the caller.
     """
     if isinstance(workers, Workers):
@@ -101,25 +180,19 @@ def reextract(
 def _reextract(
     archive: Archive, progress: Callable[[int, int], None] | None, workers: Workers
 ) -> dict[str, Any]:
-    import pyarrow.compute as pc
-
     runs = archive.read_runs().to_pylist()
     site = runs[-1]["site"] if runs else "unknown"
     archive.begin_run(site, "reextract")
-    versions = archive.read_versions(
+    rows = archive.read_versions(
         columns=["sections", "seen_at", "warc_file", "warc_offset", "warc_record_id"]
-    )
-    versions = versions.filter(pc.is_valid(versions["warc_file"]))
-    latest: dict[str, dict[str, Any]] = {}
-    for row in versions.to_pylist():
-        latest[row["url"]] = row  # sorted by version: the last one wins
-    del versions
-    tasks = [
-        (str(archive.root), row["warc_file"], row["warc_offset"], url, row["seen_at"])
-        for url, row in latest.items()
-    ]
+    ).to_pylist()
+    tasks = _tasks(archive.root, rows)
+    latest = {row["url"]: row for row in rows if row["warc_file"] is not None}
+    del rows
     done = 0
-    for (url, row), result in zip(latest.items(), _results(tasks, workers), strict=True):
+    for task, result in zip(tasks, workers.results(tasks), strict=True):
+        url = task[3]
+        row = latest[url]
         if result.record is None:
             if result.trace:
                 logger.error("extraction failed on %s\n%s", url, result.trace)
@@ -136,23 +209,10 @@ def _reextract(
             )
         done += 1
         if progress is not None:
-            progress(done, len(latest))
-        if done % CHECKPOINT_EVERY == 0 and done < len(latest):
+            progress(done, len(tasks))
+        if done % CHECKPOINT_EVERY == 0 and done < len(tasks):
             archive.checkpoint()
     return archive.finish_run(True, {"requests": 0, "pages_downloaded": 0, "not_modified": 0, "bytes_received": 0})
-
-
-def _results(tasks: list[tuple[Any, ...]], workers: Workers) -> Iterator[Extracted]:
-    """The tasks' results in order: from the pool, or here when there is none or 1 task."""
-    pool = workers.pool()
-    if pool is None or len(tasks) < 2:
-        for task in tasks:
-            yield reextract_capture(*task)
-        return
-    try:
-        yield from pool.map(reextract_capture, *zip(*tasks, strict=True), chunksize=CHUNK)
-    finally:
-        workers.close()  # a failed run does not wait for the pages left
 
 
 def print_progress(done: int, total: int) -> None:
