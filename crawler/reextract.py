@@ -18,6 +18,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import multiprocessing
+import multiprocessing.forkserver
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -25,12 +27,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Only the pool's module here: the archive's (pyarrow.dataset) is imported while the pool
-# starts.
-from crawler.workers import Extracted, reextract_capture, start_pool, worker_count
-
+# No import of extraction or of the archive here: `Workers` starts the fork server first.
 if TYPE_CHECKING:
     from crawler.archive.store import Archive
+    from crawler.workers import Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,10 @@ class Workers:
     """
 
     def __init__(self, setting: int = -1, archive_dir: str | Path | None = None) -> None:
+        if setting != 0:
+            _start_fork_server()
+        from crawler.workers import worker_count
+
         self.count = worker_count(setting)
         self._pool: ProcessPoolExecutor | None = None
         self._error: BaseException | None = None
@@ -62,6 +66,8 @@ class Workers:
             self._thread.start()
 
     def _start(self, root: Path | None) -> None:
+        from crawler.workers import start_pool
+
         try:
             tasks = _listed_tasks(root) if root is not None else None
             self._pool = start_pool(self.count)
@@ -86,6 +92,8 @@ class Workers:
         """The tasks' results in order: from the pool, or here when there is none or 1 task.
 
         The head start's results are used when its tasks are exactly these."""
+        from crawler.workers import reextract_capture
+
         pool = self.ready()
         early, self._early = self._early, None
         if pool is None or len(tasks) < 2:
@@ -117,8 +125,17 @@ class Workers:
         self.close()
 
 
+def _start_fork_server() -> None:
+    """Start the pool's fork server now: it imports extraction in its own process while this
+    one imports the rest (its preload is crawler.workers.start_pool's)."""
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["crawler.workers"])
+    multiprocessing.forkserver.ensure_running()
+
+
 def _extract_all(tasks: list[Task]) -> list[Extracted]:
     """One chunk of captures, in a worker."""
+    from crawler.workers import reextract_capture
+
     return [reextract_capture(*task) for task in tasks]
 
 
