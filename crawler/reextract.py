@@ -22,6 +22,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 # Captures per task sent to a worker (results travel back as many at a time).
 CHUNK = 8
+# Tasks per worker submitted and not yet recorded, at most: about a second of extraction.
+WINDOW = 32
 # Parts are written every this many articles; the last ones by finish_run.
 CHECKPOINT_EVERY = 200
 # What a worker needs for one capture: archive folder, WARC file, offset, URL, capture time.
@@ -46,16 +49,21 @@ class Workers:
     """The extraction processes of one reextract, started in a thread as soon as made.
 
     setting: -1 one per core, 0 none (extract in this process), N. With `archive_dir`
-    the pool also begins, as soon as it is up, on the captures listed by the archive's
-    version parts (read without the lock or the archive's state: see `results`).
+    the pool also begins, as soon as it is up, on the first captures listed by the
+    archive's version parts (read without the lock or the archive's state: see `results`).
+    At most `window` tasks of CHUNK captures per worker are in flight or waiting to be
+    recorded, so memory stays flat however large the archive.
     """
 
-    def __init__(self, setting: int = -1, archive_dir: str | Path | None = None) -> None:
+    def __init__(
+        self, setting: int = -1, archive_dir: str | Path | None = None, *, window: int = WINDOW
+    ) -> None:
         if setting != 0:
             _start_fork_server()
         from crawler.workers import worker_count
 
         self.count = worker_count(setting)
+        self.window = max(1, window) * self.count
         self._pool: ProcessPoolExecutor | None = None
         self._error: BaseException | None = None
         self._early: tuple[list[Task], list[Future[list[Extracted]]]] | None = None
@@ -72,7 +80,8 @@ class Workers:
             tasks = _listed_tasks(root) if root is not None else None
             self._pool = start_pool(self.count)
             if tasks:
-                self._early = (tasks, _submit(self._pool, tasks))
+                tasks = tasks[: self.window * CHUNK]
+                self._early = (tasks, [self._pool.submit(_extract_all, chunk) for chunk in _chunks(tasks)])
         except BaseException as exc:  # raised in the caller's thread by ready()
             self._error = exc
 
@@ -91,24 +100,31 @@ class Workers:
     def results(self, tasks: list[Task]) -> Iterator[Extracted]:
         """The tasks' results in order: from the pool, or here when there is none or 1 task.
 
-        The head start's results are used when its tasks are exactly these."""
+        The head start's results are used when its tasks are the first of these (a task
+        names the capture, and the capture alone makes the result)."""
         from crawler.workers import reextract_capture
 
         pool = self.ready()
         early, self._early = self._early, None
+        futures: deque[Future[list[Extracted]]] = deque()
+        if early is not None and pool is not None and len(tasks) > 1 and tasks[: len(early[0])] == early[0]:
+            futures.extend(early[1])
+            todo = _chunks(tasks[len(early[0]) :])
+        else:
+            for future in early[1] if early else []:
+                future.cancel()
+            todo = _chunks(tasks)
         if pool is None or len(tasks) < 2:
-            _cancel(early[1] if early else [])
             for task in tasks:
                 yield reextract_capture(*task)
             return
-        if early is not None and early[0] == tasks:
-            futures = early[1]
-        else:
-            _cancel(early[1] if early else [])
-            futures = _submit(pool, tasks)
         try:
-            for future in futures:
-                yield from future.result()
+            while True:
+                while len(futures) < self.window and (chunk := next(todo, None)) is not None:
+                    futures.append(pool.submit(_extract_all, chunk))
+                if not futures:
+                    break
+                yield from futures.popleft().result()
         finally:
             self.close()  # a failed run does not wait for the pages left
 
@@ -139,13 +155,8 @@ def _extract_all(tasks: list[Task]) -> list[Extracted]:
     return [reextract_capture(*task) for task in tasks]
 
 
-def _submit(pool: ProcessPoolExecutor, tasks: list[Task]) -> list[Future[list[Extracted]]]:
-    return [pool.submit(_extract_all, tasks[i : i + CHUNK]) for i in range(0, len(tasks), CHUNK)]
-
-
-def _cancel(futures: list[Future[list[Extracted]]]) -> None:
-    for future in futures:
-        future.cancel()
+def _chunks(tasks: list[Task]) -> Iterator[list[Task]]:
+    return (tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK))
 
 
 def _tasks(root: Path, rows: list[dict[str, Any]]) -> list[Task]:
