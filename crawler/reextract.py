@@ -22,6 +22,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import sys
 import threading
+import zoneinfo
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -170,9 +171,9 @@ def _tasks(root: Path, rows: list[dict[str, Any]]) -> list[Task]:
 
 
 def _listed_tasks(root: Path) -> list[Task] | None:
-    """The tasks as the version parts on disk list them, read with pyarrow.parquet alone (no
-    dataset, no archive state): the head start. None when they cannot be read: the archive,
-    loaded later, says why."""
+    """The tasks as the version parts on disk list them: the head start. Read with
+    pyarrow.parquet alone (no dataset, no archive state, no pandas: this runs beside the main
+    thread's imports). None when they cannot be read: the archive, loaded later, says why."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -181,12 +182,27 @@ def _listed_tasks(root: Path) -> list[Task] | None:
         parts = sorted(p for p in (root / "versions").glob("*.parquet") if p.is_file())
         if not parts:
             return None
-        table = pa.concat_tables([pq.read_table(p, columns=columns) for p in parts])
+        table = pa.concat_tables([pq.ParquetFile(p).read(columns=columns) for p in parts])
     except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
         logger.debug("no head start for %s: %s", root, exc)
         return None
+    if table.schema.field("seen_at").type != pa.timestamp("us", tz="UTC"):
+        return None
     table = table.sort_by([("url", "ascending"), ("version", "ascending")])
-    return _tasks(root, table.to_pylist())
+    # The capture times as pyarrow gives them to the archive (its own conversion of a
+    # timestamp with a time zone imports pandas).
+    utc = zoneinfo.ZoneInfo("UTC")
+    epoch = dt.datetime(1970, 1, 1, tzinfo=utc)
+    seen = [None if us is None else epoch + dt.timedelta(microseconds=us)
+            for us in table["seen_at"].cast(pa.int64()).to_pylist()]
+    rows = [
+        {"url": url, "seen_at": at, "warc_file": warc_file, "warc_offset": offset}
+        for url, at, warc_file, offset in zip(
+            table["url"].to_pylist(), seen, table["warc_file"].to_pylist(), table["warc_offset"].to_pylist(),
+            strict=True,
+        )
+    ]
+    return _tasks(root, rows)
 
 
 def reextract(
