@@ -40,8 +40,9 @@ logger = logging.getLogger(__name__)
 CHUNK = 8
 # Tasks per worker submitted and not yet recorded, at most: about a second of extraction.
 WINDOW = 32
-# Parts are written every this many articles; the last ones by finish_run.
-CHECKPOINT_EVERY = 200
+# Parts are written every this many articles (a kill loses at most as many re-extractions,
+# seconds of work); the last ones by finish_run, whose articles.parquet reads every part.
+CHECKPOINT_EVERY = 500
 # What a worker needs for one capture: archive folder, WARC file, offset, URL, capture time.
 Task = tuple[str, str, int, str, dt.datetime]
 
