@@ -507,18 +507,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from crawler.archive.store import ArchiveLocked
-    from crawler.reextract import print_progress, reextract
+    from crawler.reextract import Workers, print_progress, reextract
 
-    archive = _open_archive(args.archive, create=False)
-    try:
-        archive.acquire_lock()
-    except ArchiveLocked as exc:
-        raise CommandError(str(exc)) from None
-    try:
-        run = reextract(archive, print_progress, args.workers)
-    finally:
-        archive.release_lock()
+    # The worker processes start (importing extraction) and begin on the captures the
+    # archive lists while this process loads the archive.
+    with Workers(args.workers, args.archive) as workers:
+        from crawler.archive.store import ArchiveLocked
+
+        archive = _open_archive(args.archive, create=False)
+        try:
+            archive.acquire_lock()
+        except ArchiveLocked as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            run = reextract(archive, print_progress, workers)
+        finally:
+            archive.release_lock()
     print(format_summary(run, archive, args.archive))
     return EXIT_OK
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import random
+import shutil
 from pathlib import Path
 
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from crawler.archive.store import Archive
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
 from crawler.extraction.record import ArticleRecord, Footnote, Link, Related
+from crawler.reextract import Workers, _listed_tasks, _tasks, reextract
 from tests.conftest import crawl, run_cli
 from tests.factories import article_record
 
@@ -67,6 +71,85 @@ def test_reextract_repairs_what_an_older_extraction_got_wrong(tmp_path: Path) ->
     assert [(c["url"], c["fields"], c["version"]) for c in changes] == [(url, ["body"], 3)]
     truth = {t["url"]: t for t in site.truth(base=server.url)}
     assert _article(Archive(archive_dir), url)["body"] == truth[url]["body"]
+
+
+def test_any_number_of_workers_gives_the_same_archive(tmp_path: Path) -> None:
+    site = DemoSite()
+    base = tmp_path / "base"
+    with serve(site) as server:
+        assert crawl(server, base, "--limit", "20").returncode == 0
+        _older_extraction(base, server.url, random.Random(7), 3)
+    # The head start reads the version parts on its own: it must list exactly the captures,
+    # and capture times, that the archive gives (or it would never be used).
+    archive = Archive(base)
+    rows = archive.read_versions(columns=["seen_at", "warc_file", "warc_offset"]).to_pylist()
+    assert repr(_listed_tasks(base)) == repr(_tasks(archive.root, rows))
+    for workers in (0, 1, 2):
+        shutil.copytree(base, tmp_path / f"w{workers}")
+        result = run_cli("reextract", "--archive", str(tmp_path / f"w{workers}"), "--workers", str(workers))
+        assert result.returncode == 0, result.stderr
+    # One task (CHUNK captures) in flight per worker: the window slides over the 20.
+    shutil.copytree(base, tmp_path / "narrow")
+    with Workers(2, tmp_path / "narrow", window=1) as workers:
+        archive = Archive(tmp_path / "narrow")
+        with archive.lock():
+            reextract(archive, None, workers)
+    contents = [_content(tmp_path / name) for name in ("w0", "w1", "w2", "narrow")]
+    assert all(content == contents[0] for content in contents[1:])
+    run = contents[0]["runs.parquet"][-1]
+    assert (run["articles_changed"], run["articles_unchanged"]) == (3, 17)
+
+
+def test_a_head_start_on_an_archive_written_since_is_not_used(tmp_path: Path) -> None:
+    """The workers begin on the captures the archive listed before another crawl wrote to
+    it: the results recorded are those of the archive as it is once locked."""
+    site = DemoSite()
+    archive_dir = tmp_path / "a"
+    with serve(site) as server:
+        assert crawl(server, archive_dir, "--limit", "2").returncode == 0
+        workers = Workers(2, archive_dir)
+        workers.ready()
+        assert crawl(server, archive_dir, "--limit", "3").returncode == 0
+    shutil.copytree(archive_dir, tmp_path / "copy")
+    with workers:
+        archive = Archive(archive_dir)
+        with archive.lock():
+            run = reextract(archive, None, workers)
+    captured = len(Archive(archive_dir).state)
+    assert captured == 5 and run["articles_unchanged"] == captured
+    result = run_cli("reextract", "--archive", str(tmp_path / "copy"), "--workers", "0")
+    assert result.returncode == 0, result.stderr
+    assert _content(archive_dir) == _content(tmp_path / "copy")
+
+
+def _older_extraction(archive_dir: Path, site: str, rng: random.Random, count: int) -> None:
+    """As if an older extractor had lost the last paragraph of `count` articles' bodies."""
+    archive = Archive(archive_dir)
+    with archive.lock():
+        archive.begin_run(site, "reextract")
+        rows = archive.read_articles().to_pylist()
+        for row in rng.sample(rows, count):
+            archive.record_article(
+                dataclasses.replace(_record_of(row), body=row["body"].rsplit("\n", 1)[0]),
+                fetched_at=row["last_fetched"], reextracted=True,
+            )
+        archive.finish_run(True, {})
+
+
+def _content(archive_dir: Path) -> dict[str, list[dict]]:
+    """What the archive holds, file by file, without the run ids and run times that differ
+    between two runs of the same re-extraction."""
+    out = {}
+    for name in ("versions", "changes", "articles.parquet", "failures.parquet", "warnings.parquet", "runs.parquet"):
+        path = archive_dir / name
+        table = ds.dataset(sorted(path.glob("*.parquet")), format="parquet").to_table() if path.is_dir() \
+            else pq.read_table(path)
+        rows = table.to_pylist()
+        for row in rows:
+            for key in ("run_id", "started_at", "finished_at") + (("at",) if name == "failures.parquet" else ()):
+                row.pop(key, None)
+        out[name] = rows if name == "runs.parquet" else sorted(rows, key=repr)
+    return out
 
 
 def _article(archive: Archive, url: str) -> dict:
