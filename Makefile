@@ -28,6 +28,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/speed.py --sizes 500,2000
 	$(BIN)/python bench/memory.py --sizes 500,2000 --repeat 3
 	$(BIN)/python bench/reextract.py --repeat 3
+	$(BIN)/python bench/machine.py
 
 lint: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'

@@ -249,7 +249,9 @@ def profile(runner: Runner, articles: int, work: Path, label: str) -> list[str]:
 # Leaf frames where a thread waits (py-spy cannot always tell a waiting thread from a
 # running one inside a container): not CPU time.
 WAITS = {"Condition.wait", "_worker", "_exit_with", "_PollLikeSelector.select", "EpollSelector.select", "Event.wait",
-         "Queue.get", "Thread.join", "select", "wait"}
+         "Queue.get", "Thread.join", "select", "wait",
+         # the pipeline's feeder blocks in SimpleQueue.get, C code py-spy does not show
+         "ArchivePipeline._feed_loop"}
 
 
 def _role(frames: list[str]) -> str:
