@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -75,24 +76,37 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _crawl_in_background(site_url: str, archive: Path) -> subprocess.Popen[str]:
+    """A crawl with two extraction workers, running while the test watches it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", "--site", site_url, "--archive", str(archive),
+         *FAST, "-s", "NCMES_EXTRACT_WORKERS=2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _wait_until(process: subprocess.Popen[str], condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert process.poll() is None, process.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "the crawl never started its workers"
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_no_worker_outlives_the_crawl(tmp_path: Path, signum: signal.Signals) -> None:
     site = DemoSite()
     site.delay = 0.15
     with serve(site) as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "crawler", "crawl", "--site", server.url, "--archive",
-             str(tmp_path / "a"), *FAST, "-s", "NCMES_EXTRACT_WORKERS=2"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        deadline = time.monotonic() + WAIT
+        process = _crawl_in_background(server.url, tmp_path / "a")
         workers: set[int] = set()
-        # The fork server and its two workers, while articles are being extracted.
-        while len(workers) < 3 or site.counters()["article"] < 4:
-            assert process.poll() is None, process.communicate()[1][-2000:]
-            assert time.monotonic() < deadline, "the crawl never started its workers"
-            workers |= _descendants(process.pid)
-            time.sleep(0.05)
+
+        def running() -> bool:
+            # The fork server and its two workers, while articles are being extracted.
+            workers.update(_descendants(process.pid))
+            return len(workers) >= 3 and site.counters()["article"] >= 4
+
+        _wait_until(process, running)
         process.send_signal(signum)
         _, err = process.communicate(timeout=WAIT)
         if signum == signal.SIGTERM:
@@ -155,19 +169,15 @@ def test_a_worker_killed_midway_leaves_the_crawl_whole(tmp_path: Path) -> None:
     site = DemoSite()
     site.delay = 0.1
     with serve(site) as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "crawler", "crawl", "--site", server.url, "--archive",
-             str(tmp_path / "a"), *FAST, "-s", "NCMES_EXTRACT_WORKERS=2"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        deadline = time.monotonic() + WAIT
+        process = _crawl_in_background(server.url, tmp_path / "a")
         workers: set[int] = set()
-        # The fork server is the crawl's child; the workers are its children.
-        while len(workers) < 2 or site.counters()["article"] < 6:
-            assert process.poll() is None, process.communicate()[1][-2000:]
-            assert time.monotonic() < deadline, "the crawl never started its workers"
-            workers = {w for server_pid in _children(process.pid) for w in _children(server_pid)}
-            time.sleep(0.05)
+
+        def running() -> bool:
+            # The fork server is the crawl's child; the workers are its children.
+            workers.update(w for server_pid in _children(process.pid) for w in _children(server_pid))
+            return len(workers) >= 2 and site.counters()["article"] >= 6
+
+        _wait_until(process, running)
         os.kill(min(workers), signal.SIGKILL)
         _, err = process.communicate(timeout=WAIT * 2)
     assert process.returncode == 0, err[-2000:]
