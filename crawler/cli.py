@@ -213,8 +213,8 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         archive.acquire_lock()
     except ArchiveLocked as exc:
         raise CommandError(str(exc)) from None
-    # The extraction workers start while Scrapy loads (their pipeline takes them).
-    _start_workers_early(overrides)
+    # The extraction workers' fork server imports extraction while Scrapy loads.
+    _start_fork_server(overrides)
     try:
         from scrapy.crawler import CrawlerProcess
         from scrapy.settings import Settings
@@ -252,23 +252,21 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
             raise CommandError("the crawl was interrupted; what it fetched is saved (run marked not completed)")
         return EXIT_OK
     finally:
-        from crawler.workers import discard_early_pools
-
-        discard_early_pools()  # a crawl that failed before its pipeline took them
         archive.release_lock()
 
 
-def _start_workers_early(overrides: dict[str, Any]) -> None:
-    """Start the extraction pool the crawl's settings ask for, ahead of Scrapy."""
+def _start_fork_server(overrides: dict[str, Any]) -> None:
+    """Start the extraction pool's fork server ahead of Scrapy, when the crawl uses a pool."""
     from crawler import settings as defaults
-    from crawler.workers import start_pool_early, worker_count
+    from crawler.workers import start_fork_server, worker_count
 
     value = overrides.get("NCMES_EXTRACT_WORKERS", defaults.NCMES_EXTRACT_WORKERS)
     try:
         workers = worker_count(int(value))
     except (TypeError, ValueError):
         return  # Scrapy's settings will say what is wrong with it
-    start_pool_early(workers)
+    if workers > 0:
+        start_fork_server()
 
 
 class _NoTraceback(logging.Filter):

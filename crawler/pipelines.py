@@ -18,7 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
-from crawler.workers import Extracted, extract_page, start_pool, take_early_pool, worker_count
+from crawler.workers import Extracted, extract_page, start_pool, worker_count
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +85,8 @@ class ArchivePipeline:
         self.loop = asyncio.get_running_loop()
         self.slots.loop = self.loop
         if self.workers > 0:
-            # Started ahead by the command line when it could (crawler.workers), else now.
-            self.pool_future = take_early_pool(self.workers) or self.starter.submit(start_pool, self.workers)
+            # Forked from the fork server the command line started while Scrapy loaded.
+            self.pool_future = self.starter.submit(start_pool, self.workers)
         self.feeder = threading.Thread(target=self._feed_loop, name="extract-feed", daemon=True)
         self.feeder.start()
         # Writes runs.parquet: in the archive thread, like every other write.

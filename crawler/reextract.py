@@ -18,8 +18,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import multiprocessing
-import multiprocessing.forkserver
 import sys
 import threading
 import zoneinfo
@@ -60,9 +58,10 @@ class Workers:
     def __init__(
         self, setting: int = -1, archive_dir: str | Path | None = None, *, window: int = WINDOW
     ) -> None:
+        from crawler.workers import start_fork_server, worker_count
+
         if setting != 0:
-            _start_fork_server()
-        from crawler.workers import worker_count
+            start_fork_server()
 
         self.count = worker_count(setting)
         self.window = max(1, window) * self.count
@@ -141,13 +140,6 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _start_fork_server() -> None:
-    """Start the pool's fork server now: it imports extraction in its own process while this
-    one imports the rest (its preload is crawler.workers.start_pool's)."""
-    multiprocessing.get_context("forkserver").set_forkserver_preload(["crawler.workers"])
-    multiprocessing.forkserver.ensure_running()
 
 
 def _extract_all(tasks: list[Task]) -> list[Extracted]:

@@ -15,7 +15,6 @@ death, so that cannot be left to multiprocessing.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import multiprocessing
 import os
 import select
@@ -24,12 +23,17 @@ import threading
 import time
 import traceback
 import zlib
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from crawler.archive.changes import fingerprint
-from crawler.extraction import extract
-from crawler.extraction.record import ArticleRecord, ExtractionError
+if TYPE_CHECKING:
+    from crawler.extraction.record import ArticleRecord
+
+# What the fork server imports once, so that every worker forked from it has extraction
+# loaded. This module itself imports none of it: the crawl and reextract import it to start
+# the fork server early, before they load anything heavy themselves.
+PRELOAD = ["crawler.workers", "crawler.extraction", "crawler.archive.changes"]
 
 
 @dataclass
@@ -104,6 +108,10 @@ def extract_page(
 ) -> Extracted:
     """extract() with its failures as values, so they cross a process boundary as text;
     `codings`: content codings of the body still to undo (see decode_body)."""
+    from crawler.archive.changes import fingerprint
+    from crawler.extraction import extract
+    from crawler.extraction.record import ExtractionError
+
     try:
         body = decode_body(body, codings, max_size) if codings else body
     except BodyError as exc:
@@ -184,54 +192,23 @@ def _ready() -> int:
     return os.getpid()
 
 
+def start_fork_server() -> None:
+    """Start the fork server now, if it is not running: it imports extraction (PRELOAD) in
+    its own process while this one goes on, and start_pool then forks workers from it."""
+    import multiprocessing.forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+
+
 def start_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of `workers` processes, started and ready (extraction imported) on return."""
-    context = multiprocessing.get_context("forkserver")
-    # The fork server imports extraction once; every worker is a fork of it.
-    context.set_forkserver_preload(["crawler.workers"])
+    start_fork_server()
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_init_worker, initargs=(os.getpid(),),
     )
     # Start every worker now, not on the first pages of the crawl.
     for future in [pool.submit(_ready) for _ in range(workers)]:
         future.result()
     return pool
-
-
-# Pools started ahead of the crawl (start_pool_early), by worker count, until taken.
-_early: dict[int, Future] = {}
-
-
-def start_pool_early(workers: int) -> None:
-    """Start a pool of `workers` processes now, in a thread, for a crawl about to begin: its
-    fork server imports extraction while this process imports Scrapy, so the pool is ready
-    by the first article. The crawl's pipeline takes it (take_early_pool)."""
-    if workers <= 0 or workers in _early:
-        return
-    future: Future = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(start_pool(workers))
-        except BaseException as exc:  # noqa: BLE001 - handed to whoever takes the pool
-            future.set_exception(exc)
-
-    _early[workers] = future
-    threading.Thread(target=run, name="pool-start-early", daemon=True).start()
-
-
-def take_early_pool(workers: int) -> Future | None:
-    """The future of a pool start_pool_early began with this many workers, if any."""
-    return _early.pop(workers, None)
-
-
-def discard_early_pools() -> None:
-    """Shut down pools started early that no crawl took (it failed before it began)."""
-    for future in list(_early.values()):
-        try:
-            pool = future.result()
-        except Exception as exc:  # it never started: nothing to stop
-            logging.getLogger(__name__).debug("early pool did not start: %s", exc)
-            continue
-        pool.shutdown(wait=True, cancel_futures=True)
-    _early.clear()

@@ -132,9 +132,10 @@ def _marked(mark: str) -> list[int]:
     return found
 
 
-def test_workers_started_ahead_do_not_outlive_a_crawl_that_fails_to_start(tmp_path: Path) -> None:
-    """The command line starts the extraction workers while Scrapy loads; a crawl that fails
-    before its pipeline takes them (here: a middleware that does not exist) stops them."""
+def test_a_fork_server_started_ahead_does_not_outlive_a_crawl_that_fails_to_start(tmp_path: Path) -> None:
+    """The command line starts the extraction pool's fork server while Scrapy loads; a crawl
+    that fails before its pipeline starts the workers (here: a middleware that does not
+    exist) leaves no process behind."""
     from tests.conftest import run_cli
 
     mark = f"NCMES_TEST_MARK_{os.getpid()}_{time.monotonic_ns()}"
