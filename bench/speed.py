@@ -1,6 +1,7 @@
 """Benchmark: our crawl against the download floor and trafilatura's command line, same mirror.
 
-Run with `make bench`, or `.venv/bin/python bench/speed.py [--sizes 500,2000] [--profile]`.
+Run with `make bench`, or `.venv/bin/python bench/speed.py [--sizes 500,2000] [--repeat 3] [--profile]`
+(the floors and our crawl run `--repeat` times each, alternately, and each row is the median run).
 For each size N a mirror of N articles (bench/mirror.py: the snapshot's pages, copied) is
 served from memory on 127.0.0.1 by its own process, and three clients fetch it, each with
 8 requests at a time and no politeness delay:
@@ -190,20 +191,39 @@ def _row(name: str, result: dict, counts: Counter, articles: int) -> dict:
     }
 
 
-def measure_size(runner: Runner, articles: int, work: Path) -> tuple[list[dict], Path]:
+def _median_row(rows: list[dict]) -> dict:
+    """One row from repeated runs of a client: the median run by wall time, with the
+    largest peak memory of them all and how many runs there were."""
+    ordered = sorted(rows, key=lambda r: r["wall"])
+    row = dict(ordered[(len(ordered) - 1) // 2])
+    row["peak_mb"] = max(r["peak_mb"] for r in rows)
+    row["peak_pss_mb"] = max(r["peak_pss_mb"] for r in rows)
+    row["runs"] = len(rows)
+    return row
+
+
+def measure_size(runner: Runner, articles: int, work: Path, repeat: int = 1) -> tuple[list[dict], Path]:
+    """The clients over one mirror of `articles` articles; the floors and our crawl `repeat`
+    times, alternately (this machine's speed drifts from run to run: see bench/machine.py),
+    each row the median run."""
     mirror = MirrorProcess(runner, articles)
     try:
         mirror.counters()
-        rows = []
-        result = runner.run([sys.executable, str(ROOT / "bench" / "floor.py"), mirror.url, *FLOOR])
-        rows.append(_row("floor (download only)", result, mirror.counters(), articles))
-        result = runner.run([sys.executable, str(ROOT / "bench" / "floor.py"), mirror.url, *FLOOR_TUNED])
-        rows.append(_row("floor, CONCURRENT_ITEMS=1", result, mirror.counters(), articles))
-
+        runs: dict[str, list[dict]] = {}
         archive = work / f"archive-{articles}"
-        result = runner.run([sys.executable, "-m", "crawler", "crawl", "--site", mirror.url,
-                             "--archive", str(archive), *OURS])
-        rows.append(_row("ours (crawl)", result, mirror.counters(), articles))
+        for _ in range(repeat):
+            for name, cmd in (
+                ("floor (download only)", [sys.executable, str(ROOT / "bench" / "floor.py"), mirror.url, *FLOOR]),
+                ("floor, CONCURRENT_ITEMS=1",
+                 [sys.executable, str(ROOT / "bench" / "floor.py"), mirror.url, *FLOOR_TUNED]),
+                ("ours (crawl)", [sys.executable, "-m", "crawler", "crawl", "--site", mirror.url,
+                                  "--archive", str(archive), *OURS]),
+            ):
+                if name.startswith("ours"):
+                    shutil.rmtree(archive, ignore_errors=True)  # a fresh archive each time
+                result = runner.run(cmd)
+                runs.setdefault(name, []).append(_row(name, result, mirror.counters(), articles))
+        rows = [_median_row(r) for r in runs.values()]
 
         urls = work / f"urls-{articles}.txt"
         import pyarrow.parquet as pq
@@ -214,7 +234,7 @@ def measure_size(runner: Runner, articles: int, work: Path) -> tuple[list[dict],
         out = work / f"trafilatura-{articles}"
         result = runner.run([str(BIN / "trafilatura"), "-i", str(urls), "--parallel", str(CONCURRENCY),
                              "-o", str(out), "--config-file", str(cfg)])
-        rows.append(_row("trafilatura CLI", result, mirror.counters(), articles))
+        rows.append(_median_row([_row("trafilatura CLI", result, mirror.counters(), articles)]))
         return rows, archive
     finally:
         mirror.stop()
@@ -309,6 +329,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,2000", help="article counts, comma-separated")
     parser.add_argument("--profile", action="store_true", help="also profile one crawl with py-spy")
     parser.add_argument("--label", default="after", help="name of the profile file")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of the floors and of our crawl per size, alternately; rows give the median")
     parser.add_argument("--summarise", type=Path, help="only print the summary of a py-spy raw profile")
     args = parser.parse_args()
     if args.summarise:
@@ -322,7 +344,7 @@ def main() -> None:
         work = Path(tmp)
         archive = None
         for n in sizes:
-            size_rows, archive = measure_size(runner, n, work)
+            size_rows, archive = measure_size(runner, n, work, max(1, args.repeat))
             rows += size_rows
             for row in size_rows:
                 print(f"N={n} {row['client']}: {row['wall']:.1f} s, {row['pages_s']:.0f} pages/s, "
@@ -334,7 +356,9 @@ def main() -> None:
 
     out = [f"# Speed benchmark ({os.cpu_count()} cores, load average {load_before} before / {load_after} after)", "",
            f"Mirror served from memory by its own process; {CONCURRENCY} requests at a time, no delay, for all.",
-           "Pages: article pages answered 200. CPU: user + system of the whole process tree.", "",
+           "Pages: article pages answered 200. CPU: user + system of the whole process tree.",
+           f"The floors and our crawl ran {max(1, args.repeat)} times each, alternately: each row is the median run",
+           "(peak memory: the largest of the runs); trafilatura ran once.", "",
            "Peak memory: the most the process tree held at once, as resident (RSS, shared pages counted",
            "in every process) and proportional (PSS, shared pages split) set sizes.", "",
            "| N | client | wall s | pages/s | requests | CPU ms/page | peak RSS MB | peak PSS MB | left running 10 s after |",
