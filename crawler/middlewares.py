@@ -17,6 +17,10 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task, threads
 
+from crawler.archive.warc import Capture, WarcRecorder, log_failure, warcinfo
+from crawler.wire import WIRE_META
+from crawler.workers import WORKER_CODINGS
+
 logger = logging.getLogger(__name__)
 
 
@@ -92,8 +96,6 @@ class ArticleCompressionMiddleware(HttpCompressionMiddleware):
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:  # type: ignore[override]
         request.meta.pop(CODINGS_META, None)  # a redirected or retried copy keeps its parent's meta
         if request.meta.get("kind") == "article" and response.status == 200 and request.method != "HEAD":
-            from crawler.workers import WORKER_CODINGS
-
             codings = tuple(
                 c for value in response.headers.getlist(b"Content-Encoding")
                 for c in (part.strip().lower() for part in value.decode("latin-1").split(","))
@@ -151,15 +153,11 @@ class RawCaptureMiddleware:
 
     def _failed(self, url: str, exc: BaseException) -> None:
         """In the writer thread: a record could not be written."""
-        from crawler.archive.warc import log_failure
-
         log_failure(url, exc)
         reactor.callFromThread(self.crawler.stats.inc_value, "ncmes/warc_errors")
 
     def _recorder(self) -> Any:
         if self.recorder is None:
-            from crawler.archive.warc import WarcRecorder, warcinfo
-
             spider = self.crawler.spider
             user_agent = self.crawler.settings.get("USER_AGENT")
             # The warcinfo fields (package versions read from disk) are made in the writer thread.
@@ -170,9 +168,6 @@ class RawCaptureMiddleware:
         return self.recorder
 
     async def process_response(self, request: Request, response: Response) -> Response:
-        from crawler.archive.warc import Capture
-        from crawler.wire import WIRE_META
-
         wire = request.meta.pop(WIRE_META, None)
         capture = Capture(
             url=response.url,
