@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crawler.archive.warc import Held
 
 
 @dataclass
@@ -21,9 +24,9 @@ class ArticlePage:
     # The sections of the listings that list the page, once discovery is complete; None
     # while it is not (a page naming no category then waits for DiscoveryDone).
     listed_sections: list[str] | None = field(default_factory=list)
-    # (WARC file, offset, record id) of the answer's raw capture; while the writer thread is
-    # still at it, a future of it (resolved by the pipeline's archive thread).
-    warc: tuple[str, int, str] | Future | None = None
+    # (WARC file, offset, record id) of the answer's raw capture; until it is written, the
+    # capture held for the extraction worker to serialize (resolved by the pipeline).
+    warc: tuple[str, int, str] | Held | None = None
     fetch_url: str | None = None  # the URL form that answered (after any redirect)
     # Content codings of `body` still to undo (gzip, deflate: the extraction worker does it,
     # see crawler.workers.decode_body), and the most it may grow to (DOWNLOAD_MAXSIZE).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
-from concurrent.futures import Future
 from typing import Any
 
 from scrapy import signals
@@ -130,9 +129,11 @@ class RawCaptureMiddleware:
     the request as it was sent, to the run's WARC file (crawler.archive.warc); tells the
     pipeline where each article's record is (request.meta['warc']).
 
-    Records are queued to one writer thread; an article's 200 carries a future of its
-    record's place (its version names it), which the pipeline's archive thread waits for. A
-    failed write is logged and counted (ncmes/warc_errors), never a failure of the page."""
+    Records are queued to one writer thread. An article's 200 is held instead
+    (request.meta['warc'] is a warc.Held): the pipeline sends it to the extraction worker
+    with the page, which makes its records, and the writer thread appends them; the page's
+    version names where they went. A failed write is logged and counted (ncmes/warc_errors),
+    never a failure of the page."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -187,9 +188,7 @@ class RawCaptureMiddleware:
             recorder.submit(capture)
             return response
         # The article's version will name its record: the pipeline's archive thread waits
-        # for this future (where the record went, or why it could not be written), so the
+        # for held.written (where the record went, or why it could not be written), so the
         # reactor never waits on the writer.
-        written: Future = Future()
-        recorder.submit(capture, written.set_result)
-        request.meta["warc"] = written
+        request.meta["warc"] = recorder.hold(capture)
         return response

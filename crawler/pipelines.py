@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from crawler.archive.warc import Held
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
 from crawler.workers import Extracted, extract_page, start_pool, worker_count
 
@@ -137,26 +138,32 @@ class ArchivePipeline:
     # -- in the feeder thread, the pool's result thread and the archive thread ------------
 
     def _feed_loop(self) -> None:
-        """Article pages to the pool, every other item (and pages when there is no pool)
-        straight to the archive thread."""
+        """Article pages to the pool (with their held WARC capture, whose records the worker
+        makes too), every other item (and pages when there is no pool) straight to the
+        archive thread."""
         while (job := self.feed.get()) is not None:
             item, stored, slot = job
             try:
                 pool = self._pool() if isinstance(item, ArticlePage) else None
                 future = None
                 if pool is not None:
+                    held = item.warc if isinstance(item.warc, Held) else None
+                    capture = held.take() if held is not None else None
                     try:
                         future = pool.submit(
                             extract_page, item.body, item.url, item.fetched_at, item.encoding,
-                            item.codings, item.max_size,
+                            item.codings, item.max_size, _to_send(capture, item.body),
                         )
                     except (BrokenProcessPool, RuntimeError) as exc:  # a worker died earlier
                         self._pool_lost(exc)
+                        if capture is not None:
+                            held.write(capture)  # the writer thread makes its records
                 if future is None:
                     self.executor.submit(self._store_item, item, None, stored)
                     continue
                 future.add_done_callback(
-                    lambda f, item=item, stored=stored, slot=slot: self._extracted(item, f, stored, slot)
+                    lambda f, item=item, stored=stored, slot=slot, capture=capture:
+                        self._extracted(item, f, stored, slot, capture)
                 )
             except BaseException as exc:  # noqa: BLE001 - settled in the reactor, where it is raised
                 self._settle(stored, None, exc)
@@ -177,17 +184,28 @@ class ArchivePipeline:
             self.use_pool = False
             logger.error("extraction workers unavailable, extracting in-process: %s", exc)
 
-    def _extracted(self, page: ArticlePage, future: Future, stored: asyncio.Future, slot: Any) -> None:
-        """The pool's answer for one page, to the archive thread; its slot is free again."""
+    def _extracted(
+        self, page: ArticlePage, future: Future, stored: asyncio.Future, slot: Any, capture: Any,
+    ) -> None:
+        """The pool's answer for one page, to the WARC writer and the archive thread; its slot
+        is free again."""
         self.slots.release(slot)
-        extracted = None
+        extracted = error = None
         try:
             extracted = future.result()
         except (BrokenProcessPool, OSError, RuntimeError) as exc:
             # A worker killed (out of memory...): the crawl goes on without the pool, slower.
             self._pool_lost(exc)
         except BaseException as exc:  # noqa: BLE001 - settled in the reactor, where it is raised
-            self._settle(stored, None, exc)
+            error = exc
+        if capture is not None:
+            records = extracted.warc if extracted is not None else None
+            if extracted is not None and extracted.warc_error:
+                logger.warning("WARC records of %s not made by the worker (%s): the writer makes them",
+                               page.url, extracted.warc_error)
+            page.warc.write(records if records is not None else capture)
+        if error is not None:
+            self._settle(stored, None, error)
             return
         try:
             self.executor.submit(self._store_item, page, extracted, stored)
@@ -242,8 +260,9 @@ class ArchivePipeline:
         return counters
 
     def _article(self, page: ArticlePage, extracted: Extracted | None = None) -> dict[str, int]:
-        if isinstance(page.warc, Future):
-            page = dataclasses.replace(page, warc=_written(page.url, page.warc))
+        if isinstance(page.warc, Held):
+            page.warc.release()  # when no worker took it: the writer thread makes its records
+            page = dataclasses.replace(page, warc=_written(page.url, page.warc.written))
         if extracted is None:  # no pool (NCMES_EXTRACT_WORKERS=0): extract here
             extracted = extract_page(
                 page.body, page.url, page.fetched_at, page.encoding, page.codings, page.max_size
@@ -431,6 +450,14 @@ def _settle(stored: asyncio.Future, result: Any, error: BaseException | None) ->
         stored.set_exception(error)
     else:
         stored.set_result(result)
+
+
+def _to_send(capture: Any, body: bytes) -> Any:
+    """The capture to send to a worker with the page: without its body when that is the
+    page's (sent once)."""
+    if capture is None or capture.body is not body:
+        return capture
+    return dataclasses.replace(capture, body=None)
 
 
 def _written(url: str, pending: Future) -> tuple[str, int, str] | None:

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from crawler.archive.warc import Capture, Serialized
     from crawler.extraction.record import ArticleRecord
 
 # What the fork server imports once, so that every worker forked from it has extraction
 # loaded. This module itself imports none of it: the crawl and reextract import it to start
 # the fork server early, before they load anything heavy themselves.
-PRELOAD = ["crawler.workers", "crawler.extraction", "crawler.archive.changes"]
+PRELOAD = ["crawler.workers", "crawler.extraction", "crawler.archive.changes", "crawler.archive.warc"]
 
 
 @dataclass
@@ -51,6 +52,10 @@ class Extracted:
     # Where it failed: "parse" (no article in the page), or "fetch" (the answer's body could
     # not be decompressed, or was too large once decompressed).
     stage: str = "parse"
+    # The answer's WARC records, when its capture came along (see crawler.archive.warc.Held),
+    # or why they could not be made.
+    warc: Serialized | None = None
+    warc_error: str | None = None
 
 
 # Content codings undone here, in the worker, rather than by Scrapy in the reactor thread
@@ -104,10 +109,32 @@ def decode_body(body: bytes, codings: tuple[str, ...], max_size: int = 0) -> byt
 
 def extract_page(
     body: bytes, url: str, fetched_at: dt.datetime, encoding: str | None,
-    codings: tuple[str, ...] = (), max_size: int = 0,
+    codings: tuple[str, ...] = (), max_size: int = 0, capture: Capture | None = None,
 ) -> Extracted:
     """extract() with its failures as values, so they cross a process boundary as text;
-    `codings`: content codings of the body still to undo (see decode_body)."""
+    `codings`: content codings of the body still to undo (see decode_body); `capture`: the
+    answer's capture, whose WARC records are made here too (its body None: `body`, as sent)."""
+    records, records_error = _records(capture, body) if capture is not None else (None, None)
+    result = _extract_page(body, url, fetched_at, encoding, codings, max_size)
+    result.warc, result.warc_error = records, records_error
+    return result
+
+
+def _records(capture: Capture, body: bytes) -> tuple[Serialized | None, str | None]:
+    from crawler.archive.warc import serialize
+
+    if capture.body is None:
+        capture.body = body
+    try:
+        return serialize(capture), None
+    except Exception as exc:  # the writer thread tries again, and reports what it meets
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _extract_page(
+    body: bytes, url: str, fetched_at: dt.datetime, encoding: str | None,
+    codings: tuple[str, ...], max_size: int,
+) -> Extracted:
     from crawler.archive.changes import fingerprint
     from crawler.extraction import extract
     from crawler.extraction.record import ExtractionError

@@ -19,11 +19,14 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import schema
+from crawler.archive.warc import read as read_warc
 from crawler.demo.content import SECTION_BY_SLUG, section_path
 from crawler.demo.server import serve
 from crawler.demo.site import FOREVER, SITE, DemoSite
+from crawler.extraction import charset_of, extract
 from tests.conftest import FAST, ROOT, crawl, run_cli
 
 # Retries fast enough for a test, still the real code path: backoff 0.1 s, 0.2 s, 0.4 s.
@@ -330,6 +333,45 @@ def test_a_non_html_response_is_skipped_and_recorded(bad: dict) -> None:
     row = _failures(bad["archive"])[_bad_url(bad, PDF)]
     assert (row["stage"], row["error"]) == ("parse", "not an HTML page (application/pdf)")
     assert _bad_url(bad, PDF) not in _articles(bad["archive"])
+
+
+def _responses(archive: Path) -> dict[str, list]:
+    """The response records of every WARC file, by URL: each one's HTTP head and payload as
+    sent (content coding kept)."""
+    out: dict[str, list] = {}
+    for path in sorted((archive / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    out.setdefault(uri, []).append((record.http_headers, record.raw_stream.read()))
+    return out
+
+
+def test_every_article_answer_has_its_record_as_sent_whatever_became_of_it(bad: dict) -> None:
+    """Articles that were not HTML, would not decompress, were too large decompressed, held
+    no article, or came deflated: each answer is archived once, its body as the server sent
+    it, whether the extraction worker or the WARC writer made its record."""
+    responses = _responses(bad["archive"])
+    url = lambda post_id: f"{bad['server'].url}/{post_id}/"  # noqa: E731
+    records = {post_id: responses.get(url(post_id), []) for post_id in (
+        PDF, BAD_GZIP, GZIP_BOMB, DEFLATE, RAW_DEFLATE, NO_TITLE, MALFORMED)}
+    assert {post_id: len(found) for post_id, found in records.items()} == dict.fromkeys(records, 1)
+    (pdf_head, pdf), = records[PDF]
+    assert pdf_head.get_header("Content-Type") == "application/pdf"
+    assert (gzip.decompress(pdf) if pdf_head.get_header("Content-Encoding") == "gzip" else pdf).startswith(b"%PDF-1.4")
+    assert records[BAD_GZIP][0][1].endswith(b"not gzip any more")
+    head, bomb = records[GZIP_BOMB][0]
+    assert head.get_header("Content-Encoding") == "gzip" and bomb[:2] == b"\x1f\x8b" and len(bomb) < 100_000
+    truth = bad["site"].truth_by_path(base=bad["server"].url)
+    assert truth[f"/{DEFLATE}"]["title"].encode() in zlib.decompress(records[DEFLATE][0][1])
+    raw = zlib.decompressobj(-zlib.MAX_WBITS)
+    assert truth[f"/{RAW_DEFLATE}"]["title"].encode() in raw.decompress(records[RAW_DEFLATE][0][1])
+    for version in _versions(bad["archive"]):
+        headers, body = read_warc(bad["archive"], version["warc_file"], version["warc_offset"])
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        record = extract(body, version["url"], version["seen_at"], encoding=charset_of(content_type))
+        assert record.title == version["title"], version["url"]
 
 
 @pytest.mark.parametrize(("post_id", "reason"), [(NO_TITLE, "no title"), (NO_BODY, "no body")])

@@ -31,7 +31,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import cdxj
-from crawler.archive.warc import Capture, WarcWriter
+from crawler.archive.warc import Capture, WarcRecorder, WarcWriter, Written, serialize
 from crawler.archive.warc import read as read_warc
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
@@ -411,3 +411,67 @@ def test_bad_wacz_and_replay_arguments_are_one_line_errors(history: History, tmp
         assert result.returncode == code, (args, result.stderr)
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 2
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_records_made_elsewhere_are_the_records_the_writer_makes(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article's records are made by the extraction worker (serialize) and appended by the
+    writer: the file, its index and what each record's place names are byte for byte those
+    of the writer making them itself, for answers of every kind and in any order."""
+    rng = random.Random(seed)
+    captures = []
+    for i in range(16):
+        kind = rng.choice(["plain", "wire", "chunked", "redirect", "not found"])
+        capture = _capture(i, fetched_at=T0 + dt.timedelta(seconds=rng.randint(0, 10**6)))
+        if kind == "wire":
+            capture.wire = {"request": b"GET /x/ HTTP/1.1\r\nHost: ncmes.org\r\n\r\n",
+                            "head": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"}
+        elif kind == "chunked":
+            capture.wire = {"head": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"}
+        elif kind == "redirect":
+            capture.status, capture.body = 301, b""
+            capture.headers = [(b"Location", b"https://ncmes.org/4571/")]
+        elif kind == "not found":
+            capture.status = 404
+        capture.ip_address = rng.choice([None, "127.0.0.1"])
+        captures.append(capture)
+
+    def run(folder: Path, made_elsewhere: set[int]) -> tuple[bytes, list[str], list[Written]]:
+        ids = iter(range(10**6))
+        monkeypatch.setattr("crawler.archive.warc.uuid.uuid4", lambda: f"00000000-0000-0000-0000-{next(ids):012d}")
+        with WarcWriter(folder, "run", {"software": "test"}) as writer:
+            places = [writer.append(serialize(c)) if i in made_elsewhere else writer.write(c)
+                      for i, c in enumerate(captures)]
+        # From the first answer on: the warcinfo record opening the file is dated now.
+        return writer.path.read_bytes()[places[0].offset:], writer.entries, places
+
+    here = run(tmp_path / "here", set())
+    elsewhere = run(tmp_path / "elsewhere", set(rng.sample(range(len(captures)), 10)))
+    assert here == elsewhere
+    assert [r["type"] for r in _records(tmp_path / "here" / "warc" / "run.warc.gz")].count("response") == 16
+
+
+def test_a_held_capture_is_written_once_whoever_writes_it(tmp_path: Path) -> None:
+    """A capture held for a worker: taken once; given back untaken, or never taken at all,
+    the writer writes it (at the latest when it closes); its place reaches `written`."""
+    recorder = WarcRecorder(tmp_path, "run", {"software": "test"})
+    taken, released, forgotten, failed_elsewhere = (recorder.hold(_capture(i)) for i in range(4))
+    capture = taken.take()
+    assert capture is not None and taken.take() is None
+    taken.write(serialize(capture))
+    released.release()
+    released.release()  # twice: still one record
+    assert failed_elsewhere.take() is not None
+    failed_elsewhere.write(_capture(3))  # the worker could not: the capture itself comes back
+    recorder.close()  # writes `forgotten`, which nobody took
+    assert forgotten.take() is None
+    places = [held.written.result(timeout=5) for held in (taken, released, forgotten, failed_elsewhere)]
+    assert all(isinstance(p, Written) for p in places)
+    records = _records(tmp_path / "warc" / "run.warc.gz")
+    responses = {r["offset"]: r["uri"] for r in records if r["type"] == "response"}
+    assert sorted(responses.values()) == sorted(f"https://ncmes.org/{4000 + i}/" for i in range(4))
+    assert {responses[p.offset] for p in places} == set(responses.values())
+    index = (tmp_path / "warc" / cdxj.INDEX).read_text().splitlines()
+    assert len(index) == 4

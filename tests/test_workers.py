@@ -7,15 +7,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
+from crawler.archive.warc import read as read_warc
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
+from crawler.extraction import extract
 from tests.conftest import FAST, ROOT, crawl
 
 WAIT = 90.0
@@ -46,6 +50,8 @@ def test_pool_and_in_thread_extraction_archive_the_same(tmp_path: Path) -> None:
         assert pooled_rows == inline_rows, name
     versions = ds.dataset(tmp_path / "pooled" / "versions", format="parquet").to_table()
     assert versions.num_rows == len(site.truth())
+    for archive in ("pooled", "inline"):
+        _each_version_names_its_own_record(tmp_path / archive)
     assert not (tmp_path / "pooled" / ".current").exists() or not list((tmp_path / "pooled" / ".current").iterdir())
 
 
@@ -185,3 +191,21 @@ def test_a_worker_killed_midway_leaves_the_crawl_whole(tmp_path: Path) -> None:
     assert "extraction workers unavailable, extracting in-process" in err
     urls = set(pq.read_table(tmp_path / "a" / "articles.parquet")["url"].to_pylist())
     assert urls == {t["url"] for t in site.truth(base=server.url)}
+    # The pages the killed worker held, its WARC records with them, were archived all the same,
+    # each answer once.
+    _each_version_names_its_own_record(tmp_path / "a")
+
+
+def _each_version_names_its_own_record(archive: Path) -> None:
+    responses = Counter()
+    for path in (archive / "warc").glob("*.warc.gz"):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    responses[record.rec_headers.get_header("WARC-Target-URI")] += 1
+    versions = ds.dataset(archive / "versions", format="parquet").to_table().to_pylist()
+    assert versions
+    for row in versions:
+        headers, body = read_warc(archive, row["warc_file"], row["warc_offset"])
+        assert extract(body, row["url"], row["seen_at"]).title == row["title"]
+        assert responses[row["url"] + "/"] == 1, row["url"]

@@ -3,12 +3,15 @@
 One file per run, `warc/<run_id>.warc.gz`, gzip per record, opened by a `warcinfo` record.
 Each answer gives a `response` record (a 304 a `revisit` record, profile server-not-modified,
 referring to the archived response it confirms) and the `request` record as it was sent.
-Records are written by one thread (WarcRecorder) in batches; `warc/index.cdxj` (see cdxj.py)
-indexes every response and revisit record.
+Records are written by one thread (WarcRecorder) in batches. Those of an article page are
+made (serialize(): headers, digests, gzip) by the extraction worker that reads the page, and
+the thread only appends their bytes. `warc/index.cdxj` (see cdxj.py) indexes every response
+and revisit record.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -17,6 +20,7 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +148,61 @@ class Written:
     record_id: str
 
 
+@dataclass
+class Serialized:
+    """An answer's WARC records, made and compressed, not yet placed in a file: its response
+    (or revisit) record, then its request record, each one gzip member."""
+
+    status: int
+    data: bytes
+    record_id: str  # of the response (or revisit) record
+    # Its index entry, but for its file and offset, known once appended (WarcWriter.append).
+    entry: cdxj.Entry
+
+
+def serialize(capture: Capture, original: cdxj.Entry | None = None) -> Serialized:
+    """The records of one answer, with no file or shared state: pure, so that they can be
+    made anywhere (the extraction workers make those of article pages). `original`: for a
+    304, the archived 200 it confirms."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
+    date = warc_date(capture.fetched_at)
+    record_id = f"<urn:uuid:{uuid.uuid4()}>"
+    head = _response_head(capture)
+    warc_headers = {"WARC-Date": date, "WARC-Record-ID": record_id}
+    if capture.ip_address:
+        warc_headers["WARC-IP-Address"] = capture.ip_address
+    if capture.status == 304:
+        warc_headers["WARC-Profile"] = SERVER_NOT_MODIFIED
+        if original is not None:
+            warc_headers["WARC-Refers-To-Target-URI"] = original.url
+            warc_headers["WARC-Refers-To-Date"] = original.warc_date
+            if original.record_id:
+                warc_headers["WARC-Refers-To"] = original.record_id
+        record = writer.create_warc_record(
+            capture.url, "revisit", payload=io.BytesIO(b""), length=0,
+            http_headers=head, warc_headers_dict=warc_headers,
+        )
+    else:
+        record = writer.create_warc_record(
+            capture.url, "response", payload=io.BytesIO(capture.body), length=len(capture.body),
+            http_headers=head, warc_headers_dict=warc_headers,
+        )
+    writer.write_record(record)
+    entry = cdxj.entry_of(record, "", 0, out.tell())
+    wire_request = capture.wire.get("request") if capture.wire else None
+    request_headers = {"WARC-Date": date, "WARC-Concurrent-To": record_id}
+    if not wire_request:
+        wire_request = _rebuilt_request(capture)
+        request_headers["X-Archive-Request"] = "rebuilt from the crawler's headers"
+    request = writer.create_warc_record(
+        capture.url, "request", payload=io.BytesIO(wire_request), length=len(wire_request),
+        warc_headers_dict=request_headers,
+    )
+    writer.write_record(request)
+    return Serialized(capture.status, out.getvalue(), record_id, entry)
+
+
 class WarcWriter:
     """Appends gzip-member WARC/1.1 records to warc/<run_id>.warc.gz (not thread-safe:
     WarcRecorder owns it in one thread)."""
@@ -170,49 +229,23 @@ class WarcWriter:
 
     def write(self, capture: Capture) -> Written:
         """Append one answer (and its request); returns where its response record is."""
-        date = warc_date(capture.fetched_at)
-        record_id = f"<urn:uuid:{uuid.uuid4()}>"
-        head = _response_head(capture)
-        warc_headers = {"WARC-Date": date, "WARC-Record-ID": record_id}
-        if capture.ip_address:
-            warc_headers["WARC-IP-Address"] = capture.ip_address
-        offset = self._fh.tell()
+        original = None
         if capture.status == 304:
-            warc_headers["WARC-Profile"] = SERVER_NOT_MODIFIED
             original = self.originals.get(capture.url)
-            if original is not None:
-                warc_headers["WARC-Refers-To-Target-URI"] = original.url
-                warc_headers["WARC-Refers-To-Date"] = original.warc_date
-                if original.record_id is None:
-                    original.record_id = _record_id_at(self.path.parent / original.filename, original.offset)
-                if original.record_id:
-                    warc_headers["WARC-Refers-To"] = original.record_id
-            record = self._writer.create_warc_record(
-                capture.url, "revisit", payload=io.BytesIO(b""), length=0,
-                http_headers=head, warc_headers_dict=warc_headers,
-            )
-        else:
-            record = self._writer.create_warc_record(
-                capture.url, "response", payload=io.BytesIO(capture.body), length=len(capture.body),
-                http_headers=head, warc_headers_dict=warc_headers,
-            )
-        self._writer.write_record(record)
-        length = self._fh.tell() - offset
-        entry = cdxj.entry_of(record, self.basename, offset, length)
-        if capture.status == 200 and record.rec_type == "response":
-            self.originals[capture.url] = entry
-        wire_request = capture.wire.get("request") if capture.wire else None
-        request_headers = {"WARC-Date": date, "WARC-Concurrent-To": record_id}
-        if not wire_request:
-            wire_request = _rebuilt_request(capture)
-            request_headers["X-Archive-Request"] = "rebuilt from the crawler's headers"
-        request = self._writer.create_warc_record(
-            capture.url, "request", payload=io.BytesIO(wire_request), length=len(wire_request),
-            warc_headers_dict=request_headers,
-        )
-        self._writer.write_record(request)
+            if original is not None and original.record_id is None:
+                original.record_id = _record_id_at(self.path.parent / original.filename, original.offset)
+        return self.append(serialize(capture, original))
+
+    def append(self, records: Serialized) -> Written:
+        """Append an answer's records as serialize() made them; returns where its response
+        (or revisit) record is."""
+        offset = self._fh.tell()
+        self._fh.write(records.data)
+        entry = dataclasses.replace(records.entry, filename=self.basename, offset=offset)
+        if records.status == 200 and entry.mime != "warc/revisit":
+            self.originals[entry.url] = entry
         self.entries.append(entry.line())
-        return Written(self.name, offset, record_id)
+        return Written(self.name, offset, records.record_id)
 
     def flush(self) -> None:
         self._fh.flush()
@@ -262,10 +295,37 @@ def warcinfo(run_id: str, site: str, user_agent: str | None = None) -> dict[str,
 Done = Callable[[Written | BaseException], None]
 
 
+class Held:
+    """An answer's capture held back from the writer thread so that another process can make
+    its records (serialize()); whoever takes it must give the records, or the capture, back
+    with write(). The writer still writes, when it closes, a capture nobody took. `written`
+    is where its response record went (or the exception that stopped it)."""
+
+    def __init__(self, recorder: WarcRecorder, capture: Capture) -> None:
+        self.recorder = recorder
+        self.capture: Capture | None = capture
+        self.written: Future = Future()
+
+    def take(self) -> Capture | None:
+        """The capture, once (None if it was taken or written already)."""
+        return self.recorder._take(self)
+
+    def write(self, records: Serialized | Capture) -> None:
+        """Queue the taken capture's records (or the capture, to be serialized here)."""
+        self.recorder._queue.put((records, self.written.set_result))
+
+    def release(self) -> None:
+        """Give the capture back untaken: the writer thread makes its records."""
+        capture = self.take()
+        if capture is not None:
+            self.write(capture)
+
+
 class WarcRecorder:
     """Writes captures to the run's WARC file in one thread, a batch at a time; the file is
     opened (and the index repaired if a killed run left it stale) on first use. close()
-    drains the queue, closes the file and brings warc/index.cdxj up to date."""
+    writes the held captures nobody took, drains the queue, closes the file and brings
+    warc/index.cdxj up to date."""
 
     BATCH = 64
 
@@ -278,13 +338,30 @@ class WarcRecorder:
         self.on_error = on_error
         self.writer: WarcWriter | None = None
         self._open_error: BaseException | None = None
-        self._queue: queue.Queue[tuple[Capture, Done | None] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Capture | Serialized, Done | None] | None] = queue.Queue()
+        self._held: set[Held] = set()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="warc-writer", daemon=True)
         self._thread.start()
 
     def submit(self, capture: Capture, done: Done | None = None) -> None:
         """Queue one capture (from any thread); `done` is called in the writer thread."""
         self._queue.put((capture, done))
+
+    def hold(self, capture: Capture) -> Held:
+        """Hold one capture for another to serialize (see Held)."""
+        held = Held(self, capture)
+        with self._lock:
+            self._held.add(held)
+        return held
+
+    def _take(self, held: Held) -> Capture | None:
+        with self._lock:
+            if held not in self._held:
+                return None
+            self._held.discard(held)
+        capture, held.capture = held.capture, None
+        return capture
 
     def _open(self) -> WarcWriter:
         if self.writer is None:
@@ -324,13 +401,15 @@ class WarcRecorder:
                     break
                 batch.append(more)
             results: list[tuple[Done | None, Written | BaseException]] = []
-            for capture, done in batch:
+            for answer, done in batch:
                 try:
-                    results.append((done, self._open().write(capture)))
+                    writer = self._open()
+                    written = writer.append(answer) if isinstance(answer, Serialized) else writer.write(answer)
+                    results.append((done, written))
                 except Exception as exc:  # a failed write is reported, never fatal
                     results.append((done, exc))
                     if self.on_error is not None:
-                        self.on_error(capture.url, exc)
+                        self.on_error(answer.entry.url if isinstance(answer, Serialized) else answer.url, exc)
             try:
                 if self.writer is not None:
                     self.writer.flush()  # once per batch: a killed run leaves whole members
@@ -343,7 +422,11 @@ class WarcRecorder:
                 return
 
     def close(self) -> None:
-        """Blocking (call it off the reactor): write what is queued, close, update the index."""
+        """Blocking (call it off the reactor): write what is held or queued, close, update the index."""
+        with self._lock:
+            held = list(self._held)
+        for answer in held:
+            answer.release()
         self._queue.put(None)
         self._thread.join()
         if self.writer is None:

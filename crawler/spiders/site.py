@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 from twisted.web.http import _DataLoss  # Twisted names a short body only privately
 
 from crawler import discovery
+from crawler.archive.warc import Held
 from crawler.extraction import charset_of
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
 from crawler.plan import WALK_CUT, WALK_SKIPPED, WALK_STOPPED, CrawlPlan, Fetch, ListingRecord, runs_of
@@ -280,6 +281,8 @@ class SiteSpider(scrapy.Spider):
         self.plan.on_article_answer(url, answered)
         content_type = (_header(response, b"Content-Type") or "").lower()
         if content_type and "html" not in content_type:
+            if isinstance(held := response.meta.get("warc"), Held):
+                held.release()  # archived as answered, by the WARC writer
             self.crawler.stats.inc_value("ncmes/failures")
             yield FetchFailure(
                 url=url, stage="parse", error=f"not an HTML page ({content_type.split(';')[0]})",
