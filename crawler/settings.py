@@ -1,5 +1,7 @@
 """Scrapy settings only: politeness, pipeline order, archive paths, revisit policy."""
 
+from scrapy.settings.default_settings import EXTENSIONS_BASE as _scrapy_extensions
+
 from crawler import __version__
 
 BOT_NAME = "ncmes_archive"
@@ -77,13 +79,19 @@ SPIDER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.extensions.Progress": 500}
+# Scrapy's own, but for its remote control: off (REMOTE_CONTROL_ENABLED below), and not
+# loaded at all, as Scrapy loads every extension it lists (even one set to None) and that
+# module imports aiohttp, a fifth of a second of every crawl's start.
+EXTENSIONS_BASE = {k: v for k, v in _scrapy_extensions.items() if not k.endswith(".RemoteControl")}
 
 # Where the archive lives (the command line's --archive sets it).
 ARCHIVE_DIR = "exports/archive"
 # Keep a WARC capture of every answer (versions/ names each article's record).
 ARCHIVE_WARC = True
-# Write pending versions and the snapshot every this many articles or seconds.
-ARCHIVE_CHECKPOINT_ITEMS = 50
+# Append what is pending as parts every this many items or seconds, whichever comes first:
+# what a kill can lose. A polite crawl reaches the seconds first; a backfill from a fast
+# mirror the items, a checkpoint a second or two at most (each writes a few small files).
+ARCHIVE_CHECKPOINT_ITEMS = 200
 ARCHIVE_CHECKPOINT_SECONDS = 30
 # Checkpoints append parts; articles.parquet is rewritten at the end of the run, and during
 # it after this many parts or seconds (what a kill can cost: see README, "Kill safety").
