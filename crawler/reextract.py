@@ -78,8 +78,10 @@ class Workers:
         from crawler.workers import start_pool
 
         try:
-            tasks = _listed_tasks(root) if root is not None else None
+            # The pool first: starting it is mostly waiting for the fork server's imports,
+            # in its own process, while this process reads the parts and imports its own.
             self._pool = start_pool(self.count)
+            tasks = _listed_tasks(root) if root is not None else None
             if tasks:
                 tasks = tasks[: self.window * CHUNK]
                 self._early = (tasks, [self._pool.submit(_extract_all, chunk) for chunk in _chunks(tasks)])

@@ -8,8 +8,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from crawler.archive.schema import HASHED_FIELDS
 from crawler.extraction.text import normalize
+
+# The fields whose normalised values make content_hash: what counts as a change.
+HASHED_FIELDS = ("title", "body", "footnotes", "authors", "published", "sections")
 
 # Bumped if the normalisation below changes, so old and new hashes never compare equal
 # by accident of a different recipe.

@@ -46,8 +46,9 @@ CONTENT_FIELDS: list[pa.Field] = [
     pa.field("language", pa.string()),
 ]
 
-# The fields whose normalised values make content_hash: what counts as a change.
-HASHED_FIELDS = ("title", "body", "footnotes", "authors", "published", "sections")
+# The fields whose normalised values make content_hash, what counts as a change, are
+# crawler.archive.changes.HASHED_FIELDS (declared there: the extraction workers use them,
+# and import no pyarrow).
 
 
 def _schema(kind: str, fields: list[pa.Field]) -> pa.Schema:

@@ -23,14 +23,13 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from crawler.archive import changes as _changes
-from crawler.archive.changes import changed_digests, fingerprint
+from crawler.archive.changes import HASHED_FIELDS, changed_digests, fingerprint
 from crawler.archive.schema import (
     ARTICLES,
     CHANGES,
     CONTENT_FIELDS,
     FAILURES,
     FILE_KIND_KEY,
-    HASHED_FIELDS,
     LISTINGS,
     RUNS,
     SCHEMA_VERSION,

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.archive.changes import changed_fields, normalise
-from crawler.archive.schema import HASHED_FIELDS
+from crawler.archive.changes import HASHED_FIELDS, changed_fields, normalise
 from crawler.archive.store import Archive
 from crawler.dataset import ReportError
 from crawler.dataset.worddiff import BOLD, CYAN, RESET, LineDiff, diff_lines, hunks, render_line
