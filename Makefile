@@ -19,9 +19,9 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
 
+# The project's bytecode is written first: where PYTHONDONTWRITEBYTECODE is set, every
+# process would compile it again as it starts, and the figures would count that.
 bench: $(VENV)/.installed
-	# The project's bytecode written once (where PYTHONDONTWRITEBYTECODE is set, every
-	# process would compile it again as it starts, and the figures would count that).
 	$(BIN)/python -m compileall -q crawler
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/scale.py
