@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from crawler.extraction.record import ArticleRecord
 
 # What the fork server imports once, so that every worker forked from it has extraction
-# loaded. This module itself imports none of it: the crawl and reextract import it to start
+# loaded, and warmed up (crawler.extraction.warmup). This module itself imports none of it: the crawl and reextract import it to start
 # the fork server early, before they load anything heavy themselves.
-PRELOAD = ["crawler.workers", "crawler.extraction", "crawler.archive.changes", "crawler.archive.warc"]
+PRELOAD = [
+    "crawler.workers", "crawler.extraction", "crawler.archive.changes", "crawler.archive.warc",
+    "crawler.extraction.warmup",
+]
 
 
 @dataclass

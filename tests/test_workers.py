@@ -20,6 +20,7 @@ from crawler.archive.warc import read as read_warc
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
 from crawler.extraction import extract
+from crawler.workers import start_pool
 from tests.conftest import FAST, ROOT, crawl
 
 WAIT = 90.0
@@ -209,3 +210,21 @@ def _each_version_names_its_own_record(archive: Path) -> None:
         headers, body = read_warc(archive, row["warc_file"], row["warc_offset"])
         assert extract(body, row["url"], row["seen_at"]).title == row["title"]
         assert responses[row["url"] + "/"] == 1, row["url"]
+
+
+def _dateparser_built() -> int:
+    """In a worker: how many time-zone pattern sets dateparser has built (it builds one, on
+    first use)."""
+    from dateparser import timezone_parser
+
+    return timezone_parser._build_tz_regexes.cache_info().currsize
+
+
+def test_workers_are_forked_with_extraction_warmed_up() -> None:
+    """The fork server builds what dateparser builds lazily, once: no worker pays it on its
+    first pages."""
+    pool = start_pool(2)
+    try:
+        assert [pool.submit(_dateparser_built).result(timeout=WAIT) for _ in range(4)] == [1] * 4
+    finally:
+        pool.shutdown(wait=True)
