@@ -107,7 +107,7 @@ def test_normalize_folds_whitespace_as_its_regex_definition(text: str) -> None:
     import re
     import unicodedata
 
-    from crawler.extraction.text import _INVISIBLE_RE, normalize
+    from crawler.text import _INVISIBLE_RE, normalize
 
     folded = text if text.isascii() else _INVISIBLE_RE.sub("", unicodedata.normalize("NFC", text))
     assert normalize(text) == re.sub(r"\s+", " ", folded).strip()
@@ -116,7 +116,7 @@ def test_normalize_folds_whitespace_as_its_regex_definition(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(list("ab١ـ_-—()[]٢3. \n") + ["[1]", "[٣]"]), max_size=40), st.integers(-1, 12))
 def test_has_words_is_word_count_at_least(pieces: list[str], n: int) -> None:
-    from crawler.extraction.text import has_words, word_count
+    from crawler.text import has_words, word_count
 
     text = "".join(pieces)
     assert has_words(text, n) == (word_count(text) >= n)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from crawler.extraction.text import normalize
+from crawler.text import normalize
 
 # The fields whose normalised values make content_hash: what counts as a change.
 HASHED_FIELDS = ("title", "body", "footnotes", "authors", "published", "sections")

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from crawler.text import charset_of, normalize
+
 from ..urls import SiteURLError, canonical_url, site_origin
 from . import container, fields
 from . import selectors as sel
@@ -16,7 +18,6 @@ from .body import extract_body
 from .footnotes import check_markers, find_footnotes
 from .metadata import read_metadata
 from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
-from .text import normalize
 
 __all__ = [
     "ArticleRecord",
@@ -35,15 +36,6 @@ _META_CHARSET = re.compile(
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _LOOKS_LIKE_HTML = re.compile(r"<\s*[A-Za-z!]")
 _LATIN_DEFAULTS = frozenset({"iso8859-1", "cp1252", "ascii"})
-
-
-def charset_of(content_type: str | None) -> str | None:
-    """The charset a Content-Type header value declares (`text/html; charset=windows-1256`)."""
-    for part in (content_type or "").split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
 
 
 def _codec(name: str | None) -> str | None:

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from crawler.text import has_words, normalize, normalize_lines, word_count
+
 from .bylines import take_signature
 from .container import text_elsewhere
 from .dates import parse_shown_date
 from .render import is_layout_table, render_lines
-from .text import has_words, normalize, normalize_lines, word_count
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
 BYLINE_RE = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .text import normalize
+from crawler.text import normalize
 
 # Ranks and honorifics written before a name, whole words (Arabic and English). Military
 # ranks matter here: the periodical's editorials are signed by the Center's head, a general.

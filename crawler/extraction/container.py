@@ -29,9 +29,10 @@ from functools import lru_cache
 
 from lxml import etree
 
+from crawler.text import normalize
+
 from . import selectors as sel
 from .render import SKIP_TAGS, is_hidden
-from .text import normalize
 
 # -- markers ------------------------------------------------------------------------------
 # Classes whose element is one of the page's content containers, by how specific they are.

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from .text import to_western_digits
+from crawler.text import to_western_digits
 
 # Policy: a timestamp without a zone (WordPress' `date` field, a bare ISO string) is the
 # site's local time. ncmes.org is a Cairo publisher.

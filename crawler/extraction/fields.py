@@ -10,6 +10,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.text import normalize
+from crawler.text import word_count as count_words
+
 from ..urls import canonical_url, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
@@ -20,8 +23,6 @@ from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
 from .record import Footnote, Link, Related
 from .render import BLOCK_TAGS, tag_of
-from .text import normalize
-from .text import word_count as count_words
 
 # Site-wide accounts and the publisher's own names (Arabic, English, NCMES) are not authors.
 DEFAULT_AUTHORS = frozenset({

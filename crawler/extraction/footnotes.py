@@ -8,10 +8,11 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from crawler.text import digits_value, normalize, to_western_digits
+
 from . import selectors as sel
 from .record import Footnote
 from .render import BLOCK_TAGS, inline_with_urls, tag_of
-from .text import digits_value, normalize, to_western_digits
 
 _DIGITS = r"[0-9٠-٩۰-۹]+"
 _LABEL_AT_START = re.compile(rf"^[\s\u200e\u200f\u061c]*[\[(]\s*({_DIGITS})\s*[\])]\s*[-.:]?")

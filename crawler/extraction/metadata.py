@@ -9,8 +9,9 @@ from typing import Any
 
 from lxml import etree
 
+from crawler.text import normalize
+
 from . import selectors as sel
-from .text import normalize
 
 _ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "Report", "ScholarlyArticle",
                   "AnalysisNewsArticle", "OpinionNewsArticle")

@@ -18,10 +18,10 @@ from twisted.web.http import _DataLoss  # Twisted names a short body only privat
 
 from crawler import discovery
 from crawler.archive.warc import Held
-from crawler.extraction import charset_of
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
 from crawler.plan import WALK_CUT, WALK_SKIPPED, WALK_STOPPED, CrawlPlan, Fetch, ListingRecord, runs_of
 from crawler.revisit import RevisitPolicy
+from crawler.text import charset_of
 from crawler.urls import canonical_url, post_id_from_url, site_root
 
 # Discovery pages go first so that change signals (sitemap lastmod, REST modified) are known

@@ -1,4 +1,6 @@
-"""Unicode normalisation of extracted text, shared by output and content hashing."""
+"""Unicode normalisation of extracted text, shared by output and content hashing, and the
+charset a Content-Type declares. Outside the extraction package, whose import loads all of
+extraction: the crawl and the archive use these without it."""
 
 from __future__ import annotations
 
@@ -78,3 +80,12 @@ def has_words(text: str, n: int) -> bool:
         if i >= n:
             return True
     return False
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset a Content-Type header value declares (`text/html; charset=windows-1256`)."""
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
