@@ -11,8 +11,9 @@ The machine may be shared: each run starts once the other processes have used un
 quarter of a core for 3 s (waiting at most `--wait` seconds, 600 by default), and the CPU they used while it ran
 is printed beside it (busy time of /proc/stat less the CPU of the command's own processes).
 Medians are given over all runs and over the quiet ones (others under 0.3 CPU-seconds), and
-a speed-up the drift of this machine's speed between runs does not move: the cores a 2-core
-run keeps busy, over the extra CPU the same work takes on two cores.
+the cores a 2-core run keeps busy (measured within each run, so the drift of this machine's
+speed between runs hardly moves it: the bound on the speed-up), with the extra CPU the same
+work takes on two cores.
 Prints a table and writes bench/results/reextract.md.
 """
 
@@ -137,13 +138,14 @@ def main() -> None:
             m1, m2 = statistics.median(one), statistics.median(two)
             out.append(f"| {label} | {len(one)} / {len(two)} | {m1:.2f} | {m2:.2f} | {m1 / m2:.2f} |")
     # The machine's speed drifts between runs (bench/machine.py), which moves the ratio of
-    # wall times; two figures each run measures on itself move far less: how many cores a
-    # 2-core run keeps busy, and how much more CPU the same work takes on two cores.
+    # wall times. How many cores a 2-core run keeps busy is measured within each run and
+    # hardly moves: it bounds the speed-up; the extra CPU the same work takes on two cores
+    # (compared across runs, so it drifts too) takes the rest.
     busy = statistics.median(r["cpu"] / r["wall"] for r in runs[2])
     extra = statistics.median(r["cpu"] for r in runs[2]) / statistics.median(r["cpu"] for r in runs[1])
     out += ["", f"Cores a 2-core run keeps busy (its CPU s over its wall s, median): {busy:.2f}; CPU of the "
             f"same work on two cores over one (medians): {extra:.2f}; their quotient, the speed-up "
-            f"without the machine's drift between runs: {busy / extra:.2f}."]
+            f"as CPU times give it: {busy / extra:.2f}."]
     out += ["", "| run | cores | wall s | CPU s | others CPU-s | load (1 min) |", "|---:|---:|---:|---:|---:|---:|"]
     for n in (1, 2):
         out += [f"| {i + 1} | {n} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['others']:.2f} | {r['load']:.2f} |"
