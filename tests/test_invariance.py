@@ -167,7 +167,13 @@ def test_killed_and_rerun_gives_the_same_archive(world: World, tmp_path: Path) -
     site.delay = 0.04  # slow enough to stop at chosen points
     try:
         def articles_served(n: int) -> Callable[[], bool]:
-            return lambda: site.counters()["article"] >= n
+            """n articles served since the crawl asked robots.txt, its first request: answers
+            to the previous (killed) crawl, slowed down, may still be going out, and a signal
+            before this one has set its handlers up would kill it, not stop it."""
+            def served() -> bool:
+                counters = site.counters()
+                return counters["paths"].get("/robots.txt", 0) > 0 and counters["article"] >= n
+            return served
 
         quiet: list[tuple[float, tuple[int, int]]] = []
 
