@@ -297,6 +297,11 @@ def to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return table
 
 
+# The columns a snapshot takes from a version: the content (series aside: it depends on
+# the whole archive) and the version number that says which one.
+_SNAPSHOT_NAMES = [*(f.name for f in CONTENT_FIELDS if f.name != "series"), "version"]
+
+
 def _read_range(path: Path, schema: pa.Schema, columns: list[str], lo: str, hi: str) -> pa.Table:
     """The rows of one (URL-sorted) archive file whose URL is within [lo, hi]: the row
     groups outside are skipped by their statistics."""
@@ -1126,25 +1131,28 @@ class Archive:
         # A part merged and deleted by the writer since this reader listed it is in the
         # snapshot it wrote: skip it.
         content_files = [p for p in content_files if p.exists()]
+        # The parts written since the last snapshot are read once, not once per chunk (in
+        # crawl order, each spans every chunk's URLs): a few checkpoints' rows at most,
+        # as snapshots come every `snapshot_parts` parts.
+        fresh = self._read_dataset(fresh_files, VERSIONS, columns=_SNAPSHOT_NAMES) if fresh_files else None
+        content = self._read_dataset(content_files, VERSIONS, columns=_SNAPSHOT_NAMES) if content_files else None
         for start in range(0, len(states), SNAPSHOT_CHUNK):
             chunk = states[start : start + SNAPSHOT_CHUNK]
-            yield self._snapshot_chunk(
-                chunk, counts, content_files, fresh_files, pending_versions, pending_content
-            )
+            yield self._snapshot_chunk(chunk, counts, content, fresh, pending_versions, pending_content)
 
     def _snapshot_chunk(
         self,
         states: list[ArticleState],
         counts: Counter[str],
-        content_files: list[Path],
-        fresh_files: list[Path],
+        content: pa.Table | None,
+        fresh: pa.Table | None,
         pending_versions: list[dict[str, Any]],
         pending_content: list[dict[str, Any]],
     ) -> pa.Table:
         want = {s.url: s.version for s in states}
         lo, hi = states[0].url, states[-1].url
         in_range = (pc.field("url") >= lo) & (pc.field("url") <= hi)
-        names = [*(f.name for f in CONTENT_FIELDS if f.name != "series"), "version"]
+        names = _SNAPSHOT_NAMES
 
         def pending(rows: list[dict[str, Any]]) -> list[pa.Table]:
             rows = [r for r in rows if r["url"] in want]
@@ -1154,8 +1162,8 @@ class Archive:
         old_path = self.root / "articles.parquet"
         if old_path.exists():
             sources.append(_read_range(old_path, ARTICLES, names, lo, hi))
-        if fresh_files:
-            sources.append(self._read_dataset(fresh_files, VERSIONS, columns=names, filt=in_range))
+        if fresh is not None:
+            sources.append(fresh.filter(in_range))
         base = _latest_matching(sources + pending(pending_versions), names, want, keep="first")
         if len(base) < len(want):
             # Another process replaced the snapshot since this one was loaded: the versions
@@ -1166,8 +1174,8 @@ class Archive:
             )
             base = _latest_matching([base, found], names, want, keep="first")
         refresh_sources = []
-        if content_files:
-            refresh_sources.append(self._read_dataset(content_files, VERSIONS, columns=names, filt=in_range))
+        if content is not None:
+            refresh_sources.append(content.filter(in_range))
         base = base.sort_by("url")
         refresh_sources += pending(pending_content)
         if refresh_sources:
