@@ -14,6 +14,7 @@ death, so that cannot be left to multiprocessing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -126,10 +127,8 @@ def extract_page(
 def _records(capture: Capture, body: bytes) -> tuple[Serialized | None, str | None]:
     from crawler.archive.warc import serialize
 
-    if capture.body is None:
-        capture.body = body
     try:
-        return serialize(capture), None
+        return serialize(capture if capture.body is not None else dataclasses.replace(capture, body=body)), None
     except Exception as exc:  # the writer thread tries again, and reports what it meets
         return None, f"{type(exc).__name__}: {exc}"
 

@@ -56,22 +56,23 @@ def test_pool_and_in_thread_extraction_archive_the_same(tmp_path: Path) -> None:
     assert not (tmp_path / "pooled" / ".current").exists() or not list((tmp_path / "pooled" / ".current").iterdir())
 
 
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found.update(int(c) for c in fh.read().split())
+    except FileNotFoundError:
+        pass
+    return found
+
+
 def _descendants(pid: int) -> set[int]:
     found, todo = set(), [pid]
     while todo:
-        current = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{current}/task")
-        except FileNotFoundError:
-            continue
-        for task in tasks:
-            try:
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    children = [int(c) for c in fh.read().split()]
-            except FileNotFoundError:
-                continue
-            found.update(children)
-            todo += children
+        children = _children(todo.pop())
+        found |= children
+        todo += children
     return found
 
 
@@ -158,17 +159,6 @@ def test_a_fork_server_started_ahead_does_not_outlive_a_crawl_that_fails_to_star
     while _marked(mark) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _marked(mark) == []
-
-
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as fh:
-                found.update(int(c) for c in fh.read().split())
-    except FileNotFoundError:
-        pass
-    return found
 
 
 def test_a_worker_killed_midway_leaves_the_crawl_whole(tmp_path: Path) -> None:
