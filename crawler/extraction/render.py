@@ -91,6 +91,10 @@ class Rendered:
 
     lines: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
+    # Beside each line: the tag of the block that holds it (`tr` for a table row), and how
+    # many of its characters are link text.
+    kinds: list[str] = field(default_factory=list)
+    linked: list[int] = field(default_factory=list)
 
 
 class _LineWriter:
@@ -101,6 +105,8 @@ class _LineWriter:
         self.prefix = ""
         self.merge = 0
         self.layout = False
+        self.blocks: list[str] = ["body"]  # the open blocks, innermost last
+        self.linked = 0  # link characters in the buffer
 
     def flush(self) -> None:
         if self.merge:
@@ -110,7 +116,10 @@ class _LineWriter:
         self.buf = []
         if line:
             self.out.lines.append(self.prefix + line)
+            self.out.kinds.append(self.blocks[-1])
+            self.out.linked.append(min(self.linked, len(line)))
             self.prefix = ""
+        self.linked = 0
 
     def walk(self, el: etree._Element) -> None:
         tag = tag_of(el)
@@ -141,16 +150,21 @@ class _LineWriter:
             self.prefix = "- "
         if tag == "blockquote":
             self.merge += 1
+        if block:
+            self.blocks.append(tag if tag in BLOCK_TAGS else "td")
         start = len(self.buf)
         self._children(el)
         if tag == "a":
             href = (el.get("href") or "").strip()
             if href:
-                self.out.links.append((normalize("".join(self.buf[start:])), href))
+                text = normalize("".join(self.buf[start:]))
+                self.out.links.append((text, href))
+                self.linked += len(text)
         if tag == "blockquote":
             self.merge -= 1
         if block:
             self.flush()
+            self.blocks.pop()
 
     def _children(self, el: etree._Element) -> None:
         if el.text:
@@ -176,6 +190,9 @@ class _LineWriter:
         if any(cells):
             self.flush()
             self.out.lines.append(" | ".join(cells))
+            self.out.kinds.append("tr")
+            self.out.linked.append(0)
+        self.linked = 0
 
 
 def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool]) -> Rendered:
