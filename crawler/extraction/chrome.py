@@ -35,7 +35,7 @@ _CAPTIONS = frozenset({"figcaption"})
 _DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|epub|zip)(?:[?#]|$)", re.IGNORECASE)
 _ENDING = re.compile(r"[.!?؟…:;\"”’»)\]]\s*$")
 _PUNCTUATION = re.compile(r"[.!?؟،,;؛:…]")
-_FOOTNOTE = re.compile(r"^\s*(?:-\s*)?\[[0-9٠-٩]+\]")
+_FOOTNOTE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")  # a note's line, or a line with a note marker
 _WORD = re.compile(r"\w+")
 
 
@@ -47,7 +47,7 @@ def suspects(lines: list[str], kinds: list[str], linked: list[int],
     documents = [text for text, href in links if text and _DOCUMENT.search(href)]
     out = []
     for line, kind, link_chars in zip(lines, kinds, linked, strict=True):
-        if (kind in _NEVER_SUSPECT or _FOOTNOTE.match(line)
+        if (kind in _NEVER_SUSPECT or _FOOTNOTE.search(line)
                 or (kind in _CAPTIONS and counts[line] == 1)
                 or any(text in line for text in documents)):
             out.append(False)
@@ -89,6 +89,8 @@ def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
     text_runs = _runs(text)
     kept = [line for line, suspect in zip(lines, flagged, strict=True)
             if not suspect or in_text(line, text, text_runs)]
+    if not kept:
+        return lines, 0  # an opinion that leaves nothing is not one
     return kept, len(lines) - len(kept)
 
 
