@@ -116,7 +116,8 @@ def extract_body(
         lines, signed = take_signature(lines)
         kinds, linked = aligned(lines, rendered.lines, rendered.kinds, rendered.linked)
         lines, _ = second_opinion(lines, kinds, linked, rendered.links,
-                                  lambda: _trafilatura_text(_fragment(root), url, fast=True))
+                                  lambda: _trafilatura_text(_fragment(root), url, fast=True),
+                                  title)
         ours = BodyResult("\n".join(lines), rendered.links, bylines + signed, dates, "container")
         if has_words(ours.text, LITTLE_WORDS):
             return ours

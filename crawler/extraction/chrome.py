@@ -29,6 +29,7 @@ IN_TEXT_SHARE = 0.5
 _RUN = 4
 _NEVER_SUSPECT = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "pre",
                             "caption", "dt", "dd"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Captions are kept by policy, unless the same caption is printed again (a gallery's slides).
 _CAPTIONS = frozenset({"figcaption"})
 # A link to a document (the report's PDF) is the article's, however short its line.
@@ -40,13 +41,20 @@ _WORD = re.compile(r"\w+")
 
 
 def suspects(lines: list[str], kinds: list[str], linked: list[int],
-             links: list[tuple[str, str]] = ()) -> list[bool]:
+             links: list[tuple[str, str]] = (), title: str = "") -> list[bool]:
     """For each line, whether it looks like chrome (module docstring); links: (text, href) of
-    the links in the lines."""
+    the links in the lines; title: the headline (what the container holds before it, and the
+    headline itself, are suspect: a gallery, a kicker, a video player)."""
     counts = Counter(lines)
     documents = [text for text, href in links if text and _DOCUMENT.search(href)]
+    headline = normalize(title).rstrip(":：").casefold()
+    before = next((i for i, line in enumerate(lines)
+                   if headline and line.rstrip(":：").casefold() == headline), -1)
     out = []
-    for line, kind, link_chars in zip(lines, kinds, linked, strict=True):
+    for index, (line, kind, link_chars) in enumerate(zip(lines, kinds, linked, strict=True)):
+        if index <= before:
+            out.append(True)
+            continue
         if (kind in _NEVER_SUSPECT or _FOOTNOTE.search(line)
                 or (kind in _CAPTIONS and counts[line] == 1)
                 or any(text in line for text in documents)):
@@ -68,30 +76,55 @@ def _runs(text: str) -> set[tuple[str, ...]]:
 
 
 def in_text(line: str, text: str, text_runs: set[tuple[str, ...]]) -> bool:
-    """Whether trafilatura's text holds the line (its 4-word runs, or the whole short line)."""
+    """Whether trafilatura's text holds the line: most of its 4-word runs; a shorter line as
+    one of trafilatura's lines, or (two words or more) as words of one."""
     runs = _runs(line)
-    if not runs:
-        body = normalize(line.removeprefix("- ")).casefold()
-        return bool(body) and body in text
-    return sum(run in text_runs for run in runs) >= IN_TEXT_SHARE * len(runs)
+    if runs:
+        return sum(run in text_runs for run in runs) >= IN_TEXT_SHARE * len(runs)
+    words = _WORD.findall(line.casefold())
+    if not words:
+        return False
+    if len(words) == 1 and words[0].isdigit():  # a counter ("6" photos) is in no sentence
+        return any(_WORD.findall(other) == words for other in text.split("\n"))
+    return re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", text) is not None
 
 
 def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
-                   links: list[tuple[str, str]], read: Callable[[], str]) -> tuple[list[str], int]:
+                   links: list[tuple[str, str]], read: Callable[[], str],
+                   title: str = "") -> tuple[list[str], int]:
     """The lines without the suspects that trafilatura's text (read(), called only when there
     are suspects) does not hold; and how many were dropped."""
-    flagged = suspects(lines, kinds, linked, links)
+    flagged = suspects(lines, kinds, linked, links, title)
     if not any(flagged):
         return lines, 0
     text = normalize(read()).casefold()
     if not text:
         return lines, 0  # no opinion: keep everything
     text_runs = _runs(text)
-    kept = [line for line, suspect in zip(lines, flagged, strict=True)
-            if not suspect or in_text(line, text, text_runs)]
+    keep = [not suspect or in_text(line, text, text_runs)
+            for line, suspect in zip(lines, flagged, strict=True)]
+    _drop_empty_headings(kinds, keep)
+    kept = [line for line, kept_line in zip(lines, keep, strict=True) if kept_line]
     if not kept:
         return lines, 0  # an opinion that leaves nothing is not one
     return kept, len(lines) - len(kept)
+
+
+def _drop_empty_headings(kinds: list[str], keep: list[bool]) -> None:
+    """A heading whose lines (up to the next heading or the end) all went is their title
+    ("Most read", "Related topics"): it goes with them."""
+    index = len(kinds) - 1
+    section_kept = section_dropped = False
+    while index >= 0:
+        if kinds[index] in _HEADINGS:
+            if section_dropped and not section_kept:
+                keep[index] = False
+            section_kept = section_dropped = False
+        elif keep[index]:
+            section_kept = True
+        else:
+            section_dropped = True
+        index -= 1
 
 
 def aligned(kept: list[str], lines: list[str], *columns: list) -> list[list]:
