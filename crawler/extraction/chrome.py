@@ -3,10 +3,12 @@
 No list of class names holds every site's chrome ("Advertisement", "Image 1 of 9", "Most
 read", a video player's error, a consent placeholder). A rendered line is *suspect* when it
 looks like chrome: short without a sentence's ending, no punctuation at all, mostly link text,
-or the same line more than once in the container. Headings, table rows and footnote lines are
-never suspect: they are structure only we extract. When the container has suspects,
-trafilatura reads the container on its own, and a suspect line goes when trafilatura's text
-does not hold it; prose trafilatura keeps, and every line that is not suspect, stays.
+the same line more than once in the container, before the headline, or in a small box beside
+an interactive element (a player's error beside its button, a consent placeholder). Headings,
+table rows, lines with note markers, captions and document links are never suspect: they are
+structure only we extract. When the container has suspects, trafilatura reads the container on
+its own, and a suspect line goes when trafilatura's text does not hold it; prose trafilatura
+keeps, and every line that is not suspect, stays.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ def suspects(lines: list[str], kinds: list[str], linked: list[int],
             continue
         words = len(_WORD.findall(line))
         out.append(
-            (words < SHORT_WORDS and not _ENDING.search(line))
+            kind == "widget"
+            or (words < SHORT_WORDS and not _ENDING.search(line))
             or (words < BARE_WORDS and not _PUNCTUATION.search(line))
             or link_chars >= LINK_SHARE * len(line)
             or counts[line] > 1
