@@ -8,6 +8,7 @@ links are its own permalink, its author and its categories.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -30,36 +31,48 @@ def _links_another_post(a: etree._Element, page_url: str, site: str) -> bool:
     href = (a.get("href") or "").strip()
     if not href or href.startswith("#"):
         return False
-    url = canonical_url(href, site, base=page_url)
-    if url is None or url == page_url:
-        return False
-    if post_id_from_url(url) is not None:
-        return True
-    # WordPress's archives (an author's, a category's, a tag's) are not posts, whatever their
-    # link's text (an author named by a long title, a long category name).
+    kind = _target_kind(href, page_url, site)
+    if kind != "page":
+        return kind == "post"
     if not _ARCHIVE_RELS.isdisjoint((a.get("rel") or "").lower().split()):
-        return False
-    if not _ARCHIVE_SEGMENTS.isdisjoint(urlsplit(url).path.lower().split("/")):
         return False
     return len(normalize("".join(a.itertext())).split()) >= HEADLINE_WORDS
 
 
-def beside_other_post(el: etree._Element, page_url: str, site: str,
-                      stop: etree._Element | None = None) -> bool:
-    """True when el (a shown date or <time>) sits in a teaser of another post: it, or one of its
-    ancestors holding at most TEASER_CHARS of text, links to another post (stop: not above)."""
-    for node in (el, *el.iterancestors()):
-        if node.tag in ("body", "html"):
-            return False
-        if node is not el and len(normalize("".join(node.itertext()))) > TEASER_CHARS:
-            return False
-        if node.tag == "a" and _links_another_post(node, page_url, site):
+@lru_cache(maxsize=4096)
+def _target_kind(href: str, page_url: str, site: str) -> str:
+    """What a link leads to: "self" (the page, another site), "post", "archive" (an author's,
+    a category's, a tag's), or "page" (the site's, unknown)."""
+    url = canonical_url(href, site, base=page_url)
+    if url is None or url == page_url:
+        return "self"
+    if post_id_from_url(url) is not None:
+        return "post"
+    # WordPress's archives (an author's, a category's, a tag's) are not posts, whatever their
+    # link's text (an author named by a long title, a long category name).
+    if not _ARCHIVE_SEGMENTS.isdisjoint(urlsplit(url).path.lower().split("/")):
+        return "archive"
+    return "page"
+
+
+def _longer_than(node: etree._Element, limit: int) -> bool:
+    total = 0
+    for text in node.itertext():
+        total += len(text.strip())
+        if total > limit:
             return True
-        if any(_links_another_post(a, page_url, site) for a in node.iter("a")):
-            return True
-        if node is stop:
-            return False
     return False
+
+
+def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
+    """True when el (a shown date or <time>) sits in a teaser of another post: it, or its
+    widest ancestor holding at most TEASER_CHARS of text, links to another post."""
+    box = el
+    for node in el.iterancestors():
+        if node.tag in ("body", "html") or _longer_than(node, TEASER_CHARS):
+            break
+        box = node
+    return any(_links_another_post(a, page_url, site) for a in box.iter("a"))
 
 
 def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None) -> dt.date | None:
