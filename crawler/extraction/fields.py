@@ -463,16 +463,16 @@ def related(page: Page) -> list[Related]:
 def links(page: Page) -> list[Link]:
     """Hyperlinks inside the body: absolute, same-site ones canonical; no anchors or markers."""
     out: list[Link] = []
+    seen: set[tuple[str, str]] = set()  # a page may hold thousands of links: no list scans
     for text, href in page.body.links:
         if not text or href.startswith("#"):
             continue
         same_site = canonical_url(href, page.site, base=page.url)
         absolute = same_site or urljoin(page.url, href)
-        if not absolute.startswith(("http://", "https://")):
+        if not absolute.startswith(("http://", "https://")) or (text, absolute) in seen:
             continue
-        link = Link(text, absolute)
-        if link not in out:
-            out.append(link)
+        seen.add((text, absolute))
+        out.append(Link(text, absolute))
     return out
 
 
