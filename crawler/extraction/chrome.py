@@ -29,6 +29,9 @@ LINK_SHARE = 0.5
 # 4-word runs is; a shorter one when trafilatura has it as a substring.
 IN_TEXT_SHARE = 0.5
 _RUN = 4
+# Suspects holding less than this share of the container's characters are left alone: the
+# second reading costs more than they could change.
+MIN_SUSPECT_SHARE = 0.02
 _NEVER_SUSPECT = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "pre",
                             "caption", "dt", "dd"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -98,8 +101,9 @@ def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
     """The lines without the suspects that trafilatura's text (read(), called only when there
     are suspects) does not hold; and how many were dropped."""
     flagged = suspects(lines, kinds, linked, links, title)
-    if not any(flagged):
-        return lines, 0
+    suspect_chars = sum(len(line) for line, suspect in zip(lines, flagged, strict=True) if suspect)
+    if suspect_chars < MIN_SUSPECT_SHARE * sum(len(line) for line in lines):
+        return lines, 0  # too little to be worth a second reading
     text = normalize(read()).casefold()
     if not text:
         return lines, 0  # no opinion: keep everything
