@@ -24,6 +24,8 @@ _ALL_LINKS = etree.XPath("//a[@href]")
 _CATEGORY_ITEM = etree.XPath(
     "boolean(parent::li[contains(concat(' ', normalize-space(@class), ' '), ' menu-item-object-category ')])"
 )
+
+
 def _has_class(*tokens: str) -> str:
     return " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {t} ')" for t in tokens)
 
