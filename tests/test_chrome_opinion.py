@@ -99,4 +99,5 @@ def test_a_news_page_loses_its_chrome_and_keeps_its_structure() -> None:
     assert "Cranes at the container terminal, idle for most of the week." in lines  # a caption
     assert "- Rerouting around Africa adds ten to fourteen days to a voyage between Asia and Europe." in lines
     assert lines[-1].startswith("The port authority said")
+    assert record.links == []  # the teasers' links went with their lines
     assert record.published == dt.date(2025, 10, 7)  # htmldate, from the URL

@@ -115,10 +115,18 @@ def extract_body(
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
         kinds, linked = aligned(lines, rendered.lines, rendered.kinds, rendered.linked)
-        lines, _ = second_opinion(lines, kinds, linked, rendered.links,
-                                  lambda: _trafilatura_text(_fragment(root), url, fast=True),
-                                  title)
-        ours = BodyResult("\n".join(lines), rendered.links, bylines + signed, dates, "container")
+        kept, dropped = second_opinion(lines, kinds, linked, rendered.links,
+                                       lambda: _trafilatura_text(_fragment(root), url, fast=True),
+                                       title)
+        links = rendered.links
+        if dropped:  # the links of the lines that went go with them
+            still = set(kept)
+            gone = [line for line in lines if line not in still]
+            links = [(text, href) for text, href in links
+                     if not any(text in line for line in gone)
+                     or any(text in line for line in kept)]
+        lines = kept
+        ours = BodyResult("\n".join(lines), links, bylines + signed, dates, "container")
         if has_words(ours.text, LITTLE_WORDS):
             return ours
         if text_elsewhere(doc, root, skip) < _ELSEWHERE_CHARS:
