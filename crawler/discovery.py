@@ -24,53 +24,98 @@ _ALL_LINKS = etree.XPath("//a[@href]")
 _CATEGORY_ITEM = etree.XPath(
     "boolean(parent::li[contains(concat(' ', normalize-space(@class), ' '), ' menu-item-object-category ')])"
 )
+
+
+def _has_class(*tokens: str) -> str:
+    return " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {t} ')" for t in tokens)
+
+
+# A post as WordPress writes it in a listing: an <article>, or post_class()'s `hentry` /
+# `type-post`, or a Query Loop item (`wp-block-post`). Its own <header> and <footer> (title,
+# date, categories, "read more") belong to it, not to the page.
+_POST_TAGS = frozenset({"article"})
+_POST_CLASSES = frozenset({"hentry", "type-post", "wp-block-post"})
+_IN_POST = "ancestor::article or ancestor::*[" + _has_class(*sorted(_POST_CLASSES)) + "]"
 _BOILERPLATE_ANCESTOR = etree.XPath(
-    "ancestor::nav | ancestor::header | ancestor::footer | ancestor::aside"
+    f"ancestor::nav | ancestor::header[not({_IN_POST})] | ancestor::footer[not({_IN_POST})]"
+    " | ancestor::aside"
     " | ancestor::*[@role='navigation' or @role='complementary' or @role='contentinfo']"
     " | ancestor::*[@id='secondary' or @id='sidebar' or @id='comments']"
-    " | ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' widget-area ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
+    " | ancestor::*[" + _has_class("widget-area", "sidebar", "widget", "wp-block-latest-posts") + "]"
 )
 # The same areas, tested element by element in one walk down the page (_content_links).
-_BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_BOILERPLATE_TAGS = frozenset({"nav", "aside"})
+_PAGE_PART_TAGS = frozenset({"header", "footer"})  # boilerplate unless inside a post
 _BOILERPLATE_ROLES = frozenset({"navigation", "complementary", "contentinfo"})
 _BOILERPLATE_IDS = frozenset({"secondary", "sidebar", "comments"})
-_BOILERPLATE_CLASSES = frozenset({"widget-area", "sidebar"})
+# WordPress's widget wrappers (register_sidebar's `widget`, the Latest Posts block) list other
+# posts wherever the theme puts them.
+_BOILERPLATE_CLASSES = frozenset({"widget-area", "sidebar", "widget", "wp-block-latest-posts"})
 
 
-def _is_boilerplate(element: html.HtmlElement) -> bool:
+def _classes(element: html.HtmlElement) -> list[str]:
+    classes = element.get("class")
+    return classes.split() if classes else []
+
+
+def _is_post(element: html.HtmlElement) -> bool:
+    return element.tag in _POST_TAGS or not _POST_CLASSES.isdisjoint(_classes(element))
+
+
+def _is_boilerplate(element: html.HtmlElement, in_post: bool = False) -> bool:
     if element.tag in _BOILERPLATE_TAGS or element.get("role") in _BOILERPLATE_ROLES:
+        return True
+    if element.tag in _PAGE_PART_TAGS and not in_post:
         return True
     if element.get("id") in _BOILERPLATE_IDS:
         return True
-    classes = element.get("class")
-    return classes is not None and not _BOILERPLATE_CLASSES.isdisjoint(classes.split())
+    return not _BOILERPLATE_CLASSES.isdisjoint(_classes(element))
 
 
 def _content_links(root: html.HtmlElement) -> list[html.HtmlElement]:
     """The page's links with an href and no boilerplate ancestor, in page order: the links
     `//a[@href]` gives that _BOILERPLATE_ANCESTOR does not exclude (its definition), found in
     one walk down the page rather than a walk up from every link."""
-    links: list[html.HtmlElement] = []
-    inside = 0  # boilerplate areas around the current element
-    opened: list[bool] = []
+    return [link.element for link in _placed_links(root)]
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass(frozen=True)
+class _Link:
+    element: html.HtmlElement
+    in_post: bool  # inside a post as WordPress writes it (_is_post)
+    in_heading: bool  # a title link
+
+
+def _placed_links(root: html.HtmlElement) -> list[_Link]:
+    """_content_links, each with where it stands: in a post of the listing, in a heading."""
+    links: list[_Link] = []
+    inside = posts = headings = 0  # boilerplate areas, posts, headings around the element
+    opened: list[tuple[bool, bool, bool]] = []
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if event == "end":
-            inside -= opened.pop()
+            area, post, heading = opened.pop()
+            inside -= area
+            posts -= post
+            headings -= heading
             continue
         if not inside and element.tag == "a" and element.get("href") is not None:
-            links.append(element)
-        area = _is_boilerplate(element)
-        opened.append(area)
+            links.append(_Link(element, posts > 0, headings > 0))
+        area = _is_boilerplate(element, posts > 0)
+        post, heading = _is_post(element), element.tag in _HEADINGS
+        opened.append((area, post, heading))
         inside += area
+        posts += post
+        headings += heading
     return links
 
 
-_PAGINATION_LINKS = etree.XPath(
-    "//a[@href][contains(concat(' ', normalize-space(@class), ' '), ' page-numbers ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' next ')"
-    " or @rel='next'] | //link[@rel='next'][@href]"
-)
+# Every link is read, not only those marked `page-numbers`/`next`/rel=next: themes print
+# next_posts_link() ("Older Entries") and their own page navigation without those marks; what
+# makes a link a further page is its path (the listing's own, then /page/N).
+_PAGINATION_LINKS = etree.XPath("//a[@href] | //link[@rel='next'][@href]")
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _CATEGORY_PATH = re.compile(r"/category/[^?#]+")
 
@@ -158,10 +203,10 @@ def listing_posts(document: Page, url: str, site: str) -> list[tuple[str, bool]]
     root = parse_page(document, url)
     if root is None:
         return []
-    forms: dict[str, list[int]] = {}  # canonical -> [links without slash, links with slash]
     seen: dict[str, str | None] = {}  # href -> its canonical post URL (a post is linked 2-3 times)
-    for a in _content_links(root):
-        href = a.get("href", "")
+    found: list[tuple[str, str, _Link]] = []  # (canonical, href, the link)
+    for link in _placed_links(root):
+        href = link.element.get("href", "")
         if href in seen:
             target = seen[href]
         else:
@@ -170,7 +215,21 @@ def listing_posts(document: Page, url: str, site: str) -> list[tuple[str, bool]]
                 target = None
             seen[href] = target
         if target is not None:
-            forms.setdefault(target, [0, 0])[link_slash(urljoin(url, href.strip()))] += 1
+            found.append((target, href, link))
+    # Where the listing writes its posts the way WordPress does (an <article>, post_class(), a
+    # Query Loop item), the posts are those: a link to a post outside them is a widget of
+    # another kind (most read, a page builder's sidebar column). Without such posts, the posts
+    # are those with a title link (a heading's), their other links (image, "read more") kept;
+    # a page with neither gives every post it links to.
+    if any(link.in_post for _, _, link in found):
+        found = [entry for entry in found if entry[2].in_post]
+    else:
+        titled = {target for target, _, link in found if link.in_heading}
+        if titled:
+            found = [entry for entry in found if entry[0] in titled]
+    forms: dict[str, list[int]] = {}  # canonical -> [links without slash, links with slash]
+    for target, href, _ in found:
+        forms.setdefault(target, [0, 0])[link_slash(urljoin(url, href.strip()))] += 1
     return [(post, with_slash >= without) for post, (without, with_slash) in forms.items()]
 
 
@@ -180,7 +239,7 @@ def link_slash(link: str) -> bool:
 
 
 def listing_pages(document: Page, url: str, site: str) -> list[str]:
-    """Further pages of the same listing (numbered links and `next`), absolute, in order."""
+    """Further pages of the same listing (links to its /page/N), absolute, in order."""
     root = parse_page(document, url)
     if root is None:
         return []

@@ -152,6 +152,7 @@ def _extract(
         site=site,
         meta=read_metadata(doc),
         foreign=set(regions.foreign),
+        fetched_at=fetched_at,
     )
     page.title_element = fields.find_title_element(page)
     title = fields.title(page)

@@ -11,6 +11,7 @@ from lxml import etree
 from crawler.text import has_words, normalize, normalize_lines, word_count
 
 from .bylines import take_signature
+from .chrome import aligned, second_opinion
 from .container import text_elsewhere
 from .dates import parse_shown_date
 from .render import is_layout_table, render_lines
@@ -113,7 +114,19 @@ def extract_body(
         rendered = render_lines(root, lambda el: el in skip)
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
-        ours = BodyResult("\n".join(lines), rendered.links, bylines + signed, dates, "container")
+        kinds, linked = aligned(lines, rendered.lines, rendered.kinds, rendered.linked)
+        kept, dropped = second_opinion(lines, kinds, linked, rendered.links,
+                                       lambda: _trafilatura_text(_fragment(root), url, True),
+                                       title)
+        links = rendered.links
+        if dropped:  # the links of the lines that went go with them
+            still = set(kept)
+            gone = [line for line in lines if line not in still]
+            links = [(text, href) for text, href in links
+                     if not any(text in line for line in gone)
+                     or any(text in line for line in kept)]
+        lines = kept
+        ours = BodyResult("\n".join(lines), links, bylines + signed, dates, "container")
         if has_words(ours.text, LITTLE_WORDS):
             return ours
         if text_elsewhere(doc, root, skip) < _ELSEWHERE_CHARS:
@@ -145,10 +158,24 @@ def _without_layout_tables(doc: etree._Element) -> str | None:
     return etree.tostring(flat, encoding="unicode", method="html")
 
 
-def _trafilatura_body(html: str, url: str, title: str) -> BodyResult:
+def _fragment(root: etree._Element) -> str:
+    """The container alone as a page, for trafilatura's second opinion on its blocks."""
+    return ("<html><body>" + etree.tostring(root, method="html", encoding="unicode")
+            + "</body></html>")
+
+
+def _trafilatura_text(html: str, url: str, opinion: bool = False) -> str:
+    """trafilatura's text of a page; as a second opinion on our container's lines (only the
+    suspect ones are decided by it), fast and favouring precision: on the development halves
+    of the public corpora that reads 0.960 F1 against 0.957 for its default settings."""
     import trafilatura  # only here: importing it costs a quarter second, most pages never need it
 
-    text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""
+    return trafilatura.extract(html, url=url, fast=opinion, favor_precision=opinion,
+                               **TRAFILATURA_OPTIONS) or ""
+
+
+def _trafilatura_body(html: str, url: str, title: str) -> BodyResult:
+    text = _trafilatura_text(html, url)
     lines, bylines, dates = clean_lines(normalize_lines(text).split("\n") if text else [], title)
     lines, signed = take_signature(lines)
     return BodyResult("\n".join(lines), [], bylines + signed, dates, "trafilatura")

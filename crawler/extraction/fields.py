@@ -19,6 +19,7 @@ from .body import BodyResult
 from .bylines import is_role, strip_titles
 from .container import is_inside, precedes
 from .dates import local_date, parse_shown_date, parse_timestamp
+from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
 from .record import Footnote, Link, Related
@@ -53,6 +54,7 @@ class Page:
     body: BodyResult = field(default_factory=BodyResult)
     notes: FootnoteResult = field(default_factory=FootnoteResult)
     warnings: list[str] = field(default_factory=list)
+    fetched_at: dt.datetime | None = None  # no date found may be later
 
 
 def inside(el: etree._Element, group: set[etree._Element]) -> bool:
@@ -319,7 +321,7 @@ def published_at(page: Page) -> dt.datetime | None:
     candidates.append(page.meta.first("article:published_time", "datepublished"))
     for xpath in sel.SHOWN_DATE_CANDIDATES:
         for el in xpath(page.doc):
-            if is_own(el, page):
+            if is_own(el, page) and not beside_other_post(el, page.url, page.site):
                 stamp = el.get("datetime") or next(
                     (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None
                 )
@@ -347,15 +349,22 @@ def modified_at(page: Page) -> dt.datetime | None:
     return _first_timestamp(candidates)
 
 
-def _shown_date(page: Page) -> dt.date | None:
-    # Only in the article's own region: a date elsewhere is another post's.
-    for xpath in sel.SHOWN_DATE_CANDIDATES:
+# The shown-date queries whose elements are marked as the post's date (the last, any <time>,
+# is not): a date they give is not second-guessed by the metadata.
+_MARKED_DATES = len(sel.SHOWN_DATE_CANDIDATES) - 1
+
+
+def _shown_date(page: Page) -> tuple[dt.date | None, bool]:
+    """The date shown for the article, and whether an element marked as its date shows it."""
+    # Only in the article's own region, and never beside a link to another post: a date
+    # elsewhere, or in a recent/related/most read list inside the template, is another post's.
+    for rank, xpath in enumerate(sel.SHOWN_DATE_CANDIDATES):
         for el in xpath(page.doc):
-            if not is_own(el, page):
+            if not is_own(el, page) or beside_other_post(el, page.url, page.site):
                 continue
             found = parse_shown_date(_text(el))
             if found is not None:
-                return found
+                return found, rank < _MARKED_DATES
     # Elementor templates often print the date in a plain text widget between title and body:
     # the walk starts at the headline (none when the content starts before it).
     title_el, content = page.title_element, page.content
@@ -371,21 +380,29 @@ def _shown_date(page: Page) -> dt.date | None:
             text = _text(el)
             if text and len(text.split()) <= 6:
                 found = parse_shown_date(text)
-                if found is not None:
-                    return found
+                if found is not None and not beside_other_post(el, page.url, page.site):
+                    return found, False
     for line in page.body.dates:
         found = parse_shown_date(line)
         if found is not None:
-            return found
-    return None
+            return found, False
+    return None, False
 
 
 def published(page: Page, machine: dt.datetime | None) -> dt.date | None:
-    """The date shown on the page (day first); metadata only when none is shown. Warns on doubt."""
-    shown = _shown_date(page)
+    """The date shown on the page (day first); metadata only when none is shown; htmldate's
+    reading of the metadata when neither, and as the referee between a shown date not marked
+    as the post's and the metadata. Warns on doubt."""
+    shown, marked = _shown_date(page)
     meta_date = local_date(machine) if machine is not None else None
     if shown is not None:
         if meta_date is not None and shown != meta_date:
+            if not marked and _htmldate(page) == meta_date:
+                page.warnings.append(
+                    f"shown date {shown.isoformat()} differs from metadata date "
+                    f"{meta_date.isoformat()}, which htmldate confirms; metadata date kept"
+                )
+                return meta_date
             page.warnings.append(
                 f"shown date {shown.isoformat()} differs from metadata date "
                 f"{meta_date.isoformat()}; shown date kept"
@@ -394,8 +411,18 @@ def published(page: Page, machine: dt.datetime | None) -> dt.date | None:
     if meta_date is not None:
         page.warnings.append("no date shown on the page; published taken from metadata")
         return meta_date
+    found = _htmldate(page)
+    if found is not None:
+        page.warnings.append(f"no date shown on the page; published {found.isoformat()} "
+                             f"taken from metadata read by htmldate")
+        return found
     page.warnings.append("no publication date found")
     return None
+
+
+def _htmldate(page: Page) -> dt.date | None:
+    """htmldate's reading of the page's metadata (dating.htmldate_date)."""
+    return htmldate_date(page.doc, page.url, page.fetched_at)
 
 
 def _post_url(href: str, page: Page) -> str | None:
@@ -436,16 +463,16 @@ def related(page: Page) -> list[Related]:
 def links(page: Page) -> list[Link]:
     """Hyperlinks inside the body: absolute, same-site ones canonical; no anchors or markers."""
     out: list[Link] = []
+    seen: set[tuple[str, str]] = set()  # a page may hold thousands of links: no list scans
     for text, href in page.body.links:
         if not text or href.startswith("#"):
             continue
         same_site = canonical_url(href, page.site, base=page.url)
         absolute = same_site or urljoin(page.url, href)
-        if not absolute.startswith(("http://", "https://")):
+        if not absolute.startswith(("http://", "https://")) or (text, absolute) in seen:
             continue
-        link = Link(text, absolute)
-        if link not in out:
-            out.append(link)
+        seen.add((text, absolute))
+        out.append(Link(text, absolute))
     return out
 
 

@@ -39,6 +39,8 @@ def is_layout_table(table: etree._Element) -> bool:
     return False
 
 
+# Blocks whose kind a widget box does not override (structure kept whatever surrounds it).
+_KEEP_KIND = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "tr", "figcaption", "caption"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MARKER_DIGITS = re.compile(r"[0-9٠-٩۰-۹]+")
 
@@ -91,16 +93,24 @@ class Rendered:
 
     lines: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
+    # Beside each line: the tag of the block that holds it (`tr` for a table row), and how
+    # many of its characters are link text.
+    kinds: list[str] = field(default_factory=list)
+    linked: list[int] = field(default_factory=list)
 
 
 class _LineWriter:
-    def __init__(self, skip: Callable[[etree._Element], bool]) -> None:
+    def __init__(self, skip: Callable[[etree._Element], bool],
+                 boxes: set[etree._Element] | None = None) -> None:
         self.skip = skip
+        self.boxes = boxes or set()
         self.out = Rendered()
         self.buf: list[str] = []
         self.prefix = ""
         self.merge = 0
         self.layout = False
+        self.blocks: list[str] = ["body"]  # the open blocks, innermost last
+        self.linked = 0  # link characters in the buffer
 
     def flush(self) -> None:
         if self.merge:
@@ -110,7 +120,10 @@ class _LineWriter:
         self.buf = []
         if line:
             self.out.lines.append(self.prefix + line)
+            self.out.kinds.append(self.blocks[-1])
+            self.out.linked.append(min(self.linked, len(line)))
             self.prefix = ""
+        self.linked = 0
 
     def walk(self, el: etree._Element) -> None:
         tag = tag_of(el)
@@ -141,16 +154,23 @@ class _LineWriter:
             self.prefix = "- "
         if tag == "blockquote":
             self.merge += 1
+        if block:
+            in_box = el in self.boxes or el.getparent() in self.boxes
+            self.blocks.append("widget" if in_box and tag not in _KEEP_KIND else
+                               tag if tag in BLOCK_TAGS else "td")
         start = len(self.buf)
         self._children(el)
         if tag == "a":
             href = (el.get("href") or "").strip()
             if href:
-                self.out.links.append((normalize("".join(self.buf[start:])), href))
+                text = normalize("".join(self.buf[start:]))
+                self.out.links.append((text, href))
+                self.linked += len(text)
         if tag == "blockquote":
             self.merge -= 1
         if block:
             self.flush()
+            self.blocks.pop()
 
     def _children(self, el: etree._Element) -> None:
         if el.text:
@@ -176,11 +196,37 @@ class _LineWriter:
         if any(cells):
             self.flush()
             self.out.lines.append(" | ".join(cells))
+            self.out.kinds.append("tr")
+            self.out.linked.append(0)
+        self.linked = 0
+
+
+# Interactive elements: a block beside one (in the same small box) is part of a widget (a
+# video player's error, a consent placeholder, a newsletter box), not of the text.
+CONTROL_TAGS = ("button", "input", "select", "textarea", "iframe", "video", "audio", "embed",
+                "object")
+_WIDGET_BOX_CHARS = 300
+
+
+def widget_boxes(root: etree._Element) -> set[etree._Element]:
+    """The small boxes (at most two levels up, at most _WIDGET_BOX_CHARS of text) around the
+    interactive elements under root."""
+    boxes: set[etree._Element] = set()
+    for control in root.iter(*CONTROL_TAGS):
+        node = control.getparent()
+        for _ in range(2):
+            if node is None or node is root or node in boxes:
+                break
+            if sum(len(t) for t in node.itertext()) > _WIDGET_BOX_CHARS:
+                break
+            boxes.add(node)
+            node = node.getparent()
+    return boxes
 
 
 def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool]) -> Rendered:
     """One line per block of root's visible text; skip(el) drops an element and its subtree."""
-    writer = _LineWriter(skip)
+    writer = _LineWriter(skip, widget_boxes(root))
     writer._children(root)
     writer.flush()
     return writer.out

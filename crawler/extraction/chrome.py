@@ -1,0 +1,147 @@
+"""Chrome inside the content container, decided on generic evidence with a second opinion.
+
+No list of class names holds every site's chrome ("Advertisement", "Image 1 of 9", "Most
+read", a video player's error, a consent placeholder). A rendered line is *suspect* when it
+looks like chrome: short without a sentence's ending, no punctuation at all, mostly link text,
+the same line more than once in the container, before the headline, or in a small box beside
+an interactive element (a player's error beside its button, a consent placeholder). Headings,
+table rows, lines with note markers, captions and document links are never suspect: they are
+structure only we extract. When the container has suspects, trafilatura reads the container on
+its own, and a suspect line goes when trafilatura's text does not hold it; prose trafilatura
+keeps, and every line that is not suspect, stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+from crawler.text import normalize
+
+# A line under this many words without a sentence's ending is suspect.
+SHORT_WORDS = 8
+# ... and so is one under this many words with no punctuation at all (a teaser's headline).
+BARE_WORDS = 16
+# ... and one whose link text is at least this share of its characters.
+LINK_SHARE = 0.5
+# A suspect line of at least this many words is in trafilatura's text when this share of its
+# 4-word runs is; a shorter one when trafilatura has it as a substring.
+IN_TEXT_SHARE = 0.5
+_RUN = 4
+# Suspects holding less than this share of the container's characters are left alone: the
+# second reading costs more than they could change.
+MIN_SUSPECT_SHARE = 0.02
+_NEVER_SUSPECT = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "pre",
+                            "caption", "dt", "dd"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Captions are kept by policy, unless the same caption is printed again (a gallery's slides).
+_CAPTIONS = frozenset({"figcaption"})
+# A link to a document (the report's PDF) is the article's, however short its line.
+_DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|epub|zip)(?:[?#]|$)", re.IGNORECASE)
+_ENDING = re.compile(r"[.!?؟…:;\"”’»)\]]\s*$")
+_PUNCTUATION = re.compile(r"[.!?؟،,;؛:…]")
+_FOOTNOTE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")  # a note's line, or a line with a note marker
+_WORD = re.compile(r"\w+")
+
+
+def suspects(lines: list[str], kinds: list[str], linked: list[int],
+             links: list[tuple[str, str]] = (), title: str = "") -> list[bool]:
+    """For each line, whether it looks like chrome (module docstring); links: (text, href) of
+    the links in the lines; title: the headline (what the container holds before it, and the
+    headline itself, are suspect: a gallery, a kicker, a video player)."""
+    counts = Counter(lines)
+    documents = [text for text, href in links if text and _DOCUMENT.search(href)]
+    headline = normalize(title).rstrip(":：").casefold()
+    before = next((i for i, line in enumerate(lines)
+                   if headline and line.rstrip(":：").casefold() == headline), -1)
+    out = []
+    for index, (line, kind, link_chars) in enumerate(zip(lines, kinds, linked, strict=True)):
+        if index <= before:
+            out.append(True)
+            continue
+        if (kind in _NEVER_SUSPECT or _FOOTNOTE.search(line)
+                or (kind in _CAPTIONS and counts[line] == 1)
+                or any(text in line for text in documents)):
+            out.append(False)
+            continue
+        words = len(_WORD.findall(line))
+        out.append(
+            kind == "widget"
+            or (words < SHORT_WORDS and not _ENDING.search(line))
+            or (words < BARE_WORDS and not _PUNCTUATION.search(line))
+            or link_chars >= LINK_SHARE * len(line)
+            or counts[line] > 1
+        )
+    return out
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    tokens = _WORD.findall(text.casefold())
+    return {tuple(tokens[i:i + _RUN]) for i in range(len(tokens) - _RUN + 1)}
+
+
+def in_text(line: str, text: str, text_runs: set[tuple[str, ...]]) -> bool:
+    """Whether trafilatura's text holds the line: most of its 4-word runs; a shorter line as
+    one of trafilatura's lines, or (two words or more) as words of one."""
+    runs = _runs(line)
+    if runs:
+        return sum(run in text_runs for run in runs) >= IN_TEXT_SHARE * len(runs)
+    words = _WORD.findall(line.casefold())
+    if not words:
+        return False
+    if len(words) == 1 and words[0].isdigit():  # a counter ("6" photos) is in no sentence
+        return any(_WORD.findall(other) == words for other in text.split("\n"))
+    return re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", text) is not None
+
+
+def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
+                   links: list[tuple[str, str]], read: Callable[[], str],
+                   title: str = "") -> tuple[list[str], int]:
+    """The lines without the suspects that trafilatura's text (read(), called only when there
+    are suspects) does not hold; and how many were dropped."""
+    flagged = suspects(lines, kinds, linked, links, title)
+    suspect_chars = sum(len(line) for line, suspect in zip(lines, flagged, strict=True) if suspect)
+    if suspect_chars < MIN_SUSPECT_SHARE * sum(len(line) for line in lines):
+        return lines, 0  # too little to be worth a second reading
+    text = normalize(read()).casefold()
+    if not text:
+        return lines, 0  # no opinion: keep everything
+    text_runs = _runs(text)
+    keep = [not suspect or in_text(line, text, text_runs)
+            for line, suspect in zip(lines, flagged, strict=True)]
+    _drop_empty_headings(kinds, keep)
+    kept = [line for line, kept_line in zip(lines, keep, strict=True) if kept_line]
+    if not kept:
+        return lines, 0  # an opinion that leaves nothing is not one
+    return kept, len(lines) - len(kept)
+
+
+def _drop_empty_headings(kinds: list[str], keep: list[bool]) -> None:
+    """A heading whose lines (up to the next heading or the end) all went is their title
+    ("Most read", "Related topics"): it goes with them."""
+    index = len(kinds) - 1
+    section_kept = section_dropped = False
+    while index >= 0:
+        if kinds[index] in _HEADINGS:
+            if section_dropped and not section_kept:
+                keep[index] = False
+            section_kept = section_dropped = False
+        elif keep[index]:
+            section_kept = True
+        else:
+            section_dropped = True
+        index -= 1
+
+
+def aligned(kept: list[str], lines: list[str], *columns: list) -> list[list]:
+    """The columns' values for kept, a subsequence of lines (the cleaned lines of a render)."""
+    out: list[list] = [[] for _ in columns]
+    at = 0
+    for line in kept:
+        while at < len(lines) and lines[at] != line:
+            at += 1
+        for values, column in zip(out, columns, strict=True):
+            values.append(column[at] if at < len(lines) else column[-1] if column else "")
+        at += 1
+    return out

@@ -1,0 +1,104 @@
+"""Generic date evidence: whose date a shown date is, and htmldate's reading of the page.
+
+A date printed beside a link to another post is that post's (recent, related, most read
+lists, wherever a theme puts them); the article's own date stands in its meta line, whose
+links are its own permalink, its author and its categories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from crawler.text import normalize
+
+from ..urls import canonical_url, post_id_from_url
+
+# A date's surroundings are read up to the first ancestor holding more text than a teaser
+# (a headline, its date and an excerpt's first words).
+TEASER_CHARS = 200
+# A same-site link whose text has this many words is a headline (a category or an author's
+# name is shorter), when the site's URLs do not say which pages are posts.
+HEADLINE_WORDS = 4
+_ARCHIVE_RELS = frozenset({"author", "tag", "category"})
+_ARCHIVE_SEGMENTS = frozenset({"author", "category", "tag"})
+
+
+def _links_another_post(a: etree._Element, page_url: str, site: str) -> bool:
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith("#"):
+        return False
+    kind = _target_kind(href, page_url, site)
+    if kind != "page":
+        return kind == "post"
+    if not _ARCHIVE_RELS.isdisjoint((a.get("rel") or "").lower().split()):
+        return False
+    return len(normalize("".join(a.itertext())).split()) >= HEADLINE_WORDS
+
+
+@lru_cache(maxsize=4096)
+def _target_kind(href: str, page_url: str, site: str) -> str:
+    """What a link leads to: "self" (the page, another site), "post", "archive" (an author's,
+    a category's, a tag's), or "page" (the site's, unknown)."""
+    url = canonical_url(href, site, base=page_url)
+    if url is None or url == page_url:
+        return "self"
+    if post_id_from_url(url) is not None:
+        return "post"
+    # WordPress's archives (an author's, a category's, a tag's) are not posts, whatever their
+    # link's text (an author named by a long title, a long category name).
+    if not _ARCHIVE_SEGMENTS.isdisjoint(urlsplit(url).path.lower().split("/")):
+        return "archive"
+    return "page"
+
+
+def _longer_than(node: etree._Element, limit: int) -> bool:
+    total = 0
+    for text in node.itertext():
+        total += len(text.strip())
+        if total > limit:
+            return True
+    return False
+
+
+def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
+    """True when el (a shown date or <time>) sits in a teaser of another post: it, or its
+    widest ancestor holding at most TEASER_CHARS of text, links to another post."""
+    box = el
+    for node in el.iterancestors():
+        if node.tag in ("body", "html") or _longer_than(node, TEASER_CHARS):
+            break
+        box = node
+    return any(_links_another_post(a, page_url, site) for a in box.iter("a"))
+
+
+def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None) -> dt.date | None:
+    """The publication date htmldate (trafilatura's date reader) reads in the page's metadata:
+    its URL, its <head> (many more meta names than ours: Parse.ly, Dublin Core, Sailthru, ...)
+    and its JSON-LD; never in the page's text, where other posts' dates and "last updated"
+    lines stand. Original date first; none after `before` (the fetch time)."""
+    from htmldate import find_date  # only here: most pages are dated by their own markup
+    from lxml import html as lxml_html
+
+    head = doc.find("head")
+    parts = [etree.tostring(head, method="html", encoding="unicode")] if head is not None else []
+    parts += [etree.tostring(script, method="html", encoding="unicode", with_tail=False)
+              for script in doc.iter("script")
+              if (script.get("type") or "").lower() == "application/ld+json"
+              and not any(a is head for a in script.iterancestors())]
+    if not parts:
+        parts = ["<head></head>"]
+    text = "<html>" + "".join(parts) + "<body><p></p></body></html>"
+    try:
+        found = find_date(lxml_html.fromstring(text), url=url, original_date=True,
+                          extensive_search=False, outputformat="%Y-%m-%d",
+                          max_date=before.strftime("%Y-%m-%d") if before else "2100-01-01")
+    except (ValueError, TypeError, etree.LxmlError):
+        return None
+    try:
+        return dt.date.fromisoformat(found) if found else None
+    except ValueError:
+        return None

@@ -1,0 +1,103 @@
+"""Chrome inside the content container, decided on evidence with trafilatura's second opinion
+(crawler/extraction/chrome.py): the pure decision, its invariants, and a real page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crawler.extraction import extract
+from crawler.extraction.chrome import second_opinion, suspects
+
+PAGE = Path(__file__).parent / "fixtures" / "chrome" / "news-article.html"
+PROSE = ("Negotiations over the port stalled on Tuesday, as traffic through the strait fell for "
+         "a fourth month.")
+
+
+def _never(*_: object) -> str:
+    raise AssertionError("trafilatura asked without a suspect line")
+
+
+def test_what_looks_like_chrome_is_suspect_and_structure_never_is() -> None:
+    lines = [PROSE, "Advertisement 2", "Story continues below", "What the lines say",
+             "Election results in the north surprise observers", "Read the notes[3]",
+             "Cranes at the terminal", "Download the full report", "| 2021 | 11.2"]
+    kinds = ["p", "div", "div", "h2", "li", "p", "figcaption", "p", "tr"]
+    linked = [0, 0, 0, 0, 49, 0, 0, 24, 0]
+    links = [("Election results in the north surprise observers", "/x"),
+             ("Download the full report", "/files/report.pdf")]
+    assert suspects(lines, kinds, linked, links) == [
+        False, True, True, False, True, False, False, False, False]
+
+
+def test_lines_before_the_headline_repeated_or_beside_a_control_are_suspect() -> None:
+    lines = ["Image 1 of 8", "A long caption of a gallery slide, printed as a full sentence.",
+             "The headline", PROSE, "We apologize, but this video has failed to load.", PROSE]
+    kinds = ["div", "div", "div", "p", "widget", "p"]
+    flagged = suspects(lines, kinds, [0] * 6, [], title="The headline")
+    # Before the headline, the headline, beside a control; PROSE twice: repeated.
+    assert flagged == [True] * 6
+    kept, dropped = second_opinion(lines, kinds, [0] * 6, [], lambda: PROSE, "The headline")
+    assert kept == [PROSE, PROSE] and dropped == 4
+
+
+def test_a_suspect_trafilatura_keeps_stays_and_a_clean_text_never_asks() -> None:
+    lines = [PROSE, "Advertisement", "Key figures"]
+    kinds = ["p", "div", "div"]
+    kept, dropped = second_opinion(lines, kinds, [0, 0, 0], [],
+                                   lambda: PROSE + "\nKey figures")
+    assert kept == [PROSE, "Key figures"] and dropped == 1
+    assert second_opinion([PROSE], ["p"], [0], [], _never) == ([PROSE], 0)
+
+
+def test_a_heading_goes_with_the_lines_under_it_and_no_opinion_keeps_all() -> None:
+    lines = [PROSE, "Most read", "- Heat wave enters its second week", "- Rates held again"]
+    kinds = ["p", "h3", "li", "li"]
+    linked = [0, 0, 32, 16]
+    assert second_opinion(lines, kinds, linked, [], lambda: PROSE) == ([PROSE], 3)
+    assert second_opinion(lines, kinds, linked, [], lambda: "") == (lines, 0)
+    # An opinion that would leave nothing is not taken.
+    assert second_opinion(["Advertisement"], ["div"], [0], [], lambda: PROSE) == (["Advertisement"], 0)
+
+
+_LINE = st.text(alphabet=st.sampled_from("ab cd.,[1]-"), min_size=1, max_size=40).map(str.strip).filter(bool)
+_KIND = st.sampled_from(["p", "div", "li", "h2", "tr", "figcaption", "widget"])
+
+
+@given(st.lists(st.tuples(_LINE, _KIND, st.integers(0, 40)), min_size=1, max_size=12),
+       st.text(alphabet=st.sampled_from("ab cd.,\n"), max_size=80))
+def test_the_opinion_only_removes_suspects_and_headings_and_never_everything(
+        rows: list[tuple[str, str, int]], opinion: str) -> None:
+    lines = [r[0] for r in rows]
+    kinds = [r[1] for r in rows]
+    linked = [r[2] for r in rows]
+    flagged = suspects(lines, kinds, linked, [])
+    kept, dropped = second_opinion(lines, kinds, linked, [], lambda: opinion)
+    assert kept and len(kept) + dropped == len(lines)
+    it = iter(zip(lines, kinds, flagged, strict=True))
+    for line in kept:  # a subsequence, in order
+        assert any(line == other for other, _, _ in it)
+    if dropped:
+        must_stay = [line for line, kind, suspect in zip(lines, kinds, flagged, strict=True)
+                     if not suspect and kind not in ("h1", "h2", "h3", "h4", "h5", "h6")]
+        for line in must_stay:
+            assert line in kept
+
+
+def test_a_news_page_loses_its_chrome_and_keeps_its_structure() -> None:
+    record = extract(PAGE.read_bytes(), "https://news.example.com/2025/10/07/port-talks",
+                     dt.datetime(2025, 11, 1, tzinfo=dt.UTC))
+    for leak in ("Advertisement", "Article content", "Story continues below", "apologize",
+                 "Most read", "Election results", "Sign In", "refreshing"):
+        assert leak not in record.body, leak
+    lines = record.body.split("\n")
+    assert lines[0].startswith("Negotiations over the management")
+    assert "What the shipping lines say" in lines  # a heading
+    assert "Cranes at the container terminal, idle for most of the week." in lines  # a caption
+    assert "- Rerouting around Africa adds ten to fourteen days to a voyage between Asia and Europe." in lines
+    assert lines[-1].startswith("The port authority said")
+    assert record.links == []  # the teasers' links went with their lines
+    assert record.published == dt.date(2025, 10, 7)  # htmldate, from the URL
