@@ -22,6 +22,7 @@ DEFAULT_SITE = "https://ncmes.org"
 DEMO_PORT = 8765
 DEMO_PORT_EN = 8767  # the English edition, another origin (8766 is the snapshot's "someone else")
 REPLAY_PORT = 8090
+BROWSE_PORT = 8001
 # A local mirror (the demo, tests, benchmarks) needs none of the real site's politeness.
 LOCAL_MIRROR_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
@@ -119,8 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", parents=[common], help="a dataset for researchers, with a data card")
     export.add_argument("--out", type=Path,
                         help="a folder (articles, versions, citations, README.md, schema.json, "
-                        "CITATION.cff) or one .parquet/.csv/.jsonl file of articles")
-    export.add_argument("--format", choices=["parquet", "csv", "jsonl"],
+                        "CITATION.cff) or one .parquet/.csv/.jsonl file of articles, "
+                        "or one .sqlite file of every table with the search index")
+    export.add_argument("--format", choices=["parquet", "csv", "jsonl", "sqlite"],
                         help="default: the --out file's extension, parquet for a folder")
     export.add_argument("--section", help="only articles filed under this section")
     export.add_argument("--since", type=_date, help="only articles published on or after this date")
@@ -159,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", parents=[common], help="an article's versions and what changed in each")
     history.add_argument("article", metavar="URL|ID")
     history.add_argument("--json", action="store_true", help="a JSON array instead of a table")
+    browse = sub.add_parser("browse", parents=[common], help="the archive in a web browser (Datasette) on 127.0.0.1")
+    browse.add_argument("--port", type=_port, default=BROWSE_PORT, help=f"port on 127.0.0.1 (default {BROWSE_PORT})")
 
     demo = sub.add_parser("demo", help="serve the offline snapshot (both editions) on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
@@ -600,6 +604,22 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_browse(args: argparse.Namespace) -> int:
+    from crawler.search import browse
+
+    if not browse.available():
+        raise CommandError(browse.INSTALL_HINT)
+    archive = _open_archive(args.archive, create=False)
+    try:
+        sock = browse.listen(args.port)
+    except browse.BrowseError as exc:
+        raise CommandError(str(exc)) from None
+    with sock, browse.exported(archive) as (path, title, card):
+        print(f"browsing {archive.root} at http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
+        browse.serve(path, title, card, sock)  # returns on Ctrl-C or SIGTERM
+    return EXIT_OK
+
+
 COMMANDS = {
     "crawl": cmd_crawl,
     "demo": cmd_demo,
@@ -613,6 +633,7 @@ COMMANDS = {
     "search": cmd_search,
     "show": cmd_show,
     "history": cmd_history,
+    "browse": cmd_browse,
 }
 
 

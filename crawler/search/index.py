@@ -105,10 +105,6 @@ def _connect(path: str | Path, *, uri: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def _create(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
-
-
 def _sound(conn: sqlite3.Connection) -> bool:
     """The file is an index of this version (not a check of every page: queries that meet
     damage rebuild it)."""
@@ -139,27 +135,40 @@ def _add_versions(conn: sqlite3.Connection, archive: Any) -> int:
         table = archive.read_versions(urls=chunk, columns=CONTENT_COLUMNS)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for row in table.to_pylist():
-                if (row["url"], row["version"]) not in missing:
-                    continue
-                doc, fts = index_row(row)
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO docs (url, version, post_id, title, published, sections, authors,"
-                    " language, seen_at, run_id, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)", doc)
-                if cur.rowcount:  # another process may have indexed it meanwhile
-                    conn.execute(f"INSERT INTO fts (rowid, {', '.join(FIELDS)}, "
-                                 f"{', '.join(f + '_stem' for f in FIELDS)}) VALUES (?,?,?,?,?,?,?)",
-                                 [cur.lastrowid, *fts])
-                    added += 1
-            conn.executemany(
-                "UPDATE docs SET current = (version = (SELECT max(version) FROM docs d WHERE d.url = docs.url))"
-                " WHERE url = ?", [(url,) for url in chunk])
-            conn.execute("UPDATE meta SET value = value WHERE key = 'index_version'")
+            added += insert_versions(conn, (r for r in table.to_pylist() if (r["url"], r["version"]) in missing))
+            mark_current(conn, chunk)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
     return added
+
+
+def insert_versions(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> int:
+    """Index these versions (rows with versions/'s columns) not yet indexed; returns how many."""
+    added = 0
+    columns = f"{', '.join(FIELDS)}, {', '.join(f + '_stem' for f in FIELDS)}"
+    for row in rows:
+        doc, fts = index_row(row)
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO docs (url, version, post_id, title, published, sections, authors,"
+            " language, seen_at, run_id, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)", doc)
+        if cur.rowcount:  # another process may have indexed it meanwhile
+            conn.execute(f"INSERT INTO fts (rowid, {columns}) VALUES (?,?,?,?,?,?,?)", [cur.lastrowid, *fts])
+            added += 1
+    return added
+
+
+def mark_current(conn: sqlite3.Connection, urls: Iterable[str]) -> None:
+    """Flag the latest indexed version of each of these articles as its current one."""
+    conn.executemany(
+        "UPDATE docs SET current = (version = (SELECT max(version) FROM docs d WHERE d.url = docs.url))"
+        " WHERE url = ?", [(url,) for url in urls])
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """The index's tables, empty, in this database."""
+    conn.executescript(SCHEMA)
 
 
 def _build(path: Path, archive: Any) -> int:
@@ -172,7 +181,7 @@ def _build(path: Path, archive: Any) -> int:
         try:
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
-            _create(conn)
+            create(conn)
             added = _add_versions(conn, archive)
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
         finally:
@@ -281,6 +290,6 @@ def _writable(path: Path) -> bool:
 
 
 __all__ = [
-    "FIELDS", "INDEX_FILE", "Update", "index_row", "notes_text", "open_for_reading", "rebuild", "stored_text",
+    "FIELDS", "INDEX_FILE", "Update", "create", "index_row", "insert_versions", "mark_current", "notes_text", "open_for_reading", "rebuild", "stored_text",
     "update",
 ]
