@@ -616,7 +616,10 @@ def cmd_browse(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     with sock, browse.exported(archive) as (path, title, card):
         print(f"browsing {archive.root} at http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
-        browse.serve(path, title, card, sock)  # returns on Ctrl-C or SIGTERM
+        try:
+            browse.serve(path, title, card, sock)  # stops on Ctrl-C or SIGTERM
+        except KeyboardInterrupt:
+            pass  # the way a server is stopped: not a failure
     return EXIT_OK
 
 

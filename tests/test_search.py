@@ -23,6 +23,7 @@ from crawler.search import index as search_index
 from crawler.search.analysis import WORD_RE, normalize, stem
 from crawler.search.index import INDEX_FILE, notes_text, open_for_reading
 from crawler.search.query import Filters, parse, search
+from tests.chromium import Chromium, find_chromium
 from tests.conftest import crawl, run_cli
 
 ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{5,}$")
@@ -257,3 +258,131 @@ def test_the_index_is_kept_in_step_and_rebuilt(crawled: Crawled, tmp_path: Path)
         conn.execute("DELETE FROM docs WHERE url = ? AND version = 2", (crawled.edited_url,))
     done = search_index.update(Archive(copy, create=False))
     assert (done.added, done.rebuilt) == (1, False)
+
+
+# -- export --format sqlite and browse ---------------------------------------------------
+
+
+def test_sqlite_export_holds_the_tables_and_the_same_search(crawled: Crawled, tmp_path: Path) -> None:
+    out = tmp_path / "ncmes.sqlite"
+    done = run_cli("export", "--archive", str(crawled.archive), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote {out} and its data card {out}.README.md"
+    archive = Archive(crawled.archive, create=False)
+    live = [r for r in archive.read_articles().to_pylist() if r["status"] == "live"]
+    db = sqlite3.connect(out)
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(live)
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == archive.count_versions()
+    row = db.execute("SELECT sections, published, year FROM articles WHERE url = ?", (crawled.edited_url,)).fetchone()
+    article = next(r for r in live if r["url"] == crawled.edited_url)
+    assert json.loads(row[0]) == article["sections"] and row[1] == article["published"].isoformat()
+    assert row[2] == article["published"].year
+    assert db.execute("SELECT changed FROM versions WHERE url = ? AND version = 2",
+                      (crawled.edited_url,)).fetchone()[0] == '["body"]'
+    assert db.execute("SELECT count(*) FROM citations").fetchone()[0] > 0
+    card = (tmp_path / "ncmes.sqlite.README.md").read_text(encoding="utf-8")
+    assert "## Searching it" in card and "## Loading it" in card and "ATTACH" in card
+    assert db.execute("SELECT markdown FROM card").fetchone()[0] == card
+    # The same query finds the same articles in the export as in the archive.
+    for query in ("السياسة", "الأمن الإقليمي", crawled.old_word):
+        with open_for_reading(archive) as conn:
+            expected = [h.url for h in search(conn, parse(query), limit=1000, all_versions=True)]
+        assert [h.url for h in search(db, parse(query), limit=1000, all_versions=True)] == expected
+    db.close()
+    bad = run_cli("export", "--archive", str(crawled.archive), "--out", str(tmp_path / "folder"), "--format", "sqlite")
+    assert bad.returncode == 2 and "one file, ending in .sqlite" in bad.stderr
+
+
+def _free_port() -> int:
+    with __import__("socket").socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browsing(crawled: Crawled) -> Iterator[str]:
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "browse", "--archive", str(crawled.archive), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=5).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError(f"browse did not start: {proc.communicate()[1]}") from None
+            time.sleep(0.2)
+    try:
+        yield base
+        busy = run_cli("browse", "--archive", str(crawled.archive), "--port", str(port))
+        assert busy.returncode == 1
+        assert busy.stderr.strip() == f"ncmes-archive: cannot serve on 127.0.0.1:{port} (Address already in use); try --port N"
+    finally:
+        proc.send_signal(__import__("signal").SIGINT)
+        out, err = proc.communicate(timeout=30)
+    # Ctrl-C stops it quietly: the line it started with, and no traceback.
+    assert proc.returncode == 0, err
+    assert err.strip() == f"browsing {crawled.archive} at {base}/ (Ctrl-C to stop)"
+
+
+def _chromium() -> Chromium:
+    binary = find_chromium()
+    if binary is None:
+        pytest.skip("no Chromium (apt-get install chromium)")
+    return Chromium(binary)
+
+
+def test_browse_in_chromium(crawled: Crawled, browsing: str) -> None:
+    from urllib.parse import urlencode
+
+    with _chromium() as browser:
+        home = browser.open(browsing + "/")
+        assert home.evaluate("document.querySelector('h1').textContent").startswith("NCMES articles")
+        assert home.evaluate("[...document.querySelectorAll('h2')].some(h => h.textContent === 'At a glance')")
+        assert home.errors == []
+
+        table = browser.open(browsing + "/ncmes/articles")
+        facets = table.evaluate("[...document.querySelectorAll('.facet-info')].map(f => f.dataset.column)")
+        assert {"sections", "year", "authors", "language", "status"} <= set(facets)
+        directions = table.evaluate(
+            "[...document.querySelectorAll('td.col-title div')].map(d => getComputedStyle(d).direction)")
+        assert directions and set(directions) <= {"rtl", "ltr"} and "rtl" in directions
+        assert table.errors == []
+
+        page = browser.open(browsing + "/-/article?" + urlencode({"url": crawled.edited_url}))
+        assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
+        assert page.evaluate("document.querySelectorAll('.versions tbody tr').length") == 2
+        diff_href = page.evaluate("document.querySelector('a.diff').href")
+        assert page.evaluate("document.querySelector('a.replay').href").startswith("http://127.0.0.1:8090/ncmes/")
+        assert page.errors == []
+        diff = browser.open(diff_href)
+        assert diff.evaluate("[...document.querySelectorAll('del')].map(d => d.textContent).join(' ')").strip() \
+            == crawled.old_word
+        assert NEW_WORD in diff.evaluate("[...document.querySelectorAll('ins')].map(d => d.textContent).join(' ')")
+        assert diff.errors == []
+
+        # An Arabic search typed into the search box, spelt another way than the article has it.
+        form = browser.open(browsing + "/ncmes/search")
+        form.evaluate("document.querySelector('input[name=q]').focus()")
+        form.call("Input.insertText", text="مُسْتجَده")
+        for kind in ("keyDown", "keyUp"):
+            form.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13,
+                      **({"text": "\r"} if kind == "keyDown" else {}))
+        browser._wait_event("Page.loadEventFired", form.session)
+        urls = form.evaluate("[...document.querySelectorAll('td.col-url a')].map(a => a.textContent)")
+        assert crawled.edited_url in urls
+        marks = form.evaluate("[...document.querySelectorAll('td.col-passage mark')].map(m => m.textContent)")
+        assert NEW_WORD in marks
+        assert form.errors == []
