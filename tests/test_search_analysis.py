@@ -76,10 +76,9 @@ def test_query_parse_words_and_phrases() -> None:
     q = parse('السياسة "الأمن القومي" policies')
     assert q.terms == (("سياس",), ("polici",))
     assert q.phrases == (("الامن", "القومي"),)
-    assert q.expression() == (
-        '{title_stem body_stem notes_stem} : "سياس" AND {title_stem body_stem notes_stem} : "polici"'
-        ' AND {title body notes} : "الامن القومي"'
-    )
+    assert q.expression() == '"سياس" AND "polici" AND "امن قوم"'
+    assert q.holds_phrases("", "في الأمن القومي العربي", "")
+    assert not q.holds_phrases("الأمن", "والأمن القومي", "")  # the index matched the stems only
     with pytest.raises(QueryError):
         parse(' "" ... ')
 

@@ -23,13 +23,13 @@ SEARCH_SQL = f"""select d.url, d.title, d.published, d.sections, d.version,
   ncmes_snippet(:q, v.body, v.footnotes) as passage
 from fts join docs d on d.id = fts.rowid
   join versions v on v.url = d.url and v.version = d.version
-where fts match ncmes_query(:q) and d.current = 1
+where fts match ncmes_query(:q) and d.current = 1 and ncmes_phrases(:q, v.title, v.body, v.footnotes)
 order by {_RANK} limit 100"""
 SEARCH_ALL_SQL = f"""select d.url, d.title, d.published, d.version, d.current,
   ncmes_snippet(:q, v.body, v.footnotes) as passage
 from fts join docs d on d.id = fts.rowid
   join versions v on v.url = d.url and v.version = d.version
-where fts match ncmes_query(:q)
+where fts match ncmes_query(:q) and ncmes_phrases(:q, v.title, v.body, v.footnotes)
 order by {_RANK} limit 200"""
 CHANGED_THIS_MONTH_SQL = """select url, version, title, seen_at, changed
 from versions

@@ -22,9 +22,9 @@ def searching(data: Any) -> list[str]:
         lines += [
             "In the SQLite file, the table `fts` (SQLite FTS5) indexes every version in `docs` "
             "(`current` = 1 for an article's latest version). Its columns `title`, `body` and "
-            "`notes` hold the normalised words, for exact phrases; `title_stem`, `body_stem` and "
-            "`notes_stem` the light stems, for words. A query must be normalised and stemmed the "
-            "same way (`crawler.search.query.parse(text).expression()` does it), for example:",
+            "`notes` hold the light stems of the normalised words, in order. A query must be "
+            "normalised and stemmed the same way (`crawler.search.query.parse(text).expression()` "
+            "does it; a phrase then matches its stems adjacent), for example:",
             "",
             "```python",
             "import sqlite3",

@@ -45,8 +45,19 @@ def passage(text: str | None, body: str | None, footnotes: str | None) -> str:
     return snippet(query, body or "", notes)
 
 
+def phrase_ok(text: str | None, title: str | None, body: str | None, footnotes: str | None) -> bool:
+    """Whether the version holds the query's phrases word for word (the index matched their stems)."""
+    try:
+        query = parse(text or "")
+    except QueryError:
+        return False
+    notes = "\n".join(f"[{n['number']}] {n['text']}" for n in json.loads(footnotes or "[]"))
+    return query.holds_phrases(title or "", body or "", notes)
+
+
 @hookimpl
 def prepare_connection(conn: Any) -> None:
+    conn.create_function("ncmes_phrases", 4, phrase_ok, deterministic=True)
     conn.create_function("ncmes_query", 1, fts_query, deterministic=True)
     conn.create_function("ncmes_snippet", 3, passage, deterministic=True)
     conn.create_function("ncmes_norm", 1, lambda v: normalize(v) if v is not None else None, deterministic=True)

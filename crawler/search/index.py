@@ -2,8 +2,11 @@
 (`search.sqlite` in the archive folder), derivable from versions/ and kept up to date.
 
 Each version is one row of `docs` (its metadata, whether it is its article's current
-version, its text compressed for the snippets) and one row of the contentless FTS5 table
-`fts`: a normalised column per field, for exact phrases, and a stemmed one, for words.
+version, its text compressed for snippets and phrases) and one row of the contentless FTS5
+table `fts`: a column per field holding the field's stems in order, with their positions, so
+that words match loosely and a phrase's stems match adjacent (the query then checks the
+phrase's exact words in the version's normalised text: a second, normalised column would
+double the index, which then outgrows the text it indexes).
 Versions are append-only, so the index is too: an update adds the versions it lacks and
 moves the `current` flag of their articles; it never re-reads the rest of the archive's text.
 The archive is read through its read methods only.
@@ -26,7 +29,7 @@ from crawler.search.analysis import stem, words
 
 INDEX_FILE = "search.sqlite"
 # Bumped whenever the tables or the analysis change: an older index is rebuilt.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 FIELDS = ("title", "body", "notes")
 CONTENT_COLUMNS = ["post_id", "title", "sections", "authors", "published", "language", "body", "footnotes",
                    "seen_at", "run_id"]
@@ -53,8 +56,7 @@ CREATE TABLE docs (
 );
 CREATE INDEX docs_current ON docs (current, url);
 CREATE VIRTUAL TABLE fts USING fts5(
-    {", ".join(FIELDS)}, {", ".join(f + "_stem" for f in FIELDS)},
-    content='', tokenize='unicode61 remove_diacritics 0'
+    {", ".join(FIELDS)}, content='', tokenize='unicode61 remove_diacritics 0'
 );
 INSERT INTO meta VALUES ('index_version', '{INDEX_VERSION}');
 """
@@ -78,8 +80,7 @@ def notes_text(footnotes: Iterable[dict[str, Any]] | None) -> str:
 def index_row(row: dict[str, Any]) -> tuple[list[Any], list[str]]:
     """One version (versions/'s columns) as its `docs` values and its `fts` values."""
     title, body, notes = row["title"] or "", row["body"] or "", notes_text(row["footnotes"])
-    normed = [" ".join(words(text)) for text in (title, body, notes)]
-    stemmed = [" ".join(stem(w) for w in text.split()) for text in normed]
+    stemmed = [" ".join(stem(w) for w in words(text)) for text in (title, body, notes)]
     published = row["published"]
     seen = row.get("seen_at")
     doc = [
@@ -90,7 +91,7 @@ def index_row(row: dict[str, Any]) -> tuple[list[Any], list[str]]:
         row["language"], seen.isoformat() if seen is not None else None, row.get("run_id"),
         zlib.compress(f"{body}\x00{notes}".encode(), 6),
     ]
-    return doc, normed + stemmed
+    return doc, stemmed
 
 
 def stored_text(blob: bytes) -> tuple[str, str]:
@@ -147,14 +148,14 @@ def _add_versions(conn: sqlite3.Connection, archive: Any) -> int:
 def insert_versions(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) -> int:
     """Index these versions (rows with versions/'s columns) not yet indexed; returns how many."""
     added = 0
-    columns = f"{', '.join(FIELDS)}, {', '.join(f + '_stem' for f in FIELDS)}"
+    columns = ", ".join(FIELDS)
     for row in rows:
         doc, fts = index_row(row)
         cur = conn.execute(
             "INSERT OR IGNORE INTO docs (url, version, post_id, title, published, sections, authors,"
             " language, seen_at, run_id, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)", doc)
         if cur.rowcount:  # another process may have indexed it meanwhile
-            conn.execute(f"INSERT INTO fts (rowid, {columns}) VALUES (?,?,?,?,?,?,?)", [cur.lastrowid, *fts])
+            conn.execute(f"INSERT INTO fts (rowid, {columns}) VALUES (?,?,?,?)", [cur.lastrowid, *fts])
             added += 1
     return added
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crawler.search.analysis import WORD_RE, normalize, stem, words
-from crawler.search.index import FIELDS, stored_text
+from crawler.search.index import stored_text
 
 
 class QueryError(ValueError):
@@ -35,15 +35,21 @@ class Query:
         return out
 
     def expression(self) -> str:
-        """The FTS5 MATCH expression: every word in a stemmed column, every phrase in a
-        normalised one, all ANDed."""
-        stemmed = "{" + " ".join(f"{f}_stem" for f in FIELDS) + "}"
-        plain = "{" + " ".join(FIELDS) + "}"
-        parts = [f'{stemmed} : "{" ".join(term)}"' for term in self.terms]
-        parts += [f'{plain} : "{" ".join(phrase)}"' for phrase in self.phrases]
+        """The FTS5 MATCH expression, all ANDed: every word's stems, every phrase's stems
+        adjacent (`holds_phrases` then checks the phrase's exact words)."""
+        parts = [f'"{" ".join(term)}"' for term in self.terms]
+        parts += [f'"{" ".join(stem(w) for w in phrase)}"' for phrase in self.phrases]
         return " AND ".join(parts)
 
+    def holds_phrases(self, title: str, body: str, notes: str) -> bool:
+        """Whether every phrase is in the text word for word (after normalisation)."""
+        if not self.phrases:
+            return True
+        fields = [f" {' '.join(words(text))} " for text in (title, body, notes)]
+        return all(any(f" {' '.join(p)} " in field for field in fields) for p in self.phrases)
 
+
+_ARABIC = re.compile(r"[\u0621-\u064a]")
 _PHRASE_RE = re.compile(r'"([^"]*)"?')
 
 
@@ -144,9 +150,9 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
     return "".join(f" AND {c}" for c in clauses), params
 
 
-# BM25 weights of title, body, notes (normalised columns, then stemmed): a word in the title
+# BM25 weights of title, body and notes: a word in the title
 # says more about the article than one in a footnote.
-WEIGHTS = (4.0, 1.0, 0.5, 4.0, 1.0, 0.5)
+WEIGHTS = (4.0, 1.0, 0.5)
 
 
 def search(
@@ -165,12 +171,26 @@ def search(
         f"SELECT d.id, d.url, d.version, d.current, bm25(fts, {weights}) AS rank FROM fts"
         f" JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY rank"
     )
+    if not all_versions and not query.phrases:
+        sql += f" LIMIT {int(limit)}"  # one current version per article: nothing to group
+    texts: dict[int, tuple[str, str, str]] = {}
+
+    def holds(doc_id: int) -> bool:
+        if not query.phrases:
+            return True
+        title, blob = conn.execute("SELECT title, text FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        texts[doc_id] = (title, *stored_text(blob))
+        return query.holds_phrases(*texts[doc_id])
+
     best: dict[str, tuple[float, int, int, bool]] = {}
     for doc_id, url, version, current, rank in conn.execute(sql, [query.expression(), *params]):
         prev = best.get(url)
         # The current version when it matches; else the newest that does.
         if prev is None or (current and not prev[3]) or (not prev[3] and version > prev[2]):
-            best[url] = (rank, doc_id, version, bool(current))
+            if holds(doc_id):
+                best[url] = (rank, doc_id, version, bool(current))
+                if not all_versions and len(best) >= limit:
+                    break  # in rank order: the rest rank lower
     chosen = sorted(best.values())[:limit]
     hits = []
     for rank, doc_id, _version, current in chosen:
@@ -179,7 +199,7 @@ def search(
             " (SELECT max(version) FROM docs e WHERE e.url = docs.url) FROM docs WHERE id = ?", (doc_id,)
         ).fetchone()
         url, post_id, version, title, published, sections, authors, language, blob, latest = row
-        body, notes = stored_text(blob)
+        body, notes = texts[doc_id][1:] if doc_id in texts else stored_text(blob)
         hits.append(Hit(
             url=url, post_id=post_id, version=version, title=title, published=published,
             sections=json.loads(sections), snippet=snippet(query, body, notes, mark=mark, width=width),
@@ -193,9 +213,15 @@ def snippet(query: Query, body: str, notes: str, *, mark: tuple[str, str] = ("**
     """The passage (a line of the body or a footnote) holding most of the query's words, cut
     to about `width` words around the first of them, the matched words marked."""
     wanted = query.stems
+    # An Arabic stem is a part of each word it keys: a line holding none of them as text
+    # holds none of the words (Porter stems of English words need not be).
+    quick = all(_ARABIC.match(s) for s in wanted)
     best_line, best_hits = "", 0
     for line in [*body.splitlines(), *notes.splitlines()]:
-        found = {s for s in (stem(w) for w in WORD_RE.findall(normalize(line))) if s in wanted}
+        normed = normalize(line)
+        if quick and not any(s in normed for s in wanted):
+            continue
+        found = {s for s in (stem(w) for w in WORD_RE.findall(normed)) if s in wanted}
         if len(found) > best_hits:
             best_line, best_hits = line, len(found)
             if best_hits == len(wanted):
