@@ -64,7 +64,9 @@ def metadata(title: str, card: str) -> dict[str, Any]:
         '(Arabic spellings, diacritics and clitics folded, as <code>ncmes-archive search</code>) · '
         '<a href="/ncmes/search_all_versions">every version</a> · '
         '<a href="/ncmes/changed_this_month">changed this month</a> · '
-        '<a href="/ncmes/most_cited_sources">most cited sources</a></p>'
+        '<a href="/ncmes/most_cited_sources">most cited sources</a><br>'
+        '<strong>Tables:</strong> <a href="/ncmes/articles">articles</a> · <a href="/ncmes/versions">versions</a> · '
+        '<a href="/ncmes/citations">citations</a> (facets by section, year, author, language, cited domain)</p>'
     )
     return {
         "title": title,

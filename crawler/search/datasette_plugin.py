@@ -76,6 +76,13 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
     if column == "passage":
         marked = _MARKED.sub(lambda m: f"<mark>{m.group(1)}</mark>", str(escape(value)))
         return Markup(f'<div dir="auto" class="passage">{marked}</div>')
+    if value.startswith('["') and _ARABIC.search(value):  # a list of names (sections, authors)
+        try:
+            names = json.loads(value)
+        except ValueError:
+            names = None
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            return Markup('<div dir="auto">' + "، ".join(str(escape(n)) for n in names) + "</div>")
     if _ARABIC.search(value):
         shown = value if len(value) <= 400 else value[:400] + "…"
         return Markup(f'<div dir="auto">{escape(shown)}</div>')

@@ -256,6 +256,7 @@ def format_hits(hits: list[Hit], *, all_versions: bool = False) -> str:
         where = f"version {hit.version}"
         if not hit.current:
             where += f" (an earlier version; the latest is {hit.latest_version})"
-        meta = " · ".join(x for x in (hit.published or "no date", "، ".join(hit.sections), where) if x)
+        sections = (", " if hit.language == "en" else "، ").join(hit.sections)
+        meta = " · ".join(x for x in (hit.published or "no date", sections, where) if x)
         lines += [f"{n}. {hit.title}", f"   {meta}", f"   {hit.url}", f"   {hit.snippet}", ""]
     return "\n".join(lines).rstrip("\n")
