@@ -4,7 +4,7 @@ relevance of its Arabic analysis against the alternatives.
 Run with `.venv/bin/python bench/search.py [N]` (default 10000 articles). The archive is
 synthetic: the offline snapshot's Arabic pages extracted once, then stored N times under their
 own URLs with their words shuffled (seeded), in three runs, each giving every article a new
-version (a paragraph's words shuffled again): 3N versions. Then a fourth run changes 50
+version (one paragraph's words shuffled again, and a number added: an edit): 3N versions. Then a fourth run changes 50
 articles and the index is updated. Queries are words drawn from the corpus (frequent and
 rare, one and two words, a phrase), asked in-process and through the command line.
 
@@ -72,6 +72,22 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def _edited(body: str, rng: random.Random) -> str:
+    """The body with one paragraph's words shuffled again: an edit."""
+    lines = body.splitlines()
+    pick = rng.randrange(len(lines))
+    lines[pick] = _shuffled(lines[pick], rng) + " " + str(rng.randrange(10**6))
+    return "\n".join(lines)
+
+
+BODIES: dict[int, str] = {}
+
+
+def _body(i: int, base: str, rng: random.Random) -> str:
+    BODIES[i] = _edited(BODIES[i], rng) if i in BODIES else _shuffled(base, rng)
+    return BODIES[i]
+
+
 def build_archive(root: Path, n: int, records: list, rng: random.Random) -> tuple[float, int]:
     """N articles, three versions each; returns the time taken and the text's size in bytes."""
     archive = Archive(root)
@@ -83,7 +99,7 @@ def build_archive(root: Path, n: int, records: list, rng: random.Random) -> tupl
             base = records[i % len(records)]
             record = dataclasses.replace(
                 base, url=f"{SITE}/{100000 + i}", post_id=100000 + i,
-                title=_shuffled(base.title, random.Random(i)), body=_shuffled(base.body, rng),
+                title=_shuffled(base.title, random.Random(i)), body=_body(i, base.body, rng),
             )
             archive.record_article(record, fetched_at=AT + dt.timedelta(days=run))
             if (i + 1) % 2000 == 0:
@@ -104,7 +120,7 @@ def change_some(root: Path, count: int, records: list, rng: random.Random) -> No
     for i in rng.sample(range(len(archive.read_articles())), count):
         base = records[i % len(records)]
         record = dataclasses.replace(base, url=f"{SITE}/{100000 + i}", post_id=100000 + i,
-                                     title=_shuffled(base.title, random.Random(i)), body=_shuffled(base.body, rng))
+                                     title=_shuffled(base.title, random.Random(i)), body=_body(i, base.body, rng))
         archive.record_article(record, fetched_at=AT + dt.timedelta(days=3))
     archive.finish_run(True, {})
     archive.release_lock()
@@ -260,7 +276,7 @@ def main() -> None:
             f"| storing the synthetic archive (not the index) | {store_s:.1f} s |",
             f"| index build from versions/ | {build_s:.1f} s ({built.added / build_s:,.0f} versions/s) |",
             f"| text indexed (title, body, footnotes; UTF-8) | {text_bytes / 1e6:.1f} MB |",
-            f"| index file (search.sqlite, with the compressed text for snippets) | {index_bytes / 1e6:.1f} MB "
+            f"| index file (search.sqlite, with the texts kept for snippets and phrases) | {index_bytes / 1e6:.1f} MB "
             f"({index_bytes / text_bytes:.2f} of the text) |",
             f"| incremental update after 50 changed articles | {update_s:.2f} s ({updated.added} versions added) |",
         ]

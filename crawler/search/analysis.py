@@ -36,7 +36,10 @@ _MAP = {
     **{chr(0x0660 + i): str(i) for i in range(10)},
     **{chr(0x06F0 + i): str(i) for i in range(10)},
 }
-_TABLE = str.maketrans({**_MAP, **dict.fromkeys(_DROP)})
+# str.translate looks each character up in a dict (slow on long Arabic texts): one regex
+# removes the marks, then a replace per variant letter the text holds (each a C loop).
+_DROP_RE = re.compile("[" + "".join(_DROP) + "]")
+_PAIRS = tuple(_MAP.items())
 # A word: letters and digits (\w without the underscore) after normalisation.
 WORD_RE = re.compile(r"[^\W_]+")
 _ARABIC_RE = re.compile(r"[\u0621-\u064a]")
@@ -60,8 +63,16 @@ _LATIN_ACCENTED = re.compile(r"[\u00c0-\u024f]")
 def normalize(text: str) -> str:
     """The text with every spelling variant written one way (see the module's docstring);
     words and spaces otherwise as they were."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_TABLE)
-    if not text.isascii():
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
+    if text.isascii():
+        return text
+    text = _DROP_RE.sub("", text)
+    for variant, letter in _PAIRS:
+        if variant in text:
+            text = text.replace(variant, letter)
+    if _LATIN_ACCENTED.search(text):
         text = _LATIN_ACCENTED.sub(lambda m: _latin_fold(m.group()), text)
     return text
 

@@ -2,14 +2,15 @@
 (`search.sqlite` in the archive folder), derivable from versions/ and kept up to date.
 
 Each version is one row of `docs` (its metadata, whether it is its article's current
-version, its text compressed for snippets and phrases) and one row of the contentless FTS5
-table `fts`: a column per field holding the field's stems in order, with their positions, so
-that words match loosely and a phrase's stems match adjacent (the query then checks the
-phrase's exact words in the version's normalised text: a second, normalised column would
-double the index, which then outgrows the text it indexes).
-Versions are append-only, so the index is too: an update adds the versions it lacks and
-moves the `current` flag of their articles; it never re-reads the rest of the archive's text.
-The archive is read through its read methods only.
+version) and one row of the contentless FTS5 table `fts`: a column per field holding the
+field's stems in order, with their positions, so that words match loosely and a phrase's
+stems match adjacent (the query then checks the phrase's exact words in the version's text: a
+second, normalised column would double the index). `texts` keeps each article's versions'
+body and footnotes for the snippets and phrases, compressed together (versions of one article
+differ little, so the older ones cost almost nothing) with a preset dictionary of the
+archive's frequent words. Versions are append-only, so the index is too: an update adds the
+versions it lacks and moves the `current` flag of their articles; it never re-reads the rest
+of the archive's text. The archive is read through its read methods only.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 import sqlite3
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +31,7 @@ from crawler.search.analysis import stem, words
 
 INDEX_FILE = "search.sqlite"
 # Bumped whenever the tables or the analysis change: an older index is rebuilt.
-INDEX_VERSION = "2"
+INDEX_VERSION = "4"
 FIELDS = ("title", "body", "notes")
 CONTENT_COLUMNS = ["post_id", "title", "sections", "authors", "published", "language", "body", "footnotes",
                    "seen_at", "run_id"]
@@ -37,7 +39,7 @@ CONTENT_COLUMNS = ["post_id", "title", "sections", "authors", "published", "lang
 BATCH = 2000
 
 SCHEMA = f"""
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL);
 CREATE TABLE docs (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
@@ -51,10 +53,9 @@ CREATE TABLE docs (
     seen_at TEXT,
     run_id TEXT,
     current INTEGER NOT NULL DEFAULT 0,
-    text BLOB NOT NULL,
     UNIQUE (url, version)
 );
-CREATE INDEX docs_current ON docs (current, url);
+CREATE TABLE texts (url TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(
     {", ".join(FIELDS)}, content='', tokenize='unicode61 remove_diacritics 0'
 );
@@ -77,6 +78,28 @@ def notes_text(footnotes: Iterable[dict[str, Any]] | None) -> str:
     return "\n".join(f"[{note['number']}] {note['text']}" for note in footnotes or [])
 
 
+def make_zdict(texts: Iterable[str], size: int = 32768) -> bytes:
+    """A zlib preset dictionary for the stored texts: the archive's most frequent words, the
+    most frequent last (deflate reaches the end of the dictionary most cheaply). Versions are
+    short: compressed one by one, they shrink to two thirds of what they would alone."""
+    counts = Counter(w for text in texts for w in text.split())
+    out, used = [], 0
+    for word, _ in counts.most_common():
+        data = (word + " ").encode()
+        if used + len(data) > size:
+            break
+        out.append(data)
+        used += len(data)
+    return b"".join(reversed(out))
+
+
+def _pack(text: str, zdict: bytes) -> bytes:
+    if not zdict:
+        return zlib.compress(text.encode(), 9)
+    packer = zlib.compressobj(9, zdict=zdict)
+    return packer.compress(text.encode()) + packer.flush()
+
+
 def index_row(row: dict[str, Any]) -> tuple[list[Any], list[str]]:
     """One version (versions/'s columns) as its `docs` values and its `fts` values."""
     title, body, notes = row["title"] or "", row["body"] or "", notes_text(row["footnotes"])
@@ -89,15 +112,27 @@ def index_row(row: dict[str, Any]) -> tuple[list[Any], list[str]]:
         json.dumps(list(row["sections"] or []), ensure_ascii=False),
         json.dumps(list(row["authors"] or []), ensure_ascii=False),
         row["language"], seen.isoformat() if seen is not None else None, row.get("run_id"),
-        zlib.compress(f"{body}\x00{notes}".encode(), 6),
     ]
     return doc, stemmed
 
 
-def stored_text(blob: bytes) -> tuple[str, str]:
-    """The body and footnotes text kept for a version's snippets."""
-    body, _, notes = zlib.decompress(blob).decode().partition("\x00")
-    return body, notes
+def _unpack(blob: bytes, zdict: bytes) -> str:
+    unpacker = zlib.decompressobj(zdict=zdict) if zdict else zlib.decompressobj()
+    return (unpacker.decompress(blob) + unpacker.flush()).decode()
+
+
+def article_texts(conn: sqlite3.Connection, url: str, zdict: bytes) -> dict[int, tuple[str, str]]:
+    """Each indexed version's body and footnotes text, by version (`zdict`: stored_zdict's)."""
+    row = conn.execute("SELECT data FROM texts WHERE url = ?", (url,)).fetchone()
+    if row is None:
+        return {}
+    return {int(v): (body, notes) for v, (body, notes) in json.loads(_unpack(row[0], zdict)).items()}
+
+
+def stored_zdict(conn: sqlite3.Connection) -> bytes:
+    """The preset dictionary the index compresses its texts with (empty: none)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'zdict'").fetchone()
+    return bytes(row[0]) if row else b""
 
 
 def _connect(path: str | Path, *, uri: bool = False) -> sqlite3.Connection:
@@ -149,14 +184,26 @@ def insert_versions(conn: sqlite3.Connection, rows: Iterable[dict[str, Any]]) ->
     """Index these versions (rows with versions/'s columns) not yet indexed; returns how many."""
     added = 0
     columns = ", ".join(FIELDS)
+    rows = list(rows)
+    zdict = stored_zdict(conn)
+    if not zdict and rows:
+        zdict = make_zdict(r["body"] or "" for r in rows[:1000])
+        conn.execute("INSERT INTO meta VALUES ('zdict', ?)", (zdict,))
+    texts: dict[str, dict[int, tuple[str, str]]] = {}
     for row in rows:
         doc, fts = index_row(row)
         cur = conn.execute(
             "INSERT OR IGNORE INTO docs (url, version, post_id, title, published, sections, authors,"
-            " language, seen_at, run_id, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)", doc)
+            " language, seen_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)", doc)
         if cur.rowcount:  # another process may have indexed it meanwhile
             conn.execute(f"INSERT INTO fts (rowid, {columns}) VALUES (?,?,?,?)", [cur.lastrowid, *fts])
+            if row["url"] not in texts:
+                texts[row["url"]] = article_texts(conn, row["url"], zdict)
+            texts[row["url"]][row["version"]] = (row["body"] or "", notes_text(row["footnotes"]))
             added += 1
+    conn.executemany(
+        "INSERT OR REPLACE INTO texts VALUES (?, ?)",
+        ((url, _pack(json.dumps(dict(sorted(by.items())), ensure_ascii=False), zdict)) for url, by in texts.items()))
     return added
 
 
@@ -168,7 +215,9 @@ def mark_current(conn: sqlite3.Connection, urls: Iterable[str]) -> None:
 
 
 def create(conn: sqlite3.Connection) -> None:
-    """The index's tables, empty, in this database."""
+    """The index's tables, empty, in this database (pages of 8 KiB in a new file: the
+    compressed texts waste less of them)."""
+    conn.execute("PRAGMA page_size = 8192")
     conn.executescript(SCHEMA)
 
 
@@ -185,6 +234,9 @@ def _build(path: Path, archive: Any) -> int:
             create(conn)
             added = _add_versions(conn, archive)
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+            # FTS5 merged its segments as it grew: the pages they freed go back (an update's
+            # are reused by the next).
+            conn.execute("VACUUM")
         finally:
             conn.close()
         os.replace(tmp, path)
@@ -291,6 +343,6 @@ def _writable(path: Path) -> bool:
 
 
 __all__ = [
-    "FIELDS", "INDEX_FILE", "Update", "create", "index_row", "insert_versions", "mark_current", "notes_text", "open_for_reading", "rebuild", "stored_text",
+    "FIELDS", "INDEX_FILE", "Update", "create", "index_row", "insert_versions", "mark_current", "notes_text", "open_for_reading", "rebuild", "article_texts", "stored_zdict",
     "update",
 ]

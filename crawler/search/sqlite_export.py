@@ -110,6 +110,7 @@ def write_sqlite(path: Path, tables: dict[str, pa.Table], card: str, title: str)
                 mark_current(conn, sorted(set(tables["versions"]["url"].to_pylist())))
             conn.execute("COMMIT")
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+            conn.execute("VACUUM")  # the pages FTS5 freed as it merged its segments
         finally:
             conn.close()
         with open(tmp, "rb+") as fh:
