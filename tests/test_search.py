@@ -6,8 +6,12 @@ index is updated, rebuilt and read as the archive changes."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -245,7 +249,7 @@ def test_the_index_is_kept_in_step_and_rebuilt(crawled: Crawled, tmp_path: Path)
         assert conn.execute("SELECT count(*) FROM docs WHERE current = 1").fetchone()[0] == len(archive.read_articles())
     # Missing: rebuilt by the next search. Damaged: likewise.
     copy = tmp_path / "archive"
-    __import__("shutil").copytree(crawled.archive, copy)
+    shutil.copytree(crawled.archive, copy)
     (copy / INDEX_FILE).unlink()
     assert json.loads(run_cli("search", NEW_WORD, "--archive", str(copy), "--json").stdout)
     assert (copy / INDEX_FILE).exists()
@@ -386,3 +390,37 @@ def test_browse_in_chromium(crawled: Crawled, browsing: str) -> None:
         marks = form.evaluate("[...document.querySelectorAll('td.col-passage mark')].map(m => m.textContent)")
         assert NEW_WORD in marks
         assert form.errors == []
+
+
+def _read_only(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command line with `folder` mounted read-only (a mount namespace of its own)."""
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, str(folder), sys.executable, "-m", "crawler", *args],
+        capture_output=True, text=True, timeout=240, cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def test_a_read_only_archive_is_searched_without_writing(crawled: Crawled, tmp_path: Path) -> None:
+    probe = _read_only(tmp_path, "--help")
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount a folder read-only here (unshare -m): {probe.stderr.strip()[:200]}")
+    archive = tmp_path / "archive"
+    shutil.copytree(crawled.archive, archive)
+    (archive / INDEX_FILE).unlink()
+    found = _read_only(tmp_path, "search", crawled.old_word, "--archive", str(archive), "--all-versions", "--json")
+    assert found.returncode == 0, found.stderr
+    assert [h["version"] for h in json.loads(found.stdout)] == [1]
+    assert not (archive / INDEX_FILE).exists()
+    # A stale index (a version missing): brought up to date in a temporary copy, left as it was.
+    shutil.copy2(crawled.archive / INDEX_FILE, archive / INDEX_FILE)
+    with sqlite3.connect(archive / INDEX_FILE) as conn:
+        conn.execute("DELETE FROM docs WHERE url = ? AND version = 2", (crawled.edited_url,))
+    before = (archive / INDEX_FILE).read_bytes()
+    new = _read_only(tmp_path, "search", "مستجده", "--archive", str(archive), "--json")
+    assert new.returncode == 0, new.stderr
+    assert (crawled.edited_url, 2) in {(h["url"], h["version"]) for h in json.loads(new.stdout)}
+    assert (archive / INDEX_FILE).read_bytes() == before
+    shown = _read_only(tmp_path, "history", crawled.edited_url, "--archive", str(archive), "--json")
+    assert shown.returncode == 0 and len(json.loads(shown.stdout)) == 2
