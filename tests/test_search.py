@@ -424,3 +424,15 @@ def test_a_read_only_archive_is_searched_without_writing(crawled: Crawled, tmp_p
     assert (archive / INDEX_FILE).read_bytes() == before
     shown = _read_only(tmp_path, "history", crawled.edited_url, "--archive", str(archive), "--json")
     assert shown.returncode == 0 and len(json.loads(shown.stdout)) == 2
+
+
+def test_reextract_leaves_the_index_in_step(crawled: Crawled, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(crawled.archive, archive)
+    (archive / INDEX_FILE).unlink()
+    done = run_cli("reextract", "--archive", str(archive), "--workers", "0")
+    assert done.returncode == 0, done.stderr
+    assert "search index" not in done.stderr
+    with sqlite3.connect(archive / INDEX_FILE) as conn:
+        indexed = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+    assert indexed == Archive(archive, create=False).count_versions()
