@@ -171,8 +171,14 @@ def search(
         f"SELECT d.id, d.url, d.version, d.current, bm25(fts, {weights}) AS rank FROM fts"
         f" JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY rank"
     )
-    if not all_versions and not query.phrases:
-        sql += f" LIMIT {int(limit)}"  # one current version per article: nothing to group
+    if not query.phrases:
+        if all_versions:
+            # One row per article in SQL: its current version when it matches, else the newest
+            # that does (SQLite gives a bare column the values of the row max() picked).
+            # (Materialised: FTS5 computes bm25 only in a query of its own table.)
+            sql = (f"WITH m AS MATERIALIZED ({sql.removesuffix(' ORDER BY rank')}) SELECT id, url, version, current, rank,"
+                   f" max(current * 1000000 + version) FROM m GROUP BY url ORDER BY rank")
+        sql += f" LIMIT {int(limit)}"  # one row per article: nothing left to group
     zdict = stored_zdict(conn)
     texts: dict[str, dict[int, tuple[str, str]]] = {}
 
@@ -188,7 +194,7 @@ def search(
         return query.holds_phrases(title, *text_of(url, version))
 
     best: dict[str, tuple[float, int, int, bool]] = {}
-    for doc_id, url, version, current, rank in conn.execute(sql, [query.expression(), *params]):
+    for doc_id, url, version, current, rank, *_ in conn.execute(sql, [query.expression(), *params]):
         prev = best.get(url)
         # The current version when it matches; else the newest that does.
         if prev is None or (current and not prev[3]) or (not prev[3] and version > prev[2]):
