@@ -146,3 +146,26 @@ def test_a_word_in_any_spelling_finds_exactly_the_documents_holding_it(docs: lis
     found = {h.url for h in search(conn, parse(asked), limit=1000)}
     expected = {url for (url,), d in zip(texts, docs, strict=True) if word in d}
     assert f"https://example.org/{doc}" in found and found == expected, (written, asked)
+
+
+def test_phrases_across_versions() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    create(conn)
+    base = {"post_id": 1, "title": "", "published": None, "sections": [], "authors": [], "language": "ar",
+            "footnotes": []}
+    insert_versions(conn, [
+        {**base, "url": "https://example.org/a", "version": 1, "body": "قال إن الأمن القومي أولوية"},
+        {**base, "url": "https://example.org/a", "version": 2, "body": "قال إن الأمن أولوية قومية"},
+        {**base, "url": "https://example.org/b", "version": 1, "body": "والأمن القومي"},  # و: not the phrase
+        {**base, "url": "https://example.org/c", "version": 1, "body": "الأمنُ القوميّ في العالم"},
+    ])
+    mark_current(conn, ["https://example.org/a", "https://example.org/b", "https://example.org/c"])
+    phrase = parse('"الامن القومي"')
+    assert [(h.url, h.version) for h in search(conn, phrase)] == [("https://example.org/c", 1)]
+    assert {(h.url, h.version, h.current) for h in search(conn, phrase, all_versions=True)} == {
+        ("https://example.org/a", 1, False), ("https://example.org/c", 1, True)}
+    assert [h.url for h in search(conn, phrase, all_versions=True, limit=1)] in (
+        ["https://example.org/a"], ["https://example.org/c"])
+    # Words, not a phrase: every version holding both stems; the current one preferred.
+    assert {(h.url, h.version) for h in search(conn, parse("الأمن القومي"), all_versions=True)} == {
+        ("https://example.org/a", 2), ("https://example.org/b", 1), ("https://example.org/c", 1)}

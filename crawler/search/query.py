@@ -193,16 +193,18 @@ def search(
         title, url, version = conn.execute("SELECT title, url, version FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return query.holds_phrases(title, *text_of(url, version))
 
-    best: dict[str, tuple[float, int, int, bool]] = {}
-    for doc_id, url, version, current, rank, *_ in conn.execute(sql, [query.expression(), *params]):
-        prev = best.get(url)
-        # The current version when it matches; else the newest that does.
-        if prev is None or (current and not prev[3]) or (not prev[3] and version > prev[2]):
+    rows = conn.execute(sql, [query.expression(), *params])
+    if not query.phrases:
+        chosen = [(rank, doc_id, version, bool(current)) for doc_id, _url, version, current, rank, *_ in rows]
+    elif not all_versions:
+        chosen = []
+        for doc_id, _url, version, current, rank in rows:  # best first
             if holds(doc_id):
-                best[url] = (rank, doc_id, version, bool(current))
-                if not all_versions and len(best) >= limit:
-                    break  # in rank order: the rest rank lower
-    chosen = sorted(best.values())[:limit]
+                chosen.append((rank, doc_id, version, bool(current)))
+                if len(chosen) >= limit:
+                    break
+    else:
+        chosen = _verified_per_article(list(rows), holds, limit)
     hits = []
     for rank, doc_id, _version, current in chosen:
         row = conn.execute(
@@ -218,6 +220,31 @@ def search(
             latest_version=latest,
         ))
     return hits
+
+
+def _verified_per_article(
+    rows: list[tuple[int, str, int, int, float]], holds: Any, limit: int
+) -> list[tuple[float, int, int, bool]]:
+    """Of every matching version, each article's current one when it holds the phrases, else
+    its newest that does; the best `limit` of them. Articles are taken best candidate first and
+    the checking stops once no article left can rank among them (a phrase is checked in the
+    text, which costs: most candidates are never read)."""
+    by_url: dict[str, list[tuple[int, str, int, int, float]]] = {}
+    for row in rows:
+        by_url.setdefault(row[1], []).append(row)
+    # An article ranks no better than its best candidate (bm25: lower is better).
+    order = sorted(by_url.values(), key=lambda cands: min(c[4] for c in cands))
+    top: list[tuple[float, int, int, bool]] = []
+    for cands in order:
+        if len(top) >= limit and min(c[4] for c in cands) > top[-1][0]:
+            break
+        for doc_id, _url, version, current, rank in sorted(cands, key=lambda c: (-c[3], -c[2])):
+            if holds(doc_id):
+                top.append((rank, doc_id, version, bool(current)))
+                top.sort()
+                del top[limit:]
+                break
+    return top
 
 
 def snippet(query: Query, body: str, notes: str, *, mark: tuple[str, str] = ("**", "**"), width: int = 36) -> str:
