@@ -262,6 +262,11 @@ def test_the_index_is_kept_in_step_and_rebuilt(crawled: Crawled, tmp_path: Path)
         conn.execute("DELETE FROM docs WHERE url = ? AND version = 2", (crawled.edited_url,))
     done = search_index.update(Archive(copy, create=False))
     assert (done.added, done.rebuilt) == (1, False)
+    # A version the archive does not hold (another archive's index): rebuilt.
+    with sqlite3.connect(copy / INDEX_FILE) as conn:
+        conn.execute("INSERT INTO docs (url, version, title, sections, authors) VALUES ('https://x.org/1', 1, '', '[]', '[]')")
+    done = search_index.update(Archive(copy, create=False))
+    assert done.rebuilt and done.total == archive.count_versions()
 
 
 # -- export --format sqlite and browse ---------------------------------------------------

@@ -78,6 +78,11 @@ def notes_text(footnotes: Iterable[dict[str, Any]] | None) -> str:
     return "\n".join(f"[{note['number']}] {note['text']}" for note in footnotes or [])
 
 
+class Foreign(Exception):
+    """The index holds versions the archive does not (another archive's, or a restored one's):
+    it is rebuilt."""
+
+
 def make_zdict(texts: Iterable[str], size: int = 32768) -> bytes:
     """A zlib preset dictionary for the stored texts: the archive's most frequent words, the
     most frequent last (deflate reaches the end of the dictionary most cheaply). Versions are
@@ -161,7 +166,10 @@ def _add_versions(conn: sqlite3.Connection, archive: Any) -> int:
     their articles. One transaction per batch; returns how many versions were added."""
     keys = archive.read_versions(columns=["version"])
     have = {(url, version) for url, version in conn.execute("SELECT url, version FROM docs")}
-    missing = {(u, v) for u, v in zip(keys["url"].to_pylist(), keys["version"].to_pylist(), strict=True)} - have
+    held = set(zip(keys["url"].to_pylist(), keys["version"].to_pylist(), strict=True))
+    if have - held:
+        raise Foreign(f"the index holds {len(have - held)} versions the archive does not")
+    missing = held - have
     if not missing:
         return 0
     urls = sorted({url for url, _ in missing})
@@ -258,8 +266,8 @@ def update(archive: Any, path: Path | None = None) -> Update:
             if _sound(conn):
                 added = _add_versions(conn, archive)
                 return Update(added, indexed_count(conn), False, str(path))
-        except sqlite3.DatabaseError:
-            pass  # damaged past what _sound saw: rebuilt below
+        except (sqlite3.DatabaseError, Foreign):
+            pass  # damaged past what _sound saw, or not this archive's: rebuilt below
         finally:
             conn.close()
     added = _build(path, archive)
