@@ -600,7 +600,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     archive = _open_archive(args.archive, create=False)
     url, rows = view.history(archive, args.article)
-    print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json else view.format_history(url, rows))
+    print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json
+          else view.format_history(url, rows, view.removal(archive, url)))
     return EXIT_OK
 
 

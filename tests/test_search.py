@@ -40,6 +40,7 @@ class Crawled:
     base: str
     edited_url: str
     old_word: str  # only version 1 of edited_url held it
+    removed_url: str  # answered 404 in the second crawl
 
 
 def _texts(archive: Archive, current_only: bool = True) -> dict[tuple[str, int], str]:
@@ -91,12 +92,14 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
                 break
         else:
             raise AssertionError("the seed article holds no word of its own")
+        removed = next(pid for pid in site.post_ids if pid != SEED_ID)
+        site.remove_article(removed)
         second = crawl(server, archive)
         assert second.returncode == 0, second.stderr
     with serve(DemoSite(edition="en")) as english:
         third = crawl(english, archive)
         assert third.returncode == 0, third.stderr
-    yield Crawled(archive, server.url, url, old)
+    yield Crawled(archive, server.url, url, old, f"{server.url}/{removed}")
 
 
 def variants(word: str) -> list[str]:
@@ -236,6 +239,10 @@ def test_show_and_history(crawled: Crawled) -> None:
     assert shown.returncode == 0 and "version:        2 of 2" in shown.stdout and NEW_WORD in shown.stdout
     missing = run_cli("show", pid, "--version", "9", "--archive", str(crawled.archive))
     assert missing.returncode == 1 and "has no version 9 (versions: 1, 2)" in missing.stderr
+    gone = run_cli("history", crawled.removed_url, "--archive", str(crawled.archive))
+    assert gone.returncode == 0 and gone.stdout.splitlines()[-1].startswith("removed: the site stopped serving it")
+    gone = json.loads(run_cli("show", crawled.removed_url, "--archive", str(crawled.archive), "--json").stdout)
+    assert gone["status"] == "removed"
     nothing = run_cli("history", "999999", "--archive", str(crawled.archive))
     assert nothing.returncode == 1 and nothing.stderr.startswith("ncmes-archive: no article")
 
@@ -281,7 +288,9 @@ def test_sqlite_export_holds_the_tables_and_the_same_search(crawled: Crawled, tm
     live = [r for r in archive.read_articles().to_pylist() if r["status"] == "live"]
     db = sqlite3.connect(out)
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(live)
-    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == archive.count_versions()
+    # Live articles only (as every export by default): the removed one's version is left out.
+    gone = len(archive.read_versions(crawled.removed_url))
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == archive.count_versions() - gone
     row = db.execute("SELECT sections, published, year FROM articles WHERE url = ?", (crawled.edited_url,)).fetchone()
     article = next(r for r in live if r["url"] == crawled.edited_url)
     assert json.loads(row[0]) == article["sections"] and row[1] == article["published"].isoformat()
@@ -295,7 +304,8 @@ def test_sqlite_export_holds_the_tables_and_the_same_search(crawled: Crawled, tm
     # The same query finds the same articles in the export as in the archive.
     for query in ("السياسة", "الأمن الإقليمي", crawled.old_word):
         with open_for_reading(archive) as conn:
-            expected = [h.url for h in search(conn, parse(query), limit=1000, all_versions=True)]
+            expected = [h.url for h in search(conn, parse(query), limit=1000, all_versions=True)
+                        if h.url != crawled.removed_url]
         assert [h.url for h in search(db, parse(query), limit=1000, all_versions=True)] == expected
     db.close()
     bad = run_cli("export", "--archive", str(crawled.archive), "--out", str(tmp_path / "folder"), "--format", "sqlite")

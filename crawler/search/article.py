@@ -94,6 +94,15 @@ def format_show(article: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def removal(archive: Any, url: str) -> str | None:
+    """A line saying the article was removed, and when it was last seen; None when live."""
+    state = _status(archive, url)
+    if state.get("status") != "removed":
+        return None
+    seen = state.get("last_seen")
+    return f"removed: the site stopped serving it (last seen {seen:%Y-%m-%d %H:%M} UTC)" if seen else "removed"
+
+
 def history(archive: Any, ref: str) -> tuple[str, list[dict[str, Any]]]:
     """The article's versions, oldest first: version, seen at, run, published, title, and the
     fields that changed from the version before."""
@@ -111,9 +120,11 @@ def history(archive: Any, ref: str) -> tuple[str, list[dict[str, Any]]]:
     return url, out
 
 
-def format_history(url: str, rows: list[dict[str, Any]]) -> str:
+def format_history(url: str, rows: list[dict[str, Any]], removed: str | None = None) -> str:
     lines = [url, f"{'version':<8} {'seen (UTC)':<20} {'run':<24} changed"]
     for row in rows:
         seen = (row["seen_at"] or "")[:19].replace("T", " ")
         lines.append(f"{row['version']:<8} {seen:<20} {row['run_id'] or '':<24} {', '.join(row['changed'])}")
+    if removed:
+        lines.append(removed)
     return "\n".join(lines)
