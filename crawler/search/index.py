@@ -229,8 +229,24 @@ def create(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
 
 
+def _remove_abandoned(path: Path) -> None:
+    """Builds a killed process left half written beside the index (their process is gone)."""
+    for tmp in path.parent.glob(f".{path.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        except PermissionError:
+            pass  # alive, another user's
+
+
 def _build(path: Path, archive: Any) -> int:
     """A new index of every version at `path` (written beside, then renamed)."""
+    _remove_abandoned(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
