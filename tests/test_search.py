@@ -382,6 +382,11 @@ def test_browse_in_chromium(crawled: Crawled, browsing: str) -> None:
 
         page = browser.open(browsing + "/-/article?" + urlencode({"url": crawled.edited_url}))
         assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
+        # Right aligned, as right-to-left text starts (Datasette's own style aligns left).
+        assert page.evaluate("getComputedStyle(document.querySelector('article .text p')).textAlign") == "start"
+        assert page.evaluate("(() => { const p = document.querySelector('article .text p').getBoundingClientRect();"
+                             " const a = document.querySelector('article').getBoundingClientRect();"
+                             " return Math.abs(p.right - a.right) < 2; })()")
         assert page.evaluate("document.querySelectorAll('.versions tbody tr').length") == 2
         diff_href = page.evaluate("document.querySelector('a.diff').href")
         assert page.evaluate("document.querySelector('a.replay').href").startswith("http://127.0.0.1:8090/ncmes/")
