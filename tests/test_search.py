@@ -384,9 +384,12 @@ def test_browse_in_chromium(crawled: Crawled, browsing: str) -> None:
         assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
         # Right aligned, as right-to-left text starts (Datasette's own style aligns left).
         assert page.evaluate("getComputedStyle(document.querySelector('article .text p')).textAlign") == "start"
-        assert page.evaluate("(() => { const p = document.querySelector('article .text p').getBoundingClientRect();"
-                             " const a = document.querySelector('article').getBoundingClientRect();"
-                             " return Math.abs(p.right - a.right) < 2; })()")
+        # The shortest line's words sit against the right edge.
+        assert page.evaluate(
+            "(() => { const p = [...document.querySelectorAll('article .text p')]"
+            ".sort((x, y) => x.textContent.length - y.textContent.length)[0];"
+            " const r = document.createRange(); r.selectNodeContents(p); const t = r.getBoundingClientRect();"
+            " const a = p.getBoundingClientRect(); return a.right - t.right < 2 && t.left - a.left > 100; })()")
         assert page.evaluate("document.querySelectorAll('.versions tbody tr').length") == 2
         diff_href = page.evaluate("document.querySelector('a.diff').href")
         assert page.evaluate("document.querySelector('a.replay').href").startswith("http://127.0.0.1:8090/ncmes/")
