@@ -99,6 +99,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     with serve(DemoSite(edition="en")) as english:
         third = crawl(english, archive)
         assert third.returncode == 0, third.stderr
+    # Each crawl indexed the versions it added as it ended (no search has run yet).
+    with sqlite3.connect(archive / INDEX_FILE) as conn:
+        assert conn.execute("SELECT count(*) FROM docs").fetchone()[0] == Archive(archive, create=False).count_versions()
     yield Crawled(archive, server.url, url, old, f"{server.url}/{removed}")
 
 
