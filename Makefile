@@ -26,6 +26,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/search.py
 	$(BIN)/python bench/warc_size.py
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/speed.py --sizes 500,2000

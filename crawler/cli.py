@@ -22,6 +22,7 @@ DEFAULT_SITE = "https://ncmes.org"
 DEMO_PORT = 8765
 DEMO_PORT_EN = 8767  # the English edition, another origin (8766 is the snapshot's "someone else")
 REPLAY_PORT = 8090
+BROWSE_PORT = 8001
 # A local mirror (the demo, tests, benchmarks) needs none of the real site's politeness.
 LOCAL_MIRROR_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
@@ -119,8 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", parents=[common], help="a dataset for researchers, with a data card")
     export.add_argument("--out", type=Path,
                         help="a folder (articles, versions, citations, README.md, schema.json, "
-                        "CITATION.cff) or one .parquet/.csv/.jsonl file of articles")
-    export.add_argument("--format", choices=["parquet", "csv", "jsonl"],
+                        "CITATION.cff) or one .parquet/.csv/.jsonl file of articles, "
+                        "or one .sqlite file of every table with the search index")
+    export.add_argument("--format", choices=["parquet", "csv", "jsonl", "sqlite"],
                         help="default: the --out file's extension, parquet for a folder")
     export.add_argument("--section", help="only articles filed under this section")
     export.add_argument("--since", type=_date, help="only articles published on or after this date")
@@ -141,6 +143,26 @@ def build_parser() -> argparse.ArgumentParser:
                                help="run today's extraction over the archived raw captures (no request sent)")
     reextract.add_argument("--workers", type=int, default=-1,
                            help="extraction processes (default: one per core; 0: none, in this process)")
+
+    search = sub.add_parser("search", parents=[common], help="full-text search of the articles (Arabic spellings folded)")
+    search.add_argument("query", help='words (all must match); "..." for an exact phrase')
+    search.add_argument("--all-versions", action="store_true", help="also find text only earlier versions held")
+    search.add_argument("--section", help="only articles filed under this section")
+    search.add_argument("--author", help="only articles by this author (part of the name will do)")
+    search.add_argument("--since", type=_date, help="only articles published on or after this date")
+    search.add_argument("--until", type=_date, help="only articles published on or before this date")
+    search.add_argument("--language", help="only articles in this language (ar, en)")
+    search.add_argument("--limit", type=_positive, default=20, help="at most N results (default 20)")
+    search.add_argument("--json", action="store_true", help="a JSON array instead of text")
+    show = sub.add_parser("show", parents=[common], help="one article at one version, every field")
+    show.add_argument("article", metavar="URL|ID")
+    show.add_argument("--version", type=_positive, help="the version (default: the latest)")
+    show.add_argument("--json", action="store_true", help="a JSON object instead of text")
+    history = sub.add_parser("history", parents=[common], help="an article's versions and what changed in each")
+    history.add_argument("article", metavar="URL|ID")
+    history.add_argument("--json", action="store_true", help="a JSON array instead of a table")
+    browse = sub.add_parser("browse", parents=[common], help="the archive in a web browser (Datasette) on 127.0.0.1")
+    browse.add_argument("--port", type=_port, default=BROWSE_PORT, help=f"port on 127.0.0.1 (default {BROWSE_PORT})")
 
     demo = sub.add_parser("demo", help="serve the offline snapshot (both editions) on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
@@ -243,6 +265,7 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         spider = crawler.spider
         if run is None:
             raise CommandError("the crawl ended before its run was recorded")
+        _update_search_index(archive)
         print(format_summary(run, archive, archive_dir))
         if not getattr(spider, "site_reached", False):
             failures = archive.read_failures(run["run_id"]).to_pylist()
@@ -519,9 +542,85 @@ def cmd_reextract(args: argparse.Namespace) -> int:
             raise CommandError(str(exc)) from None
         try:
             run = reextract(archive, print_progress, workers)
+            _update_search_index(archive)
         finally:
             archive.release_lock()
     print(format_summary(run, archive, args.archive))
+    return EXIT_OK
+
+
+def _update_search_index(archive: Any) -> None:
+    """Index the versions the run added (after the run, off the reactor). The index is
+    derivable: when this fails, the crawl still succeeded and the next search rebuilds it."""
+    from crawler.search.index import update
+
+    try:
+        update(archive)
+    except Exception as exc:  # noqa: BLE001 - said on stderr; the next reader rebuilds the index
+        print(f"ncmes-archive: search index not updated ({_one_line(exc)}); the next search rebuilds it",
+              file=sys.stderr)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from crawler.search import query as view
+    from crawler.search.index import open_for_reading
+
+    try:
+        parsed = view.parse(args.query)
+    except view.QueryError as exc:
+        raise UsageError(_one_line(exc)) from None
+    filters = view.Filters(section=args.section, author=args.author, since=args.since, until=args.until,
+                           language=args.language)
+    archive = _open_archive(args.archive, create=False)
+    color = not args.json and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    mark = ("\033[1;33m", "\033[0m") if color else ("**", "**")
+    with open_for_reading(archive) as conn:
+        try:
+            hits = view.search(conn, parsed, filters, all_versions=args.all_versions, limit=args.limit, mark=mark)
+        except view.QueryError as exc:
+            raise UsageError(_one_line(exc)) from None
+    if args.json:
+        print(json.dumps([hit.as_json() for hit in hits], ensure_ascii=False, indent=2))
+    else:
+        print(view.format_hits(hits, all_versions=args.all_versions))
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from crawler.search import article as view
+
+    archive = _open_archive(args.archive, create=False)
+    found = view.show(archive, args.article, args.version)
+    print(json.dumps(found, ensure_ascii=False, indent=2) if args.json else view.format_show(found))
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from crawler.search import article as view
+
+    archive = _open_archive(args.archive, create=False)
+    url, rows = view.history(archive, args.article)
+    print(json.dumps(rows, ensure_ascii=False, indent=2) if args.json
+          else view.format_history(url, rows, view.removal(archive, url)))
+    return EXIT_OK
+
+
+def cmd_browse(args: argparse.Namespace) -> int:
+    from crawler.search import browse
+
+    if not browse.available():
+        raise CommandError(browse.INSTALL_HINT)
+    archive = _open_archive(args.archive, create=False)
+    try:
+        sock = browse.listen(args.port)
+    except browse.BrowseError as exc:
+        raise CommandError(str(exc)) from None
+    with sock, browse.exported(archive) as (path, title, card):
+        print(f"browsing {archive.root} at http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
+        try:
+            browse.serve(path, title, card, sock)  # stops on Ctrl-C or SIGTERM
+        except KeyboardInterrupt:
+            pass  # the way a server is stopped: not a failure
     return EXIT_OK
 
 
@@ -535,6 +634,10 @@ COMMANDS = {
     "stats": cmd_stats,
     "reextract": cmd_reextract,
     "replay": cmd_replay,
+    "search": cmd_search,
+    "show": cmd_show,
+    "history": cmd_history,
+    "browse": cmd_browse,
 }
 
 

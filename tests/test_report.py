@@ -398,3 +398,34 @@ def test_an_english_page_renders_left_to_right_in_chromium(
     assert index_page.evaluate("document.querySelectorAll('script, li h2 b').length") == 0
     titles = index_page.evaluate("[...document.querySelectorAll('li h2')].map(h => h.textContent.trim())")
     assert HOSTILE in titles
+
+
+def test_the_report_lists_every_article_with_relative_links(
+    browser: Chromium, edited: Edited, report_dir: Path, tmp_path: Path
+) -> None:
+    # Moved elsewhere with the archive beside it: every link still resolves.
+    moved = tmp_path / "moved"
+    common = Path(os.path.commonpath([edited.archive, report_dir]))
+    for folder in (edited.archive, report_dir):
+        shutil.copytree(folder, moved / folder.relative_to(common))
+    report = moved / report_dir.relative_to(common)
+    index = lxml.html.fromstring((report / "index.html").read_text(encoding="utf-8"))
+    assert index.xpath("//a[@class='all']/@href") == ["articles.html"]
+    page = lxml.html.fromstring((report / "articles.html").read_text(encoding="utf-8"))
+    rows = page.xpath("//table[@class='all-articles']/tbody/tr")
+    archive = Archive(edited.archive, create=False)
+    assert len(rows) == len(archive.read_articles())
+    listed = {row.xpath(".//a[@class='original']/@href")[0]: row for row in rows}
+    assert set(listed) == set(archive.read_articles()["url"].to_pylist())
+    for post_id in EXPECTED:  # the changed articles link to their pages
+        href = listed[edited.url(post_id)].xpath(".//a[@class='page']/@href")[0]
+        assert (report / href).is_file()
+    for href in page.xpath("//a/@href"):
+        if not href.startswith("http"):
+            assert not href.startswith(("/", "file:")) and str(ROOT) not in href
+            assert (report / unquote(href)).exists(), href
+    shown = browser.open((report / "articles.html").as_uri(), width=390, height=844, mobile=True)
+    assert shown.errors == [], shown.errors
+    assert shown.evaluate("getComputedStyle(document.querySelector('h1')).direction") == "rtl"
+    assert shown.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _keep(shown.screenshot(tmp_path / "report-all-articles.png"))

@@ -490,7 +490,7 @@ SPREADSHEETS = [
 
 def _type_cell(typ: pa.DataType, fmt: str) -> str:
     text = short_type(typ)
-    if fmt == "csv" and is_nested(typ):
+    if fmt in ("csv", "sqlite") and is_nested(typ):
         return f"{text} (JSON text)"
     if fmt != "parquet" and (pa.types.is_date(typ) or pa.types.is_timestamp(typ)):
         return f"{text} (ISO 8601 text)"
@@ -580,32 +580,40 @@ def data_card(data: Dataset) -> str:
     if data.folder:
         lines.append("`schema.json` gives the same, machine-readable, with the schema version.")
         lines.append("")
-    lines += [
-        "## Loading it",
-        "",
-        "With pandas (`published` as a date):",
-        "",
-        "```python",
-        pandas_snippet(data),
-        "```",
-        "",
-        "With polars:",
-        "",
-        "```python",
-        polars_snippet(data),
-        "```",
-        "",
-        "With DuckDB (SQL, from the dataset's folder):",
-        "",
-        "```sql",
-        duckdb_snippet(data),
-        "```",
-        "",
-    ]
-    if data.fmt == "csv":
-        lines += ["### In a spreadsheet", ""]
-        lines += [f"- {item}" for item in SPREADSHEETS]
-        lines.append("")
+    if data.fmt == "sqlite":
+        from crawler.search.card import sqlite_loading
+
+        lines += sqlite_loading(data)
+    else:
+        lines += [
+            "## Loading it",
+            "",
+            "With pandas (`published` as a date):",
+            "",
+            "```python",
+            pandas_snippet(data),
+            "```",
+            "",
+            "With polars:",
+            "",
+            "```python",
+            polars_snippet(data),
+            "```",
+            "",
+            "With DuckDB (SQL, from the dataset's folder):",
+            "",
+            "```sql",
+            duckdb_snippet(data),
+            "```",
+            "",
+        ]
+        if data.fmt == "csv":
+            lines += ["### In a spreadsheet", ""]
+            lines += [f"- {item}" for item in SPREADSHEETS]
+            lines.append("")
+    from crawler.search.card import searching
+
+    lines += searching(data)
     lines += ["## Known limits", ""]
     lines += [f"- {item}" for item in KNOWN_LIMITS]
     lines += [

@@ -29,6 +29,9 @@ from crawler.dataset.formats import FORMATS, to_bytes
 
 Format = Literal["parquet", "csv", "jsonl"]
 TABLES = ("articles", "versions", "citations")
+# One SQLite file of the dataset folder's tables and the search index (crawler/search/).
+SQLITE = "sqlite"
+SQLITE_SUFFIXES = ("sqlite", "db")
 SCHEMA_FILE = "schema.json"
 CARD_FILE = "README.md"
 CFF_FILE = "CITATION.cff"
@@ -61,9 +64,13 @@ def card_path(out: Path) -> Path:
 def resolve_target(out: Path | str, fmt: str | None) -> Target:
     """The folder or file `--out` names, in the format `--format` and the name agree on."""
     out = Path(out)
-    if fmt is not None and fmt not in FORMATS:
-        raise ExportUsageError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    if fmt is not None and fmt not in (*FORMATS, SQLITE):
+        raise ExportUsageError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)}, {SQLITE})")
     suffix = out.suffix.lower().lstrip(".")
+    if fmt == SQLITE or suffix in SQLITE_SUFFIXES:
+        if suffix not in SQLITE_SUFFIXES or out.is_dir():
+            raise ExportUsageError(f"--out {out}: a SQLite export is one file, ending in .sqlite or .db")
+        return Target(out, SQLITE, False)
     if out.is_dir() or (not suffix and not out.exists()):
         target = Target(out, fmt or "parquet", True)
         _check_folder(target)
@@ -242,6 +249,11 @@ def export(
     }
     runs = archive.read_runs().to_pylist()
     now = dt.datetime.now(dt.UTC)
+    if target.fmt == SQLITE:
+        from crawler.search.sqlite_export import export_sqlite
+
+        export_sqlite(archive, target.path, articles, filters, runs, now)
+        return target.path
     if target.folder:
         tables = dataset_tables(archive, articles)
         files = {name: f"{name}.{target.fmt}" for name in tables}

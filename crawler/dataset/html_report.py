@@ -245,6 +245,9 @@ def report(
             generated=dt.datetime.now(dt.UTC),
         )
         (tmp / "index.html").write_text(index, encoding="utf-8")
+        from crawler.search.report_index import INDEX, articles_index
+
+        (tmp / INDEX).write_text(articles_index(env, archive, pages, site, out), encoding="utf-8")
         (tmp / "style.css").write_text(
             env.get_template("style.css").render(), encoding="utf-8"
         )
