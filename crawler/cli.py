@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_argument("--workers", type=int, default=-1,
                            help="extraction processes (default: one per core; 0: none, in this process)")
 
+    sub.add_parser("compact", parents=[common],
+                   help="merge the archive's Parquet parts into few files (same rows)")
+
     demo = sub.add_parser("demo", help="serve the offline snapshot (both editions) on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
     demo.add_argument("--port", type=_port, default=DEMO_PORT,
@@ -187,14 +190,20 @@ def parse_settings(pairs: list[str]) -> dict[str, Any]:
 # -- commands ---------------------------------------------------------------------------
 
 
-def _open_archive(path: str, create: bool) -> Any:
-    from crawler.archive.store import Archive, ArchiveError
+def _open_archive(path: str, create: bool, write: bool | None = None, **config: Any) -> Any:
+    """The archive's writer (crawl, reextract: `write`, by default when `create`), else its
+    read-only reader."""
+    from crawler.archive.errors import ArchiveError
+    from crawler.archive.reader import ArchiveReader
+    from crawler.archive.writer import Archive
 
     root = Path(path)
     if not create and not root.exists():
         raise CommandError(f"no archive at {root} (run `ncmes-archive crawl --archive {root}` first)")
     try:
-        return Archive(root, create=create)
+        if create if write is None else write:
+            return Archive(root, create=create, **config)
+        return ArchiveReader(root)
     except ArchiveError as exc:
         raise CommandError(str(exc)) from None
     except OSError as exc:
@@ -203,12 +212,21 @@ def _open_archive(path: str, create: bool) -> Any:
 
 def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrides: dict[str, Any]) -> int:
     """Crawl `site` into the archive; prints progress on stderr and a summary on stdout."""
-    from crawler.archive.store import ArchiveLocked
+    from crawler.archive.errors import ArchiveLocked
 
     # A fatal signal (SIGSEGV, SIGABRT in a native library) leaves every thread's traceback
     # on stderr instead of nothing.
     faulthandler.enable()
-    archive = _open_archive(archive_dir, create=True)
+    from crawler import settings as defaults
+
+    def setting(name: str) -> Any:
+        return overrides.get(name, getattr(defaults, name))
+
+    archive = _open_archive(
+        archive_dir, create=True, snapshot_parts=int(setting("ARCHIVE_SNAPSHOT_PARTS")),
+        snapshot_seconds=float(setting("ARCHIVE_SNAPSHOT_SECONDS")),
+        compact_parts=int(setting("ARCHIVE_COMPACT_PARTS")),
+    )
     try:
         archive.acquire_lock()
     except ArchiveLocked as exc:
@@ -435,24 +453,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def export_wacz(archive: Any, out: Path) -> None:
-    """The web archive as a WACZ package (under the archive's lock: the index may be updated)."""
+    """The web archive as a WACZ package (the archive is only read)."""
     from crawler.archive.replay import write_wacz
-    from crawler.archive.store import ArchiveLocked
 
     if out.suffix.lower() != ".wacz":
         raise UsageError(f"--wacz wants a file name ending in .wacz, got {out}")
-    try:
-        archive.acquire_lock()
-    except ArchiveLocked as exc:
-        raise CommandError(str(exc)) from None
     try:
         counts = write_wacz(archive, out)
     except ValueError as exc:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
-    finally:
-        archive.release_lock()
     print(f"wrote {out} ({counts['warc_files']} WARC files, {counts['captures']} captures, "
           f"{counts['pages']} pages)")
 
@@ -462,8 +473,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from crawler.archive import cdxj, replay
-    from crawler.archive.store import ArchiveLocked
+    from crawler.archive import replay
 
     archive = _open_archive(args.archive, create=False)
     warc_dir = archive.root / "warc"
@@ -471,15 +481,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise CommandError(f"{archive.root} holds no web archive (no warc/ folder): crawl first")
     if not replay.pywb_available():
         raise CommandError(replay.INSTALL_HINT)
-    try:
-        archive.acquire_lock()
-    except ArchiveLocked:
-        pass  # a crawl is running: it updates the index when it ends; replay what is indexed
-    else:
-        try:
-            cdxj.update(warc_dir)
-        finally:
-            archive.release_lock()
+    # Only read: an index behind the WARC files (a crawl killed or running) is built in
+    # the temporary collection, and the next crawl brings warc/index.cdxj up to date.
     with replay.collection(archive.root) as root:
         print(f"replaying {warc_dir} at http://127.0.0.1:{args.port}/{replay.COLLECTION}/ "
               "(Ctrl-C to stop)", file=sys.stderr)
@@ -510,9 +513,9 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     # The worker processes start (importing extraction) and begin on the captures the
     # archive lists while this process loads the archive.
     with Workers(args.workers, args.archive) as workers:
-        from crawler.archive.store import ArchiveLocked
+        from crawler.archive.errors import ArchiveLocked
 
-        archive = _open_archive(args.archive, create=False)
+        archive = _open_archive(args.archive, create=False, write=True)
         try:
             archive.acquire_lock()
         except ArchiveLocked as exc:
@@ -522,6 +525,24 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         finally:
             archive.release_lock()
     print(format_summary(run, archive, args.archive))
+    return EXIT_OK
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from crawler.archive.errors import ArchiveLocked
+
+    archive = _open_archive(args.archive, create=False, write=True)
+    try:
+        archive.acquire_lock()
+    except ArchiveLocked as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        counts = archive.compact(full=True)
+    except OSError as exc:
+        raise CommandError(f"cannot compact {args.archive}: {exc.strerror or exc}") from None
+    finally:
+        archive.release_lock()
+    print("; ".join(f"{name}/: {before} -> {after} files" for name, (before, after) in counts.items()))
     return EXIT_OK
 
 
@@ -535,6 +556,7 @@ COMMANDS = {
     "stats": cmd_stats,
     "reextract": cmd_reextract,
     "replay": cmd_replay,
+    "compact": cmd_compact,
 }
 
 
@@ -562,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = None  # type: ignore[assignment]
         return EXIT_OK
     except Exception as exc:
-        from crawler.archive.store import ArchiveError
+        from crawler.archive.errors import ArchiveError
 
         if isinstance(exc, ArchiveError):  # an unreadable archive, an unknown URL or version
             print(f"ncmes-archive: {_one_line(exc)}", file=sys.stderr)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 # No import of extraction or of the archive here: `Workers` starts the fork server first.
 if TYPE_CHECKING:
-    from crawler.archive.store import Archive
+    from crawler.archive.writer import Archive
     from crawler.workers import Extracted
 
 logger = logging.getLogger(__name__)

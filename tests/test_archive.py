@@ -19,7 +19,9 @@ import pytest
 
 from crawler.archive import warc
 from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION_KEY, SCHEMAS
-from crawler.archive.store import Archive, ArchiveError, ArchiveLocked, write_atomic
+from crawler.archive.errors import ArchiveError, ArchiveLocked
+from crawler.archive.files import write_atomic
+from crawler.archive.writer import Archive
 from crawler.extraction.record import ArticleRecord, Related
 from tests.factories import article_record
 
@@ -361,7 +363,7 @@ def test_missing_archive_without_create(tmp_path: Path) -> None:
 HOLDER = """
 import sys, time
 sys.path.insert(0, {repo!r})
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 archive = Archive({root!r})
 archive.begin_run("https://ncmes.org", "incremental")
 print("locked", flush=True)
@@ -461,7 +463,7 @@ def test_newer_minor_schema_is_read(root: Path) -> None:
 KILLED_WRITER = """
 import datetime as dt, sys
 sys.path.insert(0, {repo!r})
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.extraction.record import ArticleRecord
 archive = Archive({root!r})
 archive.begin_run("https://ncmes.org", "incremental")

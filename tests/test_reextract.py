@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
 from crawler.extraction.record import ArticleRecord, Footnote, Link, Related

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawler.archive.changes import normalise
-from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
+from crawler.archive.reader import CRAWL_STATE_COLUMNS, ArchiveReader
 from crawler.dataset import ReportError, swap_in
 from crawler.dataset.card import COLUMN_DOCS, Dataset, citation_cff, data_card, facts, schema_document
 from crawler.dataset.citations import citations_table
@@ -131,7 +131,7 @@ def _check_filters(
 
 
 def select_articles(
-    archive: Archive,
+    archive: ArchiveReader,
     section: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -165,7 +165,7 @@ def select_articles(
     return table.sort_by([("url", "ascending")])
 
 
-def dataset_tables(archive: Archive, articles: pa.Table) -> dict[str, pa.Table]:
+def dataset_tables(archive: ArchiveReader, articles: pa.Table) -> dict[str, pa.Table]:
     """The three tables of a dataset folder for the selected articles."""
     versions = archive.read_versions()
     versions = versions.filter(pc.is_in(versions["url"], value_set=articles["url"]))
@@ -217,7 +217,7 @@ def _write_folder(target: Target, data: Dataset) -> None:
 
 
 def export(
-    archive: Archive,
+    archive: ArchiveReader,
     out: Path | str,
     fmt: Format | None = None,
     section: str | None = None,

@@ -1,0 +1,128 @@
+"""Compaction: versions/ and changes/ stay a few files whatever the number of runs, with the
+same rows; a kill at any step of a merge loses nothing and reads nothing twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+
+from crawler.archive import journal
+from crawler.archive.reader import ArchiveReader
+from crawler.archive.schema import VERSIONS
+from crawler.archive.writer import Archive
+from tests.factories import SITE, article_record
+
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _runs(root: Path, runs: int, compact_parts: int, seed: int = 7) -> Archive:
+    """`runs` runs of a dozen articles, a few edited before each, checkpointing often."""
+    rng = random.Random(seed)
+    archive = Archive(root, compact_parts=compact_parts)
+    bodies = {n: 0 for n in range(1, 13)}
+    for run in range(runs):
+        archive.begin_run(SITE, "incremental", started_at=T0 + dt.timedelta(days=run))
+        for n in rng.sample(sorted(bodies), 3):
+            bodies[n] += 1
+        for i, n in enumerate(sorted(bodies)):
+            at = T0 + dt.timedelta(days=run, minutes=i)
+            archive.record_article(article_record(n, body=f"نص {bodies[n]}"), fetched_at=at)
+            if i % 4 == 3:
+                archive.checkpoint()
+        if run % 5 == 4:
+            archive.record_removed(f"{SITE}/{4570 + rng.randint(1, 12)}", T0 + dt.timedelta(days=run, hours=1), 404)
+        archive.finish_run(True, {})
+    return archive
+
+
+def _rows(reader: ArchiveReader) -> tuple[Counter, Counter, list]:
+    """Every version, change event and article (run ids aside: two histories draw theirs)."""
+    versions = reader.read_versions().drop_columns(["run_id"])
+    changes = reader.read_changes().drop_columns(["run_id"])
+    return (
+        Counter(tuple(sorted((k, str(v)) for k, v in row.items())) for row in versions.to_pylist()),
+        Counter(tuple(sorted((k, str(v)) for k, v in row.items())) for row in changes.to_pylist()),
+        reader.read_articles().drop_columns(["run_id"]).to_pylist(),
+    )
+
+
+@pytest.fixture(scope="module")
+def histories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("compaction")
+    _runs(root / "compacted", 30, compact_parts=3)
+    _runs(root / "never", 30, compact_parts=10**6)
+    return root / "compacted", root / "never"
+
+
+def test_compaction_keeps_every_row_and_bounds_the_files(histories: tuple[Path, Path]) -> None:
+    compacted, never = histories
+    assert _rows(ArchiveReader(compacted)) == _rows(ArchiveReader(never))
+    many = len(journal.parts(never / "versions"))
+    few = journal.parts(compacted / "versions")
+    assert many >= 60 and len(few) < 12
+    # Fewer than `compact_parts` files of each level.
+    assert all(count < 3 for count in Counter(journal.level(p) for p in few).values())
+    # Any tool reading the folder reads each version once.
+    table = ds.dataset(compacted / "versions", format="parquet").to_table(columns=["url", "version"])
+    pairs = list(zip(table["url"].to_pylist(), table["version"].to_pylist(), strict=True))
+    assert len(pairs) == len(set(pairs)) == ArchiveReader(never).count_versions()
+    # Names still sort in the order rows were written: changes read in the same order.
+    assert ArchiveReader(compacted).read_changes().drop_columns(["run_id"]).equals(
+        ArchiveReader(never).read_changes().drop_columns(["run_id"])
+    )
+
+
+def test_full_compaction_leaves_one_file_per_table(histories: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(histories[1], copy)
+    before = _rows(ArchiveReader(copy))
+    with Archive(copy).lock() as archive:
+        counts = archive.compact(full=True)
+    assert counts["versions"][1] == counts["changes"][1] == 1
+    assert len(journal.parts(copy / "versions")) == len(journal.parts(copy / "changes")) == 1
+    assert _rows(ArchiveReader(copy)) == before
+
+
+class Killed(BaseException):
+    """What a SIGKILL does to the code after it: nothing more runs."""
+
+
+@pytest.mark.parametrize("after", [0, 1, 2, 5])
+def test_a_kill_during_a_merge_loses_nothing(
+    histories: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: int
+) -> None:
+    """Killed once the merged file is renamed and `after` of the parts it holds are deleted."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(histories[1], copy)
+    before = _rows(ArchiveReader(copy))
+    deleted = []
+    real_unlink = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.parent.name == "versions" and len(deleted) >= after:
+            raise Killed
+        deleted.append(self)
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with pytest.raises(Killed):
+        journal.compact(copy / "versions", VERSIONS, 3, full=True)
+    monkeypatch.undo()
+    # A reader skips the parts the merged file holds: the same rows, none twice.
+    assert _rows(ArchiveReader(copy)) == before
+    # The next writer deletes them; a merge killed before its rename left only a dot file.
+    (copy / "versions" / ".part-x.parquet.tmp").write_bytes(b"half")
+    with Archive(copy).lock():
+        pass
+    table = ds.dataset(copy / "versions", format="parquet").to_table(columns=["url", "version"])
+    assert table.num_rows == sum(before[0].values())
+    assert not list((copy / "versions").glob(".*.tmp"))
