@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawler.archive.changes import normalise
+from crawler.archive.files import write_bytes_atomic
 from crawler.archive.reader import CRAWL_STATE_COLUMNS, ArchiveReader
 from crawler.dataset import ReportError, swap_in
 from crawler.dataset.card import COLUMN_DOCS, Dataset, citation_cff, data_card, facts, schema_document
@@ -186,16 +187,6 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(fh.fileno())
 
 
-def _write_beside(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        _write_file(tmp, data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _write_folder(target: Target, data: Dataset) -> None:
     final = target.path
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -254,8 +245,8 @@ def export(
         return target.path
     target.path.parent.mkdir(parents=True, exist_ok=True)
     data = Dataset({"articles": articles}, {"articles": target.path.name}, target.fmt, filters, runs, now, False)
-    _write_beside(target.path, to_bytes(articles, target.fmt, "articles"))
-    _write_beside(card_path(target.path), data_card(data).encode("utf-8"))
+    write_bytes_atomic(target.path, to_bytes(articles, target.fmt, "articles"))
+    write_bytes_atomic(card_path(target.path), data_card(data).encode("utf-8"))
     return target.path
 
 
