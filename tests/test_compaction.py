@@ -126,3 +126,53 @@ def test_a_kill_during_a_merge_loses_nothing(
     table = ds.dataset(copy / "versions", format="parquet").to_table(columns=["url", "version"])
     assert table.num_rows == sum(before[0].values())
     assert not list((copy / "versions").glob(".*.tmp"))
+
+
+def test_a_reader_in_a_loop_during_crawls_with_compaction_never_fails(tmp_path: Path) -> None:
+    """Readers without the lock, while crawls checkpoint, snapshot and compact under them:
+    every read answers, and every version articles.parquet names is in versions/."""
+    import threading
+
+    from crawler.demo.server import serve
+    from crawler.demo.site import DemoSite
+    from tests.conftest import crawl
+
+    site = DemoSite(sitemap=False, rest_api=False)
+    archive = tmp_path / "archive"
+    often = ["-s", "NCMES_REVISIT_EVERY_RUNS=1", "-s", "ARCHIVE_COMPACT_PARTS=2",
+             "-s", "ARCHIVE_CHECKPOINT_ITEMS=4", "-s", "ARCHIVE_SNAPSHOT_PARTS=2"]
+    stop = threading.Event()
+    problems: list[str] = []
+    reads = 0
+
+    def read_in_a_loop() -> None:
+        nonlocal reads
+        while not stop.is_set():
+            try:
+                reader = ArchiveReader(archive)
+                named = reader.read_articles().select(["url", "version"]).to_pylist()
+                versions = reader.read_versions(columns=["url", "version"]).to_pylist()
+                have = {(v["url"], v["version"]) for v in versions}
+                missing = [a for a in named if (a["url"], a["version"]) not in have]
+                if missing or len(have) != len(versions):
+                    problems.append(f"missing {missing[:2]}, {len(versions) - len(have)} twice")
+                reads += 1
+            except Exception as exc:  # every failure is the finding
+                problems.append(f"{type(exc).__name__}: {exc}")
+
+    with serve(site) as server:
+        assert crawl(server, archive, *often).returncode == 0
+        thread = threading.Thread(target=read_in_a_loop)
+        thread.start()
+        try:
+            for run in range(4):
+                for post_id in site.post_ids[run * 3 : run * 3 + 3]:
+                    site.edit_article(post_id, title=f"عنوان معدل {run}")
+                result = crawl(server, archive, *often)
+                assert result.returncode == 0, result.stderr[-2000:]
+        finally:
+            stop.set()
+            thread.join()
+    assert not problems, problems[:5]
+    assert reads >= 5
+    assert any(journal.level(p) > 0 for p in journal.parts(archive / "versions"))
