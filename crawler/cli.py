@@ -201,13 +201,22 @@ def _open_archive(path: str, create: bool, write: bool | None = None, **config: 
     if not create and not root.exists():
         raise CommandError(f"no archive at {root} (run `ncmes-archive crawl --archive {root}` first)")
     try:
-        if create if write is None else write:
-            return Archive(root, create=create, **config)
-        return ArchiveReader(root)
+        archive = Archive(root, create=create, **config) if (create if write is None else write) else ArchiveReader(root)
     except ArchiveError as exc:
         raise CommandError(str(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot open archive {root}: {exc.strerror or exc}") from None
+    _warn_damaged(archive)
+    return archive
+
+
+def _warn_damaged(archive: Any) -> None:
+    """One line on stderr per damaged file the archive is read without."""
+    from crawler.archive.reader import WITHOUT
+
+    for name, problem in archive.damaged.items():
+        print(f"ncmes-archive: warning: {problem}; {WITHOUT.get(name, 'read without it')} "
+              f"(`ncmes-archive check --repair --archive {archive.root}` mends it)", file=sys.stderr)
 
 
 def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrides: dict[str, Any]) -> int:

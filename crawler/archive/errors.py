@@ -7,6 +7,11 @@ class ArchiveError(Exception):
     """The archive cannot be read or written; the message is one line naming the file."""
 
 
+class ArchiveDamaged(ArchiveError):
+    """A file of the archive is unreadable or not what it should be (truncated, garbage,
+    another table's rows): `ncmes-archive check --repair` sets it aside."""
+
+
 class ArchiveLocked(ArchiveError):
     """Another process holds the archive's lock."""
 

@@ -11,7 +11,7 @@ from typing import IO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.archive.errors import ArchiveError, one_line
+from crawler.archive.errors import ArchiveDamaged, ArchiveError, one_line
 from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY
 
 TMP_SUFFIX = ".tmp"
@@ -93,13 +93,13 @@ def check_schema(path: Path, schema: pa.Schema) -> pa.Schema:
     try:
         file_schema = pq.read_schema(path)
     except Exception as exc:  # pyarrow raises several types for a damaged footer
-        raise ArchiveError(unreadable(path, exc)) from exc
+        raise ArchiveDamaged(unreadable(path, exc)) from exc
     meta = file_schema.metadata or {}
     file_kind = meta.get(FILE_KIND_KEY)
     if file_kind is None:
-        raise ArchiveError(f"archive file {path} is Parquet but not an ncmes archive file")
+        raise ArchiveDamaged(f"archive file {path} is Parquet but not an ncmes archive file")
     if file_kind.decode(errors="replace") != kind:
-        raise ArchiveError(
+        raise ArchiveDamaged(
             f"archive file {path} holds {file_kind.decode(errors='replace')!r} rows, "
             f"expected {kind!r}"
         )
@@ -121,14 +121,14 @@ def conform(table: pa.Table, schema: pa.Schema, path: Path) -> pa.Table:
             try:
                 arrays.append(table[fld.name].cast(fld.type))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                raise ArchiveError(
+                raise ArchiveDamaged(
                     f"archive file {path} has column {fld.name} of an unexpected type: "
                     f"{one_line(exc)}"
                 ) from exc
         elif fld.nullable:
             arrays.append(pa.nulls(len(table), fld.type))
         else:
-            raise ArchiveError(f"archive file {path} lacks column {fld.name}")
+            raise ArchiveDamaged(f"archive file {path} lacks column {fld.name}")
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -144,7 +144,7 @@ def read_checked(path: Path, schema: pa.Schema, columns: list[str] | None = None
         present = None if columns is None else [c for c in columns if c in file_schema.names]
         table = pq.read_table(path, columns=present)
     except Exception as exc:  # a damaged data page shows only when read
-        raise ArchiveError(unreadable(path, exc)) from exc
+        raise ArchiveDamaged(unreadable(path, exc)) from exc
     return conform(table, schema if columns is None else _sub(schema, columns), path)
 
 
@@ -155,5 +155,18 @@ def read_range(path: Path, schema: pa.Schema, columns: list[str], lo: str, hi: s
         present = [c for c in columns if c in pq.read_schema(path).names]
         table = pq.read_table(path, columns=present, filters=[("url", ">=", lo), ("url", "<=", hi)])
     except Exception as exc:  # a damaged data page shows only when read
-        raise ArchiveError(unreadable(path, exc)) from exc
+        raise ArchiveDamaged(unreadable(path, exc)) from exc
     return conform(table, _sub(schema, columns), path)
+
+
+DAMAGED_DIR = "damaged"
+
+
+def set_aside(root: Path, path: Path, stamp: str) -> Path:
+    """Move a damaged file of the archive to `root/damaged/<stamp>/` (same relative path),
+    never deleting it: what it held can still be looked at, or put back by hand."""
+    target = root / DAMAGED_DIR / stamp / path.relative_to(root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, target)
+    fsync_dir(path.parent)
+    return target

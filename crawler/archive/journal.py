@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from crawler.archive.errors import ArchiveError, one_line
+from crawler.archive.errors import ArchiveDamaged, one_line
 from crawler.archive.files import check_schema, conform, fsync_dir, unreadable, write_atomic
 
 COVERS_KEY = b"ncmes.covers"
@@ -55,14 +55,27 @@ def covers(file_schema: pa.Schema) -> list[str]:
     return list(json.loads(raw)) if raw else []
 
 
-def live_parts(folder: Path, schema: pa.Schema) -> tuple[list[Path], list[Path]]:
+def live_parts(
+    folder: Path, schema: pa.Schema, damaged: dict[Path, str] | None = None
+) -> tuple[list[Path], list[Path]]:
     """The parts to read (each checked against `schema`), and those a merged file already
-    holds (a compaction killed before it deleted them): never read twice."""
+    holds (a compaction killed before it deleted them): never read twice. With `damaged`,
+    a part that is not readable is left out and named there instead of raising."""
     files = parts(folder)
     covered: set[str] = set()
+    bad: set[Path] = set()
     for path in files:
-        covered.update(covers(check_schema(path, schema)))
-    return [p for p in files if p.name not in covered], [p for p in files if p.name in covered]
+        try:
+            covered.update(covers(check_schema(path, schema)))
+        except ArchiveDamaged as exc:
+            if damaged is None:
+                raise
+            damaged[path] = str(exc)
+            bad.add(path)
+    return (
+        [p for p in files if p.name not in covered and p not in bad],
+        [p for p in files if p.name in covered and p not in bad],
+    )
 
 
 def level(path: Path) -> int:
@@ -102,7 +115,7 @@ def merge(folder: Path, group: list[Path], schema: pa.Schema, new_level: int) ->
                 for batch in reader.iter_batches(batch_size=4096):
                     yield conform(pa.Table.from_batches([batch]), schema, path).replace_schema_metadata(meta)
             except (pa.ArrowException, OSError) as exc:
-                raise ArchiveError(unreadable(path, exc)) from exc
+                raise ArchiveDamaged(unreadable(path, exc)) from exc
 
     out = folder / merged_name(group[0], new_level)
     write_atomic(tables(), out, hidden_tmp=True, schema=target)
@@ -150,8 +163,10 @@ def read_dataset(
             columns=columns, filter=filt, use_threads=False, fragment_readahead=1,
             batch_readahead=1,
         )
+    except FileNotFoundError:
+        raise  # replaced under a reader: it reads again
     except Exception as exc:  # a damaged data page shows only when read
-        raise ArchiveError(unreadable_part(files, exc)) from exc
+        raise ArchiveDamaged(unreadable_part(files, exc)) from exc
 
 
 def count_rows(files: list[Path]) -> int:
@@ -160,8 +175,10 @@ def count_rows(files: list[Path]) -> int:
         return 0
     try:
         return ds.dataset([str(p) for p in files], format="parquet").count_rows()
+    except FileNotFoundError:
+        raise
     except (pa.ArrowException, OSError) as exc:
-        raise ArchiveError(unreadable_part(files, exc)) from exc
+        raise ArchiveDamaged(unreadable_part(files, exc)) from exc
 
 
 def unreadable_part(files: list[Path], error: Exception) -> str:

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from crawler.archive import snapshot
 from crawler.archive.changes import HASHED_FIELDS, fingerprint
-from crawler.archive.errors import ArchiveError
+from crawler.archive.errors import ArchiveDamaged, ArchiveError
 from crawler.archive.files import read_checked, unreadable
 from crawler.archive.journal import checked_parts, count_rows, live_parts, parts, read_dataset
 from crawler.archive.ledger import ArticleState, KnownArticle, Ledger
@@ -57,6 +57,14 @@ STATE_COLUMNS = (
 )
 # Crawl-state columns of articles.parquet: how to ask the site cheaply, not content.
 CRAWL_STATE_COLUMNS = ("last_fetched", "etag", "http_last_modified", "sitemap_lastmod", "fetch_url")
+# What reading without each snapshot file means, for the warning a damaged one gives.
+WITHOUT = {
+    "articles.parquet": "the articles are rebuilt from versions/",
+    "runs.parquet": "earlier runs are unknown (a crawl asks every article and walks every listing)",
+    "listings.parquet": "a crawl walks every listing to its end",
+    "failures.parquet": "earlier runs' failures are not shown",
+    "warnings.parquet": "earlier runs' warnings are not shown",
+}
 # How many times a reader reads again after a writer replaced files under it.
 RETRIES = 5
 T = TypeVar("T")
@@ -127,15 +135,23 @@ class ArchiveReader:
             # next checkpoint writes them as a `.current/content-*` part.
             self._pending_content: list[Row] = []
 
+            # Damaged files (relative path -> the one-line problem): each is read as if
+            # absent. articles.parquet is then rebuilt from versions/, the planning state
+            # (listings, runs) starts from nothing: the safe choice, walking every listing.
+            self.damaged: dict[str, str] = {}
             tables: dict[str, pa.Table] = {}
             for name, schema in SNAPSHOT_FILES.items():
                 path = self.root / name
                 columns = list(STATE_COLUMNS) if name == "articles.parquet" else None
+                empty = schema.empty_table()
+                tables[name] = empty.select(columns) if columns else empty
                 if path.exists():
-                    tables[name] = read_checked(path, schema, columns=columns)
-                else:
-                    empty = schema.empty_table()
-                    tables[name] = empty.select(columns) if columns else empty
+                    try:
+                        tables[name] = read_checked(path, schema, columns=columns)
+                    except ArchiveDamaged as exc:
+                        self.damaged[name] = str(exc)
+            # A damaged part of versions/ or changes/ is not derivable: an error naming it
+            # (`check --repair` sets it aside).
             self._version_files, covered = live_parts(self.versions_dir, VERSIONS)
             self._change_files, covered_changes = live_parts(self.changes_dir, CHANGES)
             # Parts a merged file holds, left by a compaction killed before it deleted them.
@@ -207,7 +223,7 @@ class ArchiveReader:
         """Per-field digests of every article loaded from articles.parquet, read in batches
         (once per process, when the first changed article needs them)."""
         path = self.root / "articles.parquet"
-        if not path.exists():
+        if not path.exists() or "articles.parquet" in self.damaged:
             return
         try:
             reader = pq.ParquetFile(path)
@@ -226,10 +242,14 @@ class ArchiveReader:
 
     def _sources(self) -> snapshot.Sources:
         return snapshot.Sources(
-            snapshot=self.root / "articles.parquet", version_files=self._version_files,
+            snapshot=self._snapshot_path(), version_files=self._version_files,
             fresh_files=self._fresh_version_files, content_files=self._content_files,
             pending_versions=self._pending_versions, pending_content=self._pending_content,
         )
+
+    def _snapshot_path(self) -> Path | None:
+        """articles.parquet, unless it is damaged (then versions/ gives the content)."""
+        return None if "articles.parquet" in self.damaged else self.root / "articles.parquet"
 
     # -- reading --------------------------------------------------------------------------
 

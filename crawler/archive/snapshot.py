@@ -37,7 +37,7 @@ class Sources:
     versions/ (`fresh`: the parts that may be newer than the snapshot), the run's
     `content-*` parts, and rows not yet written."""
 
-    snapshot: Path
+    snapshot: Path | None
     version_files: list[Path]
     fresh_files: list[Path] = field(default_factory=list)
     content_files: list[Path] = field(default_factory=list)
@@ -79,7 +79,7 @@ def _chunk(
         return [to_table(rows, VERSIONS).select(names)] if rows else []
 
     found = []
-    if sources.snapshot.exists():
+    if sources.snapshot is not None and sources.snapshot.exists():
         found.append(read_range(sources.snapshot, ARTICLES, names, lo, hi))
     if fresh is not None:
         found.append(fresh.filter(in_range))
@@ -103,9 +103,8 @@ def _chunk(
             base = _refreshed(base, refresh)
     if base["url"].to_pylist() != list(want):
         missing = sorted(set(want) - set(base["url"].to_pylist()))[:3]
-        raise ArchiveError(
-            f"archive {sources.snapshot.parent}: no content on disk for {', '.join(missing)}"
-        )
+        where = sources.version_files[0].parent.parent if sources.version_files else "archive"
+        raise ArchiveError(f"archive {where}: no content on disk for {', '.join(missing)}")
     columns: dict[str, Any] = {name: base[name] for name in names if name != "version"}
     columns["series"] = pa.array(
         [s.series_candidate if counts.get(s.series_candidate or "", 0) >= 2 else None for s in states],
