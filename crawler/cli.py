@@ -142,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_argument("--workers", type=int, default=-1,
                            help="extraction processes (default: one per core; 0: none, in this process)")
 
+    check = sub.add_parser("check", parents=[common],
+                           help="verify every file of the archive; --repair mends what is derivable")
+    check.add_argument("--repair", action="store_true",
+                       help="rebuild what is derivable, set damaged files aside in damaged/ (writes)")
     sub.add_parser("compact", parents=[common],
                    help="merge the archive's Parquet parts into few files (same rows)")
 
@@ -215,7 +219,7 @@ def _warn_damaged(archive: Any) -> None:
     from crawler.archive.reader import WITHOUT
 
     for name, problem in archive.damaged.items():
-        print(f"ncmes-archive: warning: {problem}; {WITHOUT.get(name, 'read without it')} "
+        print(f"ncmes-archive: warning: {problem.rstrip('.')}; {WITHOUT.get(name, 'read without it')} "
               f"(`ncmes-archive check --repair --archive {archive.root}` mends it)", file=sys.stderr)
 
 
@@ -537,6 +541,34 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from crawler.archive import check
+    from crawler.archive.errors import ArchiveLocked
+
+    root = Path(args.archive)
+    if not root.is_dir():
+        raise CommandError(f"no archive at {root}")
+    problems, checked = check.check(root)
+    if args.repair and problems:
+        try:
+            for line in check.repair(root, problems):
+                print(f"repaired {line}")
+        except ArchiveLocked as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"cannot repair {root}: {exc.strerror or exc}") from None
+        problems, checked = check.check(root)
+    for problem in problems:
+        print(problem.line())
+    if problems:
+        raise CommandError(
+            f"{root}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in {checked} files"
+            + ("" if args.repair else f" (`ncmes-archive check --repair --archive {root}` mends what is derivable)")
+        )
+    print(f"{root}: sound ({checked} files checked)")
+    return EXIT_OK
+
+
 def cmd_compact(args: argparse.Namespace) -> int:
     from crawler.archive.errors import ArchiveLocked
 
@@ -566,6 +598,7 @@ COMMANDS = {
     "reextract": cmd_reextract,
     "replay": cmd_replay,
     "compact": cmd_compact,
+    "check": cmd_check,
 }
 
 

@@ -441,6 +441,15 @@ class Archive(ArchiveReader):
             self._loaded_stamp = self._disk_stamp()
         return counts
 
+    def rebuild_snapshot(self) -> None:
+        """articles.parquet, failures.parquet and warnings.parquet written anew from
+        versions/ and what was loaded (`check --repair`, after setting damaged ones aside)."""
+        self._require_lock()
+        with self._write_lock:
+            with self._mutex:
+                self._fresh_version_files = list(self._version_files)
+            self._write_snapshot(final=True)
+
     # -- listings (the crawl plan's state) --------------------------------------------------
 
     def write_listings(self, site: str, listing_rows: list[dict[str, Any]]) -> None:
