@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+import pytest
 
 from crawler.archive.writer import Archive
 from crawler.demo.server import serve
