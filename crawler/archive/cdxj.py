@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.archive.files import write_bytes_atomic
+from crawler.archive.files import DAMAGED_DIR, write_bytes_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -134,13 +134,29 @@ def index_file(path: Path, repair: bool = True) -> list[Entry]:
     if whole < size:
         if not repair:
             raise ValueError(f"{path.name}: torn record at byte {whole}")
-        logger.warning("%s: cutting a torn record off its end (%d bytes from %d)",
-                       path.name, size - whole, whole)
-        with open(path, "r+b") as fh:
-            fh.truncate(whole)
-            fh.flush()
-            os.fsync(fh.fileno())
+        kept = cut_torn_end(path, whole)
+        logger.warning("%s: cut a torn record off its end (%d bytes from %d, kept in %s)",
+                       path.name, size - whole, whole, kept)
     return _entries(path, whole)
+
+
+def cut_torn_end(path: Path, whole: int) -> Path:
+    """Cut a WARC file back to its `whole` first bytes, keeping what is cut in the archive's
+    damaged/ folder (`damaged/<time>/warc/<name>.tail`): nothing is deleted."""
+    import datetime as dt
+
+    root = path.parent.parent  # warc/ is in the archive folder
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    tail = root / DAMAGED_DIR / stamp / path.parent.name / f"{path.name}.tail"
+    tail.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "rb") as fh:
+        fh.seek(whole)
+        write_bytes_atomic(tail, fh.read())
+    with open(path, "r+b") as fh:
+        fh.truncate(whole)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return tail
 
 
 def index_whole(path: Path) -> list[Entry]:

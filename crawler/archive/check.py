@@ -12,14 +12,7 @@ import pyarrow as pa
 
 from crawler.archive import cdxj
 from crawler.archive.errors import ArchiveDamaged, ArchiveError, one_line
-from crawler.archive.files import (
-    DAMAGED_DIR,
-    check_schema,
-    fsync_dir,
-    read_checked,
-    set_aside,
-    write_bytes_atomic,
-)
+from crawler.archive.files import check_schema, read_checked, set_aside
 from crawler.archive.journal import covers, parts
 from crawler.archive.lock import ArchiveLock
 from crawler.archive.reader import CURRENT_DIR, SNAPSHOT_FILES
@@ -228,15 +221,7 @@ def _mend_files(root: Path, problems: list[Problem]) -> tuple[list[str], bool]:
         elif problem.repair == REBUILD_ARTICLES:
             rebuild_articles = True
         elif problem.repair == CUT_TAIL:
-            whole = cdxj.whole_prefix(path)
-            tail = root / DAMAGED_DIR / stamp / f"{problem.path}.tail"
-            tail.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "rb") as fh:
-                fh.seek(whole)
-                write_bytes_atomic(tail, fh.read())
-            with open(path, "r+b") as fh:
-                fh.truncate(whole)
-            fsync_dir(path.parent)
+            tail = cdxj.cut_torn_end(path, cdxj.whole_prefix(path))
             done.append(f"{problem.path}: torn end cut off, kept in {tail.relative_to(root)}")
     if any(p.repair in (REBUILD_INDEX, CUT_TAIL) for p in problems):
         warc_dir = root / WARC_DIR
