@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from mirror import mirror_site  # noqa: E402
+
 from crawler.cli import LOCAL_MIRROR_SETTINGS, setting_args  # noqa: E402
 from crawler.demo.server import serve  # noqa: E402
-from mirror import mirror_site  # noqa: E402
 
 FAST = setting_args({**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 0})
 

@@ -18,9 +18,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from crawler.archive import warc
-from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION_KEY, SCHEMAS
 from crawler.archive.errors import ArchiveError, ArchiveLocked
 from crawler.archive.files import write_atomic
+from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION_KEY, SCHEMAS
 from crawler.archive.writer import Archive
 from crawler.extraction.record import ArticleRecord, Related
 from tests.factories import article_record

@@ -127,8 +127,6 @@ def whole_prefix(path: Path) -> int:
 
 def index_file(path: Path, repair: bool = True) -> list[Entry]:
     """Index one WARC file; with repair, first cut a torn record off its end."""
-    from warcio.archiveiterator import ArchiveIterator
-
     size = path.stat().st_size
     whole = whole_prefix(path)
     if whole < size:

@@ -12,13 +12,12 @@ them, and the next writer deletes them.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import contextlib
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
