@@ -53,7 +53,11 @@ def replace_atomic(path: Path, fill: Callable[[IO[bytes]], None], *, hidden_tmp:
 def write_bytes_atomic(path: Path, data: bytes | str) -> None:
     """Bytes (or UTF-8 text) written atomically at `path`."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    replace_atomic(Path(path), lambda fh: fh.write(payload))
+
+    def fill(fh: IO[bytes]) -> None:
+        fh.write(payload)
+
+    replace_atomic(Path(path), fill)
 
 
 def write_atomic(
