@@ -176,3 +176,19 @@ def test_a_reader_in_a_loop_during_crawls_with_compaction_never_fails(tmp_path: 
     assert not problems, problems[:5]
     assert reads >= 5
     assert any(journal.level(p) > 0 for p in journal.parts(archive / "versions"))
+
+
+def test_the_compact_command_merges_each_table_into_one_file(histories: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import run_cli
+
+    copy = tmp_path / "copy"
+    shutil.copytree(histories[1], copy)
+    before = _rows(ArchiveReader(copy))
+    versions, changes = len(journal.parts(copy / "versions")), len(journal.parts(copy / "changes"))
+    result = run_cli("compact", "--archive", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"versions/: {versions} -> 1 files; changes/: {changes} -> 1 files"
+    assert _rows(ArchiveReader(copy)) == before
+    assert run_cli("check", "--archive", str(copy)).returncode == 0
