@@ -27,6 +27,8 @@ from crawler.archive.errors import ArchiveDamaged, one_line
 from crawler.archive.files import check_schema, conform, fsync_dir, unreadable, write_atomic
 
 COVERS_KEY = b"ncmes.covers"
+# Decoded bytes per row group of a merged file (what one merge holds in memory at most).
+MERGED_GROUP_BYTES = 64 << 20
 _LEVEL = re.compile(r"-c(\d+)\.parquet$")
 
 
@@ -107,7 +109,7 @@ def merge(folder: Path, group: list[Path], schema: pa.Schema, new_level: int) ->
     meta = {**(schema.metadata or {}), COVERS_KEY: json.dumps(held).encode()}
     target = schema.with_metadata(meta)
 
-    def tables() -> Iterator[pa.Table]:
+    def batches() -> Iterator[pa.Table]:
         for path in group:
             try:
                 reader = pq.ParquetFile(path)
@@ -115,6 +117,18 @@ def merge(folder: Path, group: list[Path], schema: pa.Schema, new_level: int) ->
                     yield conform(pa.Table.from_batches([batch]), schema, path).replace_schema_metadata(meta)
             except (pa.ArrowException, OSError) as exc:
                 raise ArchiveDamaged(unreadable(path, exc)) from exc
+
+    def tables() -> Iterator[pa.Table]:
+        # The parts' rows gathered into row groups of MERGED_GROUP_BYTES: a merged file of
+        # many small parts is not a file of many tiny row groups (slow for every reader).
+        held: list[pa.Table] = []
+        for table in batches():
+            held.append(table)
+            if sum(t.nbytes for t in held) >= MERGED_GROUP_BYTES:
+                yield pa.concat_tables(held).combine_chunks()
+                held = []
+        if held:
+            yield pa.concat_tables(held).combine_chunks()
 
     out = folder / merged_name(group[0], new_level)
     write_atomic(tables(), out, hidden_tmp=True, schema=target)
