@@ -101,11 +101,12 @@ class ArchiveReader:
         lock never fails for that, and never sees a half state."""
         for attempt in range(RETRIES):
             try:
+                if attempt and read != self._load:
+                    self._load()
                 return read()
             except (ArchiveError, FileNotFoundError) as exc:
                 if attempt == RETRIES - 1 or not (_vanished(exc) or self._listing_changed()):
                     raise
-                self._load()
         raise AssertionError("unreachable")
 
     def _listing_changed(self) -> bool:

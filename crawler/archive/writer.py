@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import secrets
 import threading
 import time
@@ -29,6 +30,8 @@ from crawler.archive.schema import ARTICLES, CHANGES, FAILURES, LISTINGS, RUNS, 
 
 if TYPE_CHECKING:
     from crawler.extraction.record import ArticleRecord
+
+logger = logging.getLogger(__name__)
 
 # Files of one level in a table before they are merged into one of the next.
 COMPACT_PARTS = 10
@@ -205,7 +208,11 @@ class Archive(ArchiveReader):
             self._run_row["completed"] = bool(completed)
             self._run_row["finished_at"] = dt.datetime.now(dt.UTC)
         self.checkpoint(final=True)
-        self.compact()
+        try:
+            self.compact()
+        except (OSError, ArchiveError) as exc:
+            # The run is recorded whole; its parts are merged at the end of a later run.
+            logger.warning("archive %s: parts not merged this run: %s", self.root, exc)
         row = dict(self._run_row)
         self.run_id = None
         self._run_row = None
@@ -428,7 +435,18 @@ class Archive(ArchiveReader):
             ):
                 with self._mutex:
                     before = list(self._version_files if name == "versions" else self._change_files)
-                after = journal.compact(folder, schema, self.compact_parts, full=full)
+                try:
+                    after = journal.compact(folder, schema, self.compact_parts, full=full)
+                except BaseException:
+                    # A merge failed after others succeeded: read the folder as it is now.
+                    with self._mutex:
+                        listed = journal.live_parts(folder, schema)[0]
+                        if name == "versions":
+                            self._version_files = listed
+                            self._fresh_version_files = list(listed) if self._fresh_version_files else []
+                        else:
+                            self._change_files = listed
+                    raise
                 with self._mutex:
                     if name == "versions":
                         self._version_files = after
