@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
+from crawler.archive import cdxj
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
 from tests.conftest import crawl, run_cli
@@ -103,15 +104,21 @@ def test_damage_is_named_read_past_and_repaired_to_what_a_fresh_crawl_gives(
     named = [line for line in check.stdout.splitlines() if line.startswith(rel + ":")]
     assert named, check.stdout
     assert len(check.stderr.strip().splitlines()) == 1 and "--repair" in check.stderr
-    if case in ("truncated listings", "garbage runs", "truncated articles"):
-        # Unrepaired, a crawl falls back to the safe choice and says so.
+    if case != "truncated index":
+        # Unrepaired, a crawl falls back to the safe choice and says so; what it replaces
+        # or cuts off is kept in damaged/.
         on_damage = tmp_path / "unrepaired"
         shutil.copytree(archive, on_damage)
         result = crawl(crawled.server, on_damage, *EVERY_RUN)
         assert result.returncode == 0, result.stderr[-2000:]
-        assert rel in result.stderr and "warning" in result.stderr
+        if case == "torn WARC tail":
+            [tail] = (on_damage / "damaged").rglob("*.warc.gz.tail")
+            assert tail.stat().st_size == damaged.stat().st_size - cdxj.whole_prefix(damaged)
+        else:
+            assert rel in result.stderr and "warning" in result.stderr
+            assert (on_damage / "damaged" / next((on_damage / "damaged").iterdir()).name / rel).exists()
         assert _versions(on_damage) == fresh
-        assert (on_damage / "damaged").is_dir()
+        assert run_cli("check", "--archive", str(on_damage)).returncode == 0
     repaired = run_cli("check", "--repair", "--archive", str(archive))
     assert repaired.returncode == 0, repaired.stdout + repaired.stderr
     assert "repaired" in repaired.stdout and "sound" in repaired.stdout
