@@ -11,6 +11,8 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.archive import journal
 from crawler.archive.reader import ArchiveReader
@@ -195,3 +197,26 @@ def test_the_compact_command_merges_each_table_into_one_file(histories: tuple[Pa
     assert run_cli("check", "--archive", str(copy)).returncode == 0
     # Many small parts make one row group, not one per part.
     assert pq.ParquetFile(journal.parts(copy / "versions")[0]).num_row_groups == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=30), st.integers(2, 4))
+def test_any_run_history_compacts_to_the_same_rows_in_order_and_few_files(sizes: list[int], fanout: int) -> None:
+    import tempfile
+
+    from crawler.archive import rows
+    from crawler.archive.files import write_atomic
+    from crawler.archive.schema import CHANGES
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "changes"
+        folder.mkdir()
+        written = []
+        for run, size in enumerate(sizes):
+            batch = [rows.change(f"2026{run:04d}", f"{SITE}/{run}-{i}", "added", [], 1, T0) for i in range(size)]
+            write_atomic(rows.to_table(batch, CHANGES), folder / journal.part_name("part", f"2026{run:04d}", 0))
+            written += [r["url"] for r in batch]
+            files = journal.compact(folder, CHANGES, fanout)
+            assert files == journal.parts(folder)
+            assert journal.read_dataset(files, CHANGES)["url"].to_pylist() == written
+            assert all(n < fanout for n in Counter(journal.level(p) for p in files).values())
