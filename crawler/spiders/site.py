@@ -107,11 +107,11 @@ class SiteSpider(scrapy.Spider):
             )
             spider.archive.acquire_lock()
             spider.owns_lock = True
-        # Everything the plan knows of earlier runs is this site's: an archive may hold
-        # another edition's runs and articles.
         # A frozen view of the archive's articles as the run starts: the plan and the
         # requests read it, never the writer's state.
         spider.known = spider.archive.known()
+        # Everything the plan knows of earlier runs is this site's: an archive may hold
+        # another edition's runs and articles.
         spider.policy = RevisitPolicy.from_settings(settings, spider.archive, site=spider.site)
         spider.plan = CrawlPlan(
             spider.site,
