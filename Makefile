@@ -32,6 +32,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/speed.py --sizes 500,2000
 	$(BIN)/python bench/memory.py --sizes 500,2000 --repeat 3
 	$(BIN)/python bench/reextract.py --repeat 3
+	$(BIN)/python bench/longevity.py
 	$(BIN)/python bench/machine.py
 
 lint: $(VENV)/.installed

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.archive.store import Archive  # noqa: E402
+from crawler.archive.writer import Archive  # noqa: E402
 from crawler.dataset.export import export  # noqa: E402
 from crawler.demo.site import DemoSite  # noqa: E402
 from crawler.extraction import extract  # noqa: E402

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import snowballstemmer  # noqa: E402
 
-from crawler.archive.store import Archive  # noqa: E402
+from crawler.archive.writer import Archive  # noqa: E402
 from crawler.demo.site import DemoSite  # noqa: E402
 from crawler.extraction import extract  # noqa: E402
 from crawler.search import index as search_index  # noqa: E402

@@ -163,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--json", action="store_true", help="a JSON array instead of a table")
     browse = sub.add_parser("browse", parents=[common], help="the archive in a web browser (Datasette) on 127.0.0.1")
     browse.add_argument("--port", type=_port, default=BROWSE_PORT, help=f"port on 127.0.0.1 (default {BROWSE_PORT})")
+    check = sub.add_parser("check", parents=[common],
+                           help="verify every file of the archive; --repair mends what is derivable")
+    check.add_argument("--repair", action="store_true",
+                       help="rebuild what is derivable, set damaged files aside in damaged/ (writes)")
+    sub.add_parser("compact", parents=[common],
+                   help="merge the archive's Parquet parts into few files (same rows)")
 
     demo = sub.add_parser("demo", help="serve the offline snapshot (both editions) on 127.0.0.1 and crawl it")
     demo.add_argument("--archive", default="exports/demo", help="archive folder (default exports/demo)")
@@ -209,28 +215,52 @@ def parse_settings(pairs: list[str]) -> dict[str, Any]:
 # -- commands ---------------------------------------------------------------------------
 
 
-def _open_archive(path: str, create: bool) -> Any:
-    from crawler.archive.store import Archive, ArchiveError
+def _open_archive(path: str, create: bool, write: bool | None = None, **config: Any) -> Any:
+    """The archive's writer (crawl, reextract: `write`, by default when `create`), else its
+    read-only reader."""
+    from crawler.archive.errors import ArchiveError
+    from crawler.archive.reader import ArchiveReader
+    from crawler.archive.writer import Archive
 
     root = Path(path)
     if not create and not root.exists():
         raise CommandError(f"no archive at {root} (run `ncmes-archive crawl --archive {root}` first)")
     try:
-        return Archive(root, create=create)
+        archive = Archive(root, create=create, **config) if (create if write is None else write) else ArchiveReader(root)
     except ArchiveError as exc:
         raise CommandError(str(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot open archive {root}: {exc.strerror or exc}") from None
+    _warn_damaged(archive)
+    return archive
+
+
+def _warn_damaged(archive: Any) -> None:
+    """One line on stderr per damaged file the archive is read without."""
+    from crawler.archive.reader import WITHOUT
+
+    for name, problem in archive.damaged.items():
+        print(f"ncmes-archive: warning: {problem.rstrip('.')}; {WITHOUT.get(name, 'read without it')} "
+              f"(`ncmes-archive check --repair --archive {archive.root}` mends it)", file=sys.stderr)
 
 
 def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrides: dict[str, Any]) -> int:
     """Crawl `site` into the archive; prints progress on stderr and a summary on stdout."""
-    from crawler.archive.store import ArchiveLocked
+    from crawler.archive.errors import ArchiveLocked
 
     # A fatal signal (SIGSEGV, SIGABRT in a native library) leaves every thread's traceback
     # on stderr instead of nothing.
     faulthandler.enable()
-    archive = _open_archive(archive_dir, create=True)
+    from crawler import settings as defaults
+
+    def setting(name: str) -> Any:
+        return overrides.get(name, getattr(defaults, name))
+
+    archive = _open_archive(
+        archive_dir, create=True, snapshot_parts=int(setting("ARCHIVE_SNAPSHOT_PARTS")),
+        snapshot_seconds=float(setting("ARCHIVE_SNAPSHOT_SECONDS")),
+        compact_parts=int(setting("ARCHIVE_COMPACT_PARTS")),
+    )
     try:
         archive.acquire_lock()
     except ArchiveLocked as exc:
@@ -458,24 +488,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def export_wacz(archive: Any, out: Path) -> None:
-    """The web archive as a WACZ package (under the archive's lock: the index may be updated)."""
+    """The web archive as a WACZ package (the archive is only read)."""
     from crawler.archive.replay import write_wacz
-    from crawler.archive.store import ArchiveLocked
 
     if out.suffix.lower() != ".wacz":
         raise UsageError(f"--wacz wants a file name ending in .wacz, got {out}")
-    try:
-        archive.acquire_lock()
-    except ArchiveLocked as exc:
-        raise CommandError(str(exc)) from None
     try:
         counts = write_wacz(archive, out)
     except ValueError as exc:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from None
-    finally:
-        archive.release_lock()
     print(f"wrote {out} ({counts['warc_files']} WARC files, {counts['captures']} captures, "
           f"{counts['pages']} pages)")
 
@@ -485,8 +508,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from crawler.archive import cdxj, replay
-    from crawler.archive.store import ArchiveLocked
+    from crawler.archive import replay
 
     archive = _open_archive(args.archive, create=False)
     warc_dir = archive.root / "warc"
@@ -494,15 +516,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise CommandError(f"{archive.root} holds no web archive (no warc/ folder): crawl first")
     if not replay.pywb_available():
         raise CommandError(replay.INSTALL_HINT)
-    try:
-        archive.acquire_lock()
-    except ArchiveLocked:
-        pass  # a crawl is running: it updates the index when it ends; replay what is indexed
-    else:
-        try:
-            cdxj.update(warc_dir)
-        finally:
-            archive.release_lock()
+    # Only read: an index behind the WARC files (a crawl killed or running) is built in
+    # the temporary collection, and the next crawl brings warc/index.cdxj up to date.
     with replay.collection(archive.root) as root:
         print(f"replaying {warc_dir} at http://127.0.0.1:{args.port}/{replay.COLLECTION}/ "
               "(Ctrl-C to stop)", file=sys.stderr)
@@ -533,9 +548,9 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     # The worker processes start (importing extraction) and begin on the captures the
     # archive lists while this process loads the archive.
     with Workers(args.workers, args.archive) as workers:
-        from crawler.archive.store import ArchiveLocked
+        from crawler.archive.errors import ArchiveLocked
 
-        archive = _open_archive(args.archive, create=False)
+        archive = _open_archive(args.archive, create=False, write=True)
         try:
             archive.acquire_lock()
         except ArchiveLocked as exc:
@@ -624,6 +639,52 @@ def cmd_browse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from crawler.archive import check
+    from crawler.archive.errors import ArchiveLocked
+
+    root = Path(args.archive)
+    if not root.is_dir():
+        raise CommandError(f"no archive at {root}")
+    problems, checked = check.check(root)
+    if args.repair and problems:
+        try:
+            for line in check.repair(root, problems):
+                print(f"repaired {line}")
+        except ArchiveLocked as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"cannot repair {root}: {exc.strerror or exc}") from None
+        problems, checked = check.check(root)
+    for problem in problems:
+        print(problem.line())
+    if problems:
+        raise CommandError(
+            f"{root}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in {checked} files"
+            + ("" if args.repair else f" (`ncmes-archive check --repair --archive {root}` mends what is derivable)")
+        )
+    print(f"{root}: sound ({checked} files checked)")
+    return EXIT_OK
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from crawler.archive.errors import ArchiveLocked
+
+    archive = _open_archive(args.archive, create=False, write=True)
+    try:
+        archive.acquire_lock()
+    except ArchiveLocked as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        counts = archive.compact(full=True)
+    except OSError as exc:
+        raise CommandError(f"cannot compact {args.archive}: {exc.strerror or exc}") from None
+    finally:
+        archive.release_lock()
+    print("; ".join(f"{name}/: {before} -> {after} files" for name, (before, after) in counts.items()))
+    return EXIT_OK
+
+
 COMMANDS = {
     "crawl": cmd_crawl,
     "demo": cmd_demo,
@@ -638,6 +699,8 @@ COMMANDS = {
     "show": cmd_show,
     "history": cmd_history,
     "browse": cmd_browse,
+    "compact": cmd_compact,
+    "check": cmd_check,
 }
 
 
@@ -665,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = None  # type: ignore[assignment]
         return EXIT_OK
     except Exception as exc:
-        from crawler.archive.store import ArchiveError
+        from crawler.archive.errors import ArchiveError
 
         if isinstance(exc, ArchiveError):  # an unreadable archive, an unknown URL or version
             print(f"ncmes-archive: {_one_line(exc)}", file=sys.stderr)

@@ -79,8 +79,6 @@ class ArchivePipeline:
     async def open_spider(self) -> None:
         spider = self.crawler.spider
         self.archive = spider.archive
-        self.archive.snapshot_parts = self.crawler.settings.getint("ARCHIVE_SNAPSHOT_PARTS")
-        self.archive.snapshot_seconds = self.crawler.settings.getfloat("ARCHIVE_SNAPSHOT_SECONDS")
         # Scrapy runs on Twisted's asyncio reactor (its default, and crawler/settings.py's):
         # results come back to the reactor thread as asyncio callbacks, the cheapest way in.
         self.loop = asyncio.get_running_loop()

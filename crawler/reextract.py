@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 # No import of extraction or of the archive here: `Workers` starts the fork server first.
 if TYPE_CHECKING:
-    from crawler.archive.store import Archive
+    from crawler.archive.writer import Archive
     from crawler.workers import Extracted
 
 logger = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ def _listed_tasks(root: Path) -> list[Task] | None:
 
 
 def reextract(
-    archive: Archive, progress: Callable[[int, int], None] | None = None,
+    archive: Archive, progress: Callable[[int, int, int], None] | None = None,
     workers: int | Workers = -1,
 ) -> dict[str, Any]:
     """Re-extract every article whose latest version names a raw capture; returns the run row.
@@ -217,7 +217,7 @@ def reextract(
 
 
 def _reextract(
-    archive: Archive, progress: Callable[[int, int], None] | None, workers: Workers
+    archive: Archive, progress: Callable[[int, int, int], None] | None, workers: Workers
 ) -> dict[str, Any]:
     runs = archive.read_runs().to_pylist()
     site = runs[-1]["site"] if runs else "unknown"
@@ -228,7 +228,7 @@ def _reextract(
     tasks = _tasks(archive.root, rows)
     latest = {row["url"]: row for row in rows if row["warc_file"] is not None}
     del rows
-    done = 0
+    done = failed = 0
     for task, result in zip(tasks, workers.results(tasks), strict=True):
         url = task[3]
         row = latest[url]
@@ -236,6 +236,7 @@ def _reextract(
             if result.trace:
                 logger.error("extraction failed on %s\n%s", url, result.trace)
             archive.record_failure(url, "parse", result.error or "?", dt.datetime.now(dt.UTC))
+            failed += 1
         else:
             record = result.record
             fingerprint = result.fingerprint
@@ -248,13 +249,15 @@ def _reextract(
             )
         done += 1
         if progress is not None:
-            progress(done, len(tasks))
+            progress(done, len(tasks), failed)
         if done % CHECKPOINT_EVERY == 0 and done < len(tasks):
             archive.checkpoint()
     return archive.finish_run(True, {"requests": 0, "pages_downloaded": 0, "not_modified": 0, "bytes_received": 0})
 
 
-def print_progress(done: int, total: int) -> None:
-    """A status line on stderr every 50 articles and at the end."""
+def print_progress(done: int, total: int, failed: int = 0) -> None:
+    """A status line on stderr every 50 articles and at the end: a capture whose extraction
+    failed is counted as a failure, not as re-extracted."""
     if done % 50 == 0 or done == total:
-        print(f"re-extracted {done} of {total}", file=sys.stderr)
+        failures = f", {failed} failed" if failed else ""
+        print(f"re-extracted {done - failed} of {total}{failures}", file=sys.stderr)

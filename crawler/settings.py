@@ -98,6 +98,9 @@ ARCHIVE_CHECKPOINT_SECONDS = 30
 # Each snapshot reads the parts written since the last one: few parts, little memory.
 ARCHIVE_SNAPSHOT_PARTS = 10
 ARCHIVE_SNAPSHOT_SECONDS = 600
+# At the end of a run, the parts of versions/ and changes/ are merged this many at a time
+# (level by level), so each folder keeps a few dozen files at most whatever the runs.
+ARCHIVE_COMPACT_PARTS = 10
 
 # The crawl's own switches.
 NCMES_SITE = "https://ncmes.org"

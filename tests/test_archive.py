@@ -18,8 +18,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from crawler.archive import warc
+from crawler.archive.errors import ArchiveError, ArchiveLocked
+from crawler.archive.files import write_atomic
 from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION_KEY, SCHEMAS
-from crawler.archive.store import Archive, ArchiveError, ArchiveLocked, write_atomic
+from crawler.archive.writer import Archive
 from crawler.extraction.record import ArticleRecord, Related
 from tests.factories import article_record
 
@@ -320,15 +322,17 @@ def _corrupt(path: Path) -> None:
     path.write_bytes(b"PAR1 this is not really parquet")
 
 
+# A versions/ part is not derivable, and another major schema is not damage: refused. (A
+# damaged articles.parquet is read without: see the test below.)
 @pytest.mark.parametrize(
-    "damage, message",
+    "target, damage, message",
     [
-        (_corrupt, "is not readable Parquet"),
-        (_foreign, "not an ncmes archive file"),
-        (_old_schema, "was written by schema 0.3; this version reads 1.x"),
+        ("versions", _corrupt, "is not readable Parquet"),
+        ("versions", _foreign, "not an ncmes archive file"),
+        ("versions", _old_schema, "was written by schema 0.3; this version reads 1.x"),
+        ("articles.parquet", _old_schema, "was written by schema 0.3; this version reads 1.x"),
     ],
 )
-@pytest.mark.parametrize("target", ["articles.parquet", "versions"])
 def test_unreadable_file_refused_and_untouched(root: Path, damage, message, target) -> None:
     run_once(root, make_record())
     path = root / target
@@ -343,12 +347,35 @@ def test_unreadable_file_refused_and_untouched(root: Path, damage, message, targ
     assert path.read_bytes() == before
 
 
-def test_wrong_kind_refused(root: Path) -> None:
+@pytest.mark.parametrize("damage, message", [(_corrupt, "is not readable Parquet"), (_foreign, "not an ncmes archive file")])
+def test_a_damaged_snapshot_is_read_without_and_rebuilt_from_versions(root: Path, damage, message) -> None:
+    run_once(root, make_record())
+    expected = Archive(root).read_articles()
+    path = root / "articles.parquet"
+    damage(path)
+    before = path.read_bytes()
+    archive = Archive(root)
+    assert message in archive.damaged["articles.parquet"] and str(path) in archive.damaged["articles.parquet"]
+    assert "\n" not in archive.damaged["articles.parquet"]
+    # The articles' content and versions come back from versions/ (crawl state aside).
+    columns = [c for c in expected.column_names if c not in ("sitemap_lastmod", "fetch_url")]
+    assert archive.read_articles().select(columns).equals(expected.select(columns))
+    assert path.read_bytes() == before
+    # The writer sets the damaged file aside (never deleting it) before writing anew.
+    with archive.lock():
+        pass
+    assert not path.exists()
+    [aside] = (root / "damaged").rglob("articles.parquet")
+    assert aside.read_bytes() == before
+
+
+def test_wrong_kind_is_damage_read_without(root: Path) -> None:
     run_once(root, make_record())
     runs = pq.read_table(root / "runs.parquet")
     write_atomic(runs, root / "failures.parquet")
-    with pytest.raises(ArchiveError, match="failures.parquet holds 'runs' rows"):
-        Archive(root)
+    archive = Archive(root)
+    assert "failures.parquet holds 'runs' rows" in archive.damaged["failures.parquet"]
+    assert archive.read_failures().num_rows == 0 and archive.read_runs().num_rows == 1
 
 
 def test_missing_archive_without_create(tmp_path: Path) -> None:
@@ -361,7 +388,7 @@ def test_missing_archive_without_create(tmp_path: Path) -> None:
 HOLDER = """
 import sys, time
 sys.path.insert(0, {repo!r})
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 archive = Archive({root!r})
 archive.begin_run("https://ncmes.org", "incremental")
 print("locked", flush=True)
@@ -461,7 +488,7 @@ def test_newer_minor_schema_is_read(root: Path) -> None:
 KILLED_WRITER = """
 import datetime as dt, sys
 sys.path.insert(0, {repo!r})
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.extraction.record import ArticleRecord
 archive = Archive({root!r})
 archive.begin_run("https://ncmes.org", "incremental")

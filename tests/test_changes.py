@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.archive.changes import changed_fields, content_hash, normalise
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.dataset import ReportError
 from crawler.dataset import changes as changes_view
 from crawler.dataset import diff as diff_view

@@ -16,8 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from crawler.archive.reader import CRAWL_STATE_COLUMNS
 from crawler.archive.schema import ARTICLES, CITATIONS, SCHEMA_VERSION, VERSIONS
-from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
+from crawler.archive.writer import Archive
 from crawler.dataset import ReportError
 from crawler.dataset import export as export_view
 from crawler.dataset.export import ExportUsageError

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.extraction.record import Related
 from tests.factories import article_record
 
@@ -158,7 +158,7 @@ def test_the_snapshot_does_not_depend_on_when_checkpoints_came(
     tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Snapshots written and read a few URLs at a time, as a large archive's are.
-    monkeypatch.setattr("crawler.archive.store.SNAPSHOT_CHUNK", 5)
+    monkeypatch.setattr("crawler.archive.snapshot.SNAPSHOT_CHUNK", 5)
     often = _play(tmp_path / "often", seed, checkpoint_odds=0.5, snapshot_parts=3)
     never = _play(tmp_path / "never", seed, checkpoint_odds=0.0, snapshot_parts=40)
 

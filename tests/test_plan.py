@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from crawler.archive.schema import LISTINGS
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.discovery import Section, SitemapEntry
 from crawler.plan import (
     WALK_CUT,

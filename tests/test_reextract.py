@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+import pytest
 
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
 from crawler.extraction.record import ArticleRecord, Footnote, Link, Related
@@ -166,3 +167,11 @@ def _record_of(row: dict) -> ArticleRecord:
         related=[Related(r["title"], r["url"]) for r in row["related"]],
         links=[Link(k["text"], k["url"]) for k in row["links"]], word_count=row["word_count"],
     )
+
+
+def test_progress_counts_a_failed_extraction_as_a_failure(capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.reextract import print_progress
+
+    print_progress(70, 70, 29)
+    print_progress(50, 70, 0)
+    assert capsys.readouterr().err.splitlines() == ["re-extracted 41 of 70, 29 failed", "re-extracted 50 of 70"]

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.cli import main
 from crawler.dataset.html_report import report
 from crawler.demo.content import SEED_ID

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.archive.store import Archive
+from crawler.archive.writer import Archive
 from crawler.demo.content import SEED_ID
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.archive.files import DAMAGED_DIR, write_bytes_atomic
+
 logger = logging.getLogger(__name__)
 
 INDEX = "index.cdxj"
@@ -125,21 +127,61 @@ def whole_prefix(path: Path) -> int:
 
 def index_file(path: Path, repair: bool = True) -> list[Entry]:
     """Index one WARC file; with repair, first cut a torn record off its end."""
-    from warcio.archiveiterator import ArchiveIterator
-
     size = path.stat().st_size
     whole = whole_prefix(path)
     if whole < size:
         if not repair:
             raise ValueError(f"{path.name}: torn record at byte {whole}")
-        logger.warning("%s: cutting a torn record off its end (%d bytes from %d)",
-                       path.name, size - whole, whole)
-        with open(path, "r+b") as fh:
-            fh.truncate(whole)
-            fh.flush()
-            os.fsync(fh.fileno())
-    entries = []
+        kept = cut_torn_end(path, whole)
+        logger.warning("%s: cut a torn record off its end (%d bytes from %d, kept in %s)",
+                       path.name, size - whole, whole, kept)
+    return _entries(path, whole)
+
+
+def cut_torn_end(path: Path, whole: int) -> Path:
+    """Cut a WARC file back to its `whole` first bytes, keeping what is cut in the archive's
+    damaged/ folder (`damaged/<time>/warc/<name>.tail`): nothing is deleted."""
+    import datetime as dt
+
+    root = path.parent.parent  # warc/ is in the archive folder
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    tail = root / DAMAGED_DIR / stamp / path.parent.name / f"{path.name}.tail"
+    tail.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "rb") as fh:
+        fh.seek(whole)
+        write_bytes_atomic(tail, fh.read())
+    with open(path, "r+b") as fh:
+        fh.truncate(whole)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return tail
+
+
+def index_whole(path: Path) -> list[Entry]:
+    """Index the whole records of one WARC file, leaving a torn record at its end as it is
+    (the file is not written: a read-only archive is indexed so)."""
+    return _entries(path, whole_prefix(path))
+
+
+class _Prefix:
+    """A binary file read up to `limit` bytes."""
+
+    def __init__(self, fh: Any, limit: int) -> None:
+        self.fh, self.left = fh, limit
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.fh.read(size)
+        self.left -= len(data)
+        return data
+
+
+def _entries(path: Path, whole: int) -> list[Entry]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    entries = []
+    with open(path, "rb") as raw:
+        fh = _Prefix(raw, whole)
         records = ArchiveIterator(fh)
         for record in records:
             if record.rec_type not in ("response", "revisit"):
@@ -184,22 +226,35 @@ def read(warc_dir: Path) -> Index:
         return Index([line.rstrip("\n") for line in fh if line.strip()])
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def update(warc_dir: Path, known: dict[str, tuple[int, list[str]]] | None = None) -> Index:
     """Bring warc_dir/index.cdxj up to date with the WARC files in warc_dir.
 
     `known` gives, for files just written, their size and index lines (no need to reread
     them). A file the index does not cover at its present size is reread (and repaired).
     """
-    known = known or {}
+    index, sizes, stale = _merged(Path(warc_dir), known or {}, repair=True)
+    if stale:
+        index_path, state_path = Path(warc_dir) / INDEX, Path(warc_dir) / STATE
+        Path(warc_dir).mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(index_path, "".join(line + "\n" for line in index.lines))
+        write_bytes_atomic(state_path, json.dumps(sizes, indent=0, sort_keys=True) + "\n")
+    return index
+
+
+def current(warc_dir: Path) -> tuple[Index, bool]:
+    """The index of the WARC files as they are, and whether warc/index.cdxj is behind them
+    (then the index returned is built in memory): nothing is written, no file repaired."""
+    index, _sizes, stale = _merged(Path(warc_dir), {}, repair=False)
+    return index, stale
+
+
+def _merged(
+    warc_dir: Path, known: dict[str, tuple[int, list[str]]], repair: bool
+) -> tuple[Index, dict[str, int], bool]:
+    """The index lines covering every WARC file, the size of each as indexed, and whether
+    that differs from warc/index.cdxj (a file reread: with `repair`, its torn end cut off
+    first; without, only its whole records indexed)."""
+    reindex = index_file if repair else index_whole
     warc_dir = Path(warc_dir)
     files = sorted(p for p in warc_dir.glob("*.warc.gz") if p.is_file())
     index_path, state_path = warc_dir / INDEX, warc_dir / STATE
@@ -218,11 +273,11 @@ def update(warc_dir: Path, known: dict[str, tuple[int, list[str]]] | None = None
         if path.name in known and known[path.name][0] == size:
             fresh[path.name] = known[path.name][1]
         elif state.get(path.name) != size:
-            fresh[path.name] = [entry.line() for entry in index_file(path)]
+            fresh[path.name] = [entry.line() for entry in reindex(path)]
             size = path.stat().st_size  # after a repair
         sizes[path.name] = size
     if not fresh and set(state) == names and index_path.exists():
-        return current
+        return current, sizes, False
     try:
         keep = [
             line for line in current.lines
@@ -233,14 +288,11 @@ def update(warc_dir: Path, known: dict[str, tuple[int, list[str]]] | None = None
         logger.warning("%s: an unreadable line; rebuilding the index from the WARC files", index_path)
         for path in files:
             if path.name not in fresh:
-                fresh[path.name] = [entry.line() for entry in index_file(path)]
+                fresh[path.name] = [entry.line() for entry in reindex(path)]
                 sizes[path.name] = path.stat().st_size
         keep = []
     lines = sorted(set(keep).union(*fresh.values()))
-    warc_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(index_path, "".join(line + "\n" for line in lines))
-    _write_atomic(state_path, json.dumps(sizes, indent=0, sort_keys=True) + "\n")
-    return Index(lines)
+    return Index(lines), sizes, True
 
 
 def _filename(line: str) -> str:

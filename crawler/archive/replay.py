@@ -17,7 +17,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,9 +24,10 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from crawler.archive import cdxj
+from crawler.archive.files import replace_atomic
 from crawler.archive.warc import WARC_DIR
 
 COLLECTION = "ncmes"
@@ -45,14 +45,20 @@ def pywb_available() -> bool:
 
 @contextmanager
 def collection(archive_root: Path) -> Iterator[Path]:
-    """A temporary pywb working folder with the archive as collection `ncmes`."""
+    """A temporary pywb working folder with the archive as collection `ncmes`. The archive
+    is only read: when warc/index.cdxj is behind the WARC files (a crawl killed, or running),
+    the collection gets an index built in memory instead."""
     warc_dir = (Path(archive_root) / WARC_DIR).resolve()
+    index, stale = cdxj.current(warc_dir)
     with tempfile.TemporaryDirectory(prefix="ncmes-pywb-") as tmp:
         root = Path(tmp)
         coll = root / "collections" / COLLECTION
         (coll / "indexes").mkdir(parents=True)
         os.symlink(warc_dir, coll / "archive", target_is_directory=True)
-        os.symlink(warc_dir / cdxj.INDEX, coll / "indexes" / cdxj.INDEX)
+        if stale:
+            (coll / "indexes" / cdxj.INDEX).write_text("".join(line + "\n" for line in index.lines))
+        else:
+            os.symlink(warc_dir / cdxj.INDEX, coll / "indexes" / cdxj.INDEX)
         (root / "config.yaml").write_text("# pywb settings for `ncmes-archive replay`\nframed_replay: true\n")
         yield root
 
@@ -106,12 +112,12 @@ def pages(archive: Any, index: cdxj.Index) -> list[dict[str, Any]]:
 
 
 def write_wacz(archive: Any, out: Path) -> dict[str, int]:
-    """Write the archive's WARC files as a WACZ package at `out` (the caller holds the lock,
-    so the index can be brought up to date); returns counts for the summary line."""
+    """Write the archive's WARC files as a WACZ package at `out` (the archive is only read:
+    an index behind the WARC files is built in memory); returns counts for the summary line."""
     warc_dir = archive.root / WARC_DIR
     if not warc_dir.is_dir():
         raise ValueError(f"{archive.root} holds no web archive ({WARC_DIR}/ is missing)")
-    index = cdxj.update(warc_dir)
+    index, _stale = cdxj.current(warc_dir)
     warcs = sorted(p for p in warc_dir.glob("*.warc.gz") if p.is_file())
     if not warcs:
         raise ValueError(f"{warc_dir} holds no WARC file")
@@ -120,18 +126,12 @@ def write_wacz(archive: Any, out: Path) -> dict[str, int]:
     site = runs[-1]["site"] if runs else ""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    try:
-        _write_zip(warc_dir, warcs, page_rows, site, tmp)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, out)
+    replace_atomic(out, lambda fh: _write_zip(warcs, index, page_rows, site, fh))
     return {"warc_files": len(warcs), "captures": len(index.lines), "pages": len(page_rows)}
 
 
-def _write_zip(warc_dir: Path, warcs: list[Path], page_rows: list[dict[str, Any]], site: str,
-               tmp: Path) -> None:
+def _write_zip(warcs: list[Path], index: cdxj.Index, page_rows: list[dict[str, Any]], site: str,
+               tmp: IO[bytes]) -> None:
     from crawler import __version__
 
     with tempfile.TemporaryDirectory(prefix="ncmes-wacz-") as work:
@@ -143,7 +143,7 @@ def _write_zip(warc_dir: Path, warcs: list[Path], page_rows: list[dict[str, Any]
             for page in page_rows:
                 fh.write(json.dumps(page, ensure_ascii=False) + "\n")
         index_path = work_dir / "index.cdxj"
-        shutil.copyfile(warc_dir / cdxj.INDEX, index_path)
+        index_path.write_text("".join(line + "\n" for line in index.lines), encoding="utf-8")
         files = [(p, f"archive/{p.name}") for p in warcs]
         files += [(index_path, "indexes/index.cdxj"), (pages_path, "pages/pages.jsonl")]
         # A data package names its resources in lower case.

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pyarrow as pa
 
 # Bumped on any change of the archive's columns; written into every file's metadata.
-# Readers refuse a file whose major version differs (see store.check_schema).
-SCHEMA_VERSION = "1.3"  # 1.1: language column; 1.2: fetch_url, limit_reached, listings; 1.3: validators in versions
+# Readers refuse a file whose major version differs (see files.check_schema).
+# 1.1: language column; 1.2: fetch_url, limit_reached, listings; 1.3: validators in versions;
+# 1.4: merged parts of versions/ and changes/ (`-c<level>` names, `ncmes.covers` metadata
+# naming the parts they hold), damaged/ (files set aside). Older archives read unchanged.
+SCHEMA_VERSION = "1.4"
 SCHEMA_VERSION_KEY = b"ncmes_archive.schema_version"
 FILE_KIND_KEY = b"ncmes_archive.kind"
 

@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from crawler.archive.store import ArchiveError
+from crawler.archive.errors import ArchiveError
 
 
 class ReportError(ArchiveError):

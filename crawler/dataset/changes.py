@@ -9,12 +9,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crawler.archive.store import Archive
+from crawler.archive.reader import ArchiveReader
 from crawler.dataset import ReportError
 
 _CHANGE_ORDER = {"added": 0, "changed": 1, "removed": 2}
 
-def _runs_selected(archive: Archive, run: str, since: dt.date | None) -> list[str]:
+def _runs_selected(archive: ArchiveReader, run: str, since: dt.date | None) -> list[str]:
     runs = archive.read_runs().to_pylist()
     if since is not None:
         return [r["run_id"] for r in runs if r["started_at"].date() >= since]
@@ -30,7 +30,7 @@ _EVENT_COLUMNS = ["title", "language", "published", "sections", "post_id", "seen
 
 
 def change_events(
-    archive: Archive, run: str = "latest", since: dt.date | None = None
+    archive: ArchiveReader, run: str = "latest", since: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """The change events of one run (default the latest) or of every run started since a
     date, in run order, then added, changed, removed, then by URL; each with the title,
@@ -40,7 +40,7 @@ def change_events(
 
 
 def change_events_with_versions(
-    archive: Archive,
+    archive: ArchiveReader,
     run: str = "latest",
     since: dt.date | None = None,
     columns: list[str] | None = None,
@@ -93,7 +93,7 @@ def change_events_with_versions(
 JSON_KEYS = ("url", "change", "fields", "version", "run_id", "title", "seen_at")
 
 
-def changes(archive: Archive, run: str = "latest", since: dt.date | None = None) -> list[dict]:
+def changes(archive: ArchiveReader, run: str = "latest", since: dt.date | None = None) -> list[dict]:
     """The change events as `changes --json` prints them: url, change, fields, version,
     run_id, title (of the version named) and seen_at (ISO 8601, UTC)."""
     return [

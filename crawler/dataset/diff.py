@@ -8,13 +8,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.archive.changes import HASHED_FIELDS, changed_fields, normalise
-from crawler.archive.store import Archive
+from crawler.archive.reader import ArchiveReader
 from crawler.dataset import ReportError
 from crawler.dataset.worddiff import BOLD, CYAN, RESET, LineDiff, diff_lines, hunks, render_line
 from crawler.urls import SiteURLError, canonical_url
 
 
-def resolve_url(archive: Archive, url: str) -> str:
+def resolve_url(archive: ArchiveReader, url: str) -> str:
     """The canonical URL of an article given in any form (slash, query, ?p=N, www., bare path)."""
     raw = url.strip()
     sites = list(dict.fromkeys(reversed(archive.read_runs()["site"].to_pylist())))
@@ -99,7 +99,7 @@ def version_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldD
 
 
 def pick_versions(
-    archive: Archive, url: str, from_v: int | None = None, to_v: int | None = None
+    archive: ArchiveReader, url: str, from_v: int | None = None, to_v: int | None = None
 ) -> tuple[str, dict[str, Any] | None, dict[str, Any], list[int]]:
     """The canonical URL, the two version rows to compare (old None when `to` is the
     first version) and every version number, default the last two."""
@@ -126,7 +126,7 @@ def _version_line(mark: str, canon: str, row: dict[str, Any]) -> str:
 
 
 def diff(
-    archive: Archive, url: str, from_v: int | None = None, to_v: int | None = None,
+    archive: ArchiveReader, url: str, from_v: int | None = None, to_v: int | None = None,
     *, color: bool = False, context: int = 1,
 ) -> str:
     """Every hashed field that differs between two versions, each under its own heading,

@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawler.archive.changes import normalise
-from crawler.archive.store import CRAWL_STATE_COLUMNS, Archive
+from crawler.archive.files import write_bytes_atomic
+from crawler.archive.reader import CRAWL_STATE_COLUMNS, ArchiveReader
 from crawler.dataset import ReportError, swap_in
 from crawler.dataset.card import COLUMN_DOCS, Dataset, citation_cff, data_card, facts, schema_document
 from crawler.dataset.citations import citations_table
@@ -138,7 +139,7 @@ def _check_filters(
 
 
 def select_articles(
-    archive: Archive,
+    archive: ArchiveReader,
     section: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -172,7 +173,7 @@ def select_articles(
     return table.sort_by([("url", "ascending")])
 
 
-def dataset_tables(archive: Archive, articles: pa.Table) -> dict[str, pa.Table]:
+def dataset_tables(archive: ArchiveReader, articles: pa.Table) -> dict[str, pa.Table]:
     """The three tables of a dataset folder for the selected articles."""
     versions = archive.read_versions()
     versions = versions.filter(pc.is_in(versions["url"], value_set=articles["url"]))
@@ -191,16 +192,6 @@ def _write_file(path: Path, data: bytes) -> None:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def _write_beside(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        _write_file(tmp, data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _write_folder(target: Target, data: Dataset) -> None:
@@ -224,7 +215,7 @@ def _write_folder(target: Target, data: Dataset) -> None:
 
 
 def export(
-    archive: Archive,
+    archive: ArchiveReader,
     out: Path | str,
     fmt: Format | None = None,
     section: str | None = None,
@@ -266,8 +257,8 @@ def export(
         return target.path
     target.path.parent.mkdir(parents=True, exist_ok=True)
     data = Dataset({"articles": articles}, {"articles": target.path.name}, target.fmt, filters, runs, now, False)
-    _write_beside(target.path, to_bytes(articles, target.fmt, "articles"))
-    _write_beside(card_path(target.path), data_card(data).encode("utf-8"))
+    write_bytes_atomic(target.path, to_bytes(articles, target.fmt, "articles"))
+    write_bytes_atomic(card_path(target.path), data_card(data).encode("utf-8"))
     return target.path
 
 

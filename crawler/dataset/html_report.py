@@ -34,7 +34,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from crawler.archive.store import Archive
+from crawler.archive.reader import ArchiveReader
 from crawler.dataset import ReportError, swap_in
 from crawler.dataset.changes import change_events_with_versions
 from crawler.dataset.diff import FieldDiff, version_diff
@@ -152,7 +152,7 @@ def _prepare_out(out: Path) -> Path:
 
 
 def report(
-    archive: Archive, out: Path | str, run: str = "latest", since: dt.date | None = None
+    archive: ArchiveReader, out: Path | str, run: str = "latest", since: dt.date | None = None
 ) -> str:
     """Write the report of one run (default the latest) or of every run since a date into
     the folder `out`; returns a one-line summary."""

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from crawler.archive.store import Archive
+from crawler.archive.reader import ArchiveReader
 from crawler.dataset.citations import citation_rows
 
 TOP_DOMAINS = 10
 
 
-def stats(archive: Archive) -> str:
+def stats(archive: ArchiveReader) -> str:
     """Counts by section, year and language, live/removed, the most cited domains, the last run
     and its failures."""
     columns = ["url", "post_id", "status", "sections", "published", "language", "footnotes"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -86,6 +86,7 @@ class SiteSpider(scrapy.Spider):
         # True when the spider opened the archive itself (scrapy crawl, scrapyd): the
         # pipeline then releases the lock once the run is recorded.
         self.owns_lock = False
+        self.known: Mapping[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -96,18 +97,26 @@ class SiteSpider(scrapy.Spider):
         spider.limit = int(kwargs.get("limit") or settings.getint("NCMES_LIMIT"))
         if spider.archive is None:
             # Started by `scrapy crawl site` (scrapyd): open and lock the archive ourselves.
-            from crawler.archive.store import Archive
+            from crawler.archive.writer import Archive
 
-            spider.archive = Archive(settings.get("ARCHIVE_DIR"))
+            spider.archive = Archive(
+                settings.get("ARCHIVE_DIR"),
+                snapshot_parts=settings.getint("ARCHIVE_SNAPSHOT_PARTS"),
+                snapshot_seconds=settings.getfloat("ARCHIVE_SNAPSHOT_SECONDS"),
+                compact_parts=settings.getint("ARCHIVE_COMPACT_PARTS"),
+            )
             spider.archive.acquire_lock()
             spider.owns_lock = True
+        # A frozen view of the archive's articles as the run starts: the plan and the
+        # requests read it, never the writer's state.
+        spider.known = spider.archive.known()
         # Everything the plan knows of earlier runs is this site's: an archive may hold
         # another edition's runs and articles.
         spider.policy = RevisitPolicy.from_settings(settings, spider.archive, site=spider.site)
         spider.plan = CrawlPlan(
             spider.site,
             policy=spider.policy,
-            known=dict(spider.archive.state),
+            known=spider.known,
             listings=[ListingRecord.from_row(r) for r in spider.archive.read_listings(spider.site)],
             runs=runs_of(spider.archive.read_runs().to_pylist(), spider.site),
             mode=spider.mode,
@@ -168,12 +177,12 @@ class SiteSpider(scrapy.Spider):
         headers: dict[str, str] = {}
         if fetch.kind == "article":
             self.crawler.stats.inc_value("ncmes/articles_requested")
-            if fetch.canonical not in self.archive.state:
+            if fetch.canonical not in self.known:
                 self.crawler.stats.inc_value("ncmes/articles_new")
             priority = PRIORITY_RECHECK if fetch.recheck else (
                 PRIORITY_ARTICLE - 1 if fetch.source == "sitemap" else PRIORITY_ARTICLE
             )
-            state = self.archive.state.get(fetch.canonical)
+            state = self.known.get(fetch.canonical)
             if fetch.conditional and state is not None:
                 if state.etag:
                     headers["If-None-Match"] = state.etag
@@ -266,7 +275,7 @@ class SiteSpider(scrapy.Spider):
             )
             return
         if response.status in (404, 410):
-            if url in self.archive.state:
+            if url in self.known:
                 yield Gone(url=url, status=response.status, fetched_at=now)
             else:
                 self.crawler.stats.inc_value("ncmes/failures")

@@ -1,0 +1,176 @@
+"""The archive's files: one atomic write (beside, fsync, rename) and schema-checked reads."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from crawler.archive.errors import ArchiveDamaged, ArchiveError, one_line
+from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY
+
+TMP_SUFFIX = ".tmp"
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def tmp_path(path: Path, *, hidden: bool = False) -> Path:
+    """Where a file is written before it is renamed to `path`."""
+    return path.with_name(("." if hidden else "") + path.name + TMP_SUFFIX)
+
+
+def replace_atomic(path: Path, fill: Callable[[IO[bytes]], None], *, hidden_tmp: bool = False) -> None:
+    """The one way a file of the archive (or of an export) is written: `fill` writes it
+    beside its final path, which is fsynced, renamed over `path`, and the folder fsynced. A
+    failure removes the file beside and leaves `path` as it was."""
+    # A dot name (hidden_tmp) keeps pyarrow.dataset and most tools from reading a
+    # half-written part in a dataset folder after a killed run.
+    tmp = tmp_path(path, hidden=hidden_tmp)
+    try:
+        with open(tmp, "wb") as fh:
+            fill(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
+
+
+def write_bytes_atomic(path: Path, data: bytes | str) -> None:
+    """Bytes (or UTF-8 text) written atomically at `path`."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+
+    def fill(fh: IO[bytes]) -> None:
+        fh.write(payload)
+
+    replace_atomic(Path(path), fill)
+
+
+def write_atomic(
+    table: pa.Table | Iterable[pa.Table], path: Path, *, hidden_tmp: bool = False,
+    schema: pa.Schema | None = None, row_group_size: int | None = None,
+) -> None:
+    """A Parquet file (one table, or a stream of tables of `schema`, written as they come),
+    zstd compressed, written atomically at `path`."""
+    tables = [table] if isinstance(table, pa.Table) else table
+
+    def fill(fh: IO[bytes]) -> None:
+        writer = None
+        for part in tables:
+            if writer is None:
+                # Non-compliant nested names keep Arrow's list<item: ...> so the file
+                # reads back with exactly schema.py's schema (DuckDB accepts both).
+                writer = pq.ParquetWriter(
+                    fh, part.schema, compression="zstd", use_compliant_nested_type=False
+                )
+            writer.write_table(part, row_group_size=row_group_size)
+        if writer is None:
+            assert schema is not None, "an empty stream needs its schema"
+            writer = pq.ParquetWriter(fh, schema, compression="zstd", use_compliant_nested_type=False)
+            writer.write_table(schema.empty_table())
+        writer.close()
+
+    replace_atomic(Path(path), fill, hidden_tmp=hidden_tmp)
+
+
+def unreadable(path: Path, exc: BaseException) -> str:
+    return f"archive file {path} is not readable Parquet: {one_line(exc)}"
+
+
+def check_schema(path: Path, schema: pa.Schema) -> pa.Schema:
+    """The file's Arrow schema, after checking it is our Parquet of this kind and major version."""
+    kind = schema.metadata[FILE_KIND_KEY].decode()
+    try:
+        file_schema = pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged footer
+        raise ArchiveDamaged(unreadable(path, exc)) from exc
+    meta = file_schema.metadata or {}
+    file_kind = meta.get(FILE_KIND_KEY)
+    if file_kind is None:
+        raise ArchiveDamaged(f"archive file {path} is Parquet but not an ncmes archive file")
+    if file_kind.decode(errors="replace") != kind:
+        raise ArchiveDamaged(
+            f"archive file {path} holds {file_kind.decode(errors='replace')!r} rows, "
+            f"expected {kind!r}"
+        )
+    version = meta.get(SCHEMA_VERSION_KEY, b"?").decode(errors="replace")
+    major = SCHEMA_VERSION.split(".")[0]
+    if version.split(".")[0] != major:
+        raise ArchiveError(
+            f"archive file {path} was written by schema {version}; this version reads {major}.x"
+        )
+    return file_schema
+
+
+def conform(table: pa.Table, schema: pa.Schema, path: Path) -> pa.Table:
+    """Our schema's columns in our order: a newer minor version's extra columns are dropped, an
+    older one's missing nullable columns filled with nulls."""
+    arrays = []
+    for fld in schema:
+        if fld.name in table.column_names:
+            try:
+                arrays.append(table[fld.name].cast(fld.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise ArchiveDamaged(
+                    f"archive file {path} has column {fld.name} of an unexpected type: "
+                    f"{one_line(exc)}"
+                ) from exc
+        elif fld.nullable:
+            arrays.append(pa.nulls(len(table), fld.type))
+        else:
+            raise ArchiveDamaged(f"archive file {path} lacks column {fld.name}")
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _sub(schema: pa.Schema, columns: list[str]) -> pa.Schema:
+    return pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
+
+
+def read_checked(path: Path, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
+    """Read one archive file after check_schema, conformed to our schema."""
+    file_schema = check_schema(path, schema)
+    try:
+        # An older minor version may lack a column: conform fills it with nulls.
+        present = None if columns is None else [c for c in columns if c in file_schema.names]
+        table = pq.read_table(path, columns=present)
+    except Exception as exc:  # a damaged data page shows only when read
+        raise ArchiveDamaged(unreadable(path, exc)) from exc
+    return conform(table, schema if columns is None else _sub(schema, columns), path)
+
+
+def read_range(path: Path, schema: pa.Schema, columns: list[str], lo: str, hi: str) -> pa.Table:
+    """The rows of one (URL-sorted) archive file whose URL is within [lo, hi]: the row
+    groups outside are skipped by their statistics."""
+    try:
+        present = [c for c in columns if c in pq.read_schema(path).names]
+        table = pq.read_table(path, columns=present, filters=[("url", ">=", lo), ("url", "<=", hi)])
+    except Exception as exc:  # a damaged data page shows only when read
+        raise ArchiveDamaged(unreadable(path, exc)) from exc
+    return conform(table, _sub(schema, columns), path)
+
+
+DAMAGED_DIR = "damaged"
+
+
+def set_aside(root: Path, path: Path, stamp: str) -> Path:
+    """Move a damaged file of the archive to `root/damaged/<stamp>/` (same relative path),
+    never deleting it: what it held can still be looked at, or put back by hand."""
+    target = root / DAMAGED_DIR / stamp / path.relative_to(root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, target)
+    fsync_dir(path.parent)
+    return target

@@ -1,0 +1,160 @@
+"""Every read command reads an archive it may not write (a read-only share, a mounted backup):
+it answers, and nothing in the archive is created, changed or locked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.archive import cdxj
+from crawler.archive.replay import pywb_available
+from crawler.demo.server import serve
+from crawler.demo.site import DemoSite
+from tests.conftest import ROOT, crawl
+
+EVERY_RUN = ["-s", "NCMES_REVISIT_EVERY_RUNS=1"]
+
+
+@dataclass
+class Copy:
+    archive: Path
+    url: str  # an article with two versions
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Copy:
+    site = DemoSite(sitemap=False, rest_api=False)
+    root = tmp_path_factory.mktemp("readonly")
+    archive = root / "archive"
+    with serve(site) as server:
+        assert crawl(server, archive, *EVERY_RUN).returncode == 0
+        post_id = site.post_ids[1]
+        site.edit_article(post_id, title="عنوان بعد التعديل")
+        result = crawl(server, archive, *EVERY_RUN)
+        assert result.returncode == 0, result.stderr[-2000:]
+    changes = json.loads(
+        subprocess.run([sys.executable, "-m", "crawler", "changes", "--archive", str(archive), "--json"],
+                       capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    )
+    [changed] = [c["url"] for c in changes if c["change"] == "changed"]
+    # What a crawl killed before its end leaves: the index behind the WARC files.
+    (archive / "warc" / cdxj.STATE).unlink()
+    (archive / "warc" / cdxj.INDEX).unlink()
+    # A copy someone made: no lock file (a command that locked would create one).
+    (archive / ".lock").unlink()
+    return Copy(archive, changed)
+
+
+def _listing(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file and folder under root: size, mtime, mode."""
+    out = {}
+    for path in [root, *sorted(root.rglob("*"))]:
+        info = path.lstat()
+        out[str(path.relative_to(root))] = (info.st_size, info.st_mtime_ns, info.st_mode)
+    return out
+
+
+def _read_only_mount_works(path: Path) -> bool:
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount --bind {path} {path} && mount -o remount,bind,ro {path} "
+         f"&& ! touch {path}/.probe 2>/dev/null"],
+        capture_output=True,
+    ) if shutil.which("unshare") else None
+    return probe is not None and probe.returncode == 0 and not (path / ".probe").exists()
+
+
+def _command(archive: Path, args: list[str], read_only: bool) -> list[str]:
+    """`python -m crawler ARGS`, inside a mount namespace where the archive is read-only."""
+    python = [sys.executable, "-m", "crawler", *args]
+    if not read_only:
+        return python
+    quoted = " ".join(f"'{a}'" for a in python)
+    return ["unshare", "-m", "sh", "-c",
+            f"mount --bind {archive} {archive} && mount -o remount,bind,ro {archive} && exec {quoted}"]
+
+
+@pytest.fixture(scope="module")
+def read_only(crawled: Copy) -> bool:
+    return _read_only_mount_works(crawled.archive)
+
+
+def _commands(copy: Copy, out: Path) -> Iterator[tuple[str, list[str]]]:
+    a = ["--archive", str(copy.archive)]
+    yield "stats", ["stats", *a]
+    yield "changes", ["changes", *a, "--json"]
+    yield "diff", ["diff", copy.url, *a]
+    yield "export", ["export", *a, "--out", str(out / "dataset"), "--format", "parquet"]
+    yield "export --wacz", ["export", *a, "--wacz", str(out / "web.wacz")]
+    yield "report", ["report", *a, "--out", str(out / "report")]
+
+
+@pytest.mark.parametrize("name", ["stats", "changes", "diff", "export", "export --wacz", "report"])
+def test_a_read_command_reads_a_read_only_archive_and_writes_nothing_into_it(
+    crawled: Copy, read_only: bool, tmp_path: Path, name: str
+) -> None:
+    args = dict(_commands(crawled, tmp_path))[name]
+    before = _listing(crawled.archive)
+    result = subprocess.run(_command(crawled.archive, args, read_only), capture_output=True,
+                            text=True, cwd=ROOT, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert _listing(crawled.archive) == before
+    assert not (crawled.archive / ".lock").exists()
+    if name == "export --wacz":
+        import zipfile
+
+        with zipfile.ZipFile(tmp_path / "web.wacz") as package:
+            index = package.read("indexes/index.cdxj").decode().splitlines()
+        # The index missing on disk was built in memory from the WARC files.
+        files = sorted((crawled.archive / "warc").glob("*.warc.gz"))
+        assert index == sorted(e.line() for path in files for e in cdxj.index_file(path, repair=False))
+    if name == "diff":
+        assert "عنوان بعد التعديل" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(not pywb_available(), reason="pywb not installed")
+def test_replay_serves_a_read_only_archive_without_its_index(crawled: Copy, read_only: bool) -> None:
+    files = sorted((crawled.archive / "warc").glob("*.warc.gz"))
+    entry = next(e for e in cdxj.index_file(files[-1], repair=False) if e.status == "200")
+    before = _listing(crawled.archive)
+    port = _free_port()
+    server = subprocess.Popen(
+        _command(crawled.archive, ["replay", "--archive", str(crawled.archive), "--port", str(port)], read_only),
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/ncmes/{entry.timestamp}id_/{entry.url}", timeout=10
+                ) as answer:
+                    assert answer.status == 200 and answer.read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 0, err[-2000:]
+    assert _listing(crawled.archive) == before
+    assert not (crawled.archive / ".lock").exists()
