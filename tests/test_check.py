@@ -3,6 +3,7 @@ falls back to the safe choice, and repair then a crawl gives what a fresh crawl 
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -63,7 +64,10 @@ DERIVABLE: dict[str, tuple[Callable[[Path], Path], Callable[[Path], None]]] = {
     "garbage runs": (lambda a: a / "runs.parquet", _garbage),
     "truncated index": (lambda a: a / "warc" / "index.cdxj", _truncate),
     "torn WARC tail": (_last_warc, _cut_warc_tail),
+    "garbage search index": (lambda a: a / "search.sqlite", _garbage),
 }
+# Indexes that a crawl brings up to date by itself, without a warning.
+REINDEXED = ("truncated index", "garbage search index")
 
 
 def _versions(archive: Path) -> Counter:
@@ -104,7 +108,7 @@ def test_damage_is_named_read_past_and_repaired_to_what_a_fresh_crawl_gives(
     named = [line for line in check.stdout.splitlines() if line.startswith(rel + ":")]
     assert named, check.stdout
     assert len(check.stderr.strip().splitlines()) == 1 and "--repair" in check.stderr
-    if case != "truncated index":
+    if case not in REINDEXED:
         # Unrepaired, a crawl falls back to the safe choice and says so; what it replaces
         # or cuts off is kept in damaged/.
         on_damage = tmp_path / "unrepaired"
@@ -125,6 +129,9 @@ def test_damage_is_named_read_past_and_repaired_to_what_a_fresh_crawl_gives(
     # Nothing deleted: what was damaged is in damaged/.
     assert any((archive / "damaged").rglob("*"))
     assert run_cli("check", "--archive", str(archive)).returncode == 0
+    if case == "garbage search index":
+        found = run_cli("search", "معدل", "--json", "--archive", str(archive))
+        assert found.returncode == 0 and json.loads(found.stdout), found.stderr
     result = crawl(crawled.server, archive, *EVERY_RUN)
     assert result.returncode == 0, result.stderr[-2000:]
     assert _versions(archive) == fresh

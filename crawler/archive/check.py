@@ -24,6 +24,7 @@ SET_ASIDE = "set aside"
 REBUILD_ARTICLES = "articles.parquet rebuilt from versions/"
 CUT_TAIL = "torn end cut off (kept in damaged/)"
 REBUILD_INDEX = "index rebuilt from the WARC files"
+REBUILD_SEARCH = "search index rebuilt from versions/"
 NONE = ""  # nothing derivable: a person must look
 
 
@@ -78,6 +79,13 @@ def check(root: Path) -> tuple[list[Problem], int]:
                 part_tables[folder].append(table)
     if not any(p.path.startswith(("versions/", "changes/")) for p in problems):
         problems += _consistency(tables, part_tables)
+        held = {
+            key for table in part_tables["versions"]
+            for key in zip(table["url"].to_pylist(), table["version"].to_pylist(), strict=True)
+        }
+        search, count = _check_search(root, len(held))
+        problems += search
+        checked += count
     warc_problems, warc_count = _check_warc(root / WARC_DIR)
     return problems + warc_problems, checked + warc_count
 
@@ -139,6 +147,17 @@ def _consistency(tables: dict[str, pa.Table], part_tables: dict[str, list[pa.Tab
             f"{len(events)} versions that changes/ records are missing (a part lost? first: {url} v{version})",
         ))
     return problems
+
+
+def _check_search(root: Path, versions: int) -> tuple[list[Problem], int]:
+    """The search index (derivable; absent until a crawl or a search builds it)."""
+    from crawler.search.index import INDEX_FILE, verify
+
+    path = root / INDEX_FILE
+    if not path.exists():
+        return [], 0
+    problem = verify(path, versions)
+    return ([Problem(INDEX_FILE, problem, REBUILD_SEARCH)] if problem else []), 1
 
 
 def _check_warc(warc_dir: Path) -> tuple[list[Problem], int]:
@@ -205,6 +224,18 @@ def repair(root: Path, problems: list[Problem]) -> list[str]:
         with Archive(root, create=False).lock() as archive:
             archive.rebuild_snapshot()
             done.append(f"articles.parquet: rebuilt from versions/ ({len(archive.state)} articles)")
+    if any(p.repair == REBUILD_SEARCH for p in problems):
+        from crawler.archive.reader import ArchiveReader
+        from crawler.search.index import INDEX_FILE, rebuild
+
+        lock.acquire()
+        try:
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            set_aside(root, root / INDEX_FILE, stamp)
+            built = rebuild(ArchiveReader(root))
+        finally:
+            lock.release()
+        done.append(f"{INDEX_FILE}: rebuilt from versions/ ({built.total} versions)")
     return done
 
 

@@ -157,6 +157,29 @@ def _sound(conn: sqlite3.Connection) -> bool:
     return row is not None and row[0] == INDEX_VERSION
 
 
+def verify(path: Path, versions: int) -> str | None:
+    """What is wrong with the index file at `path` for an archive holding `versions`
+    versions (for `check`), or None when it is sound and complete."""
+    try:
+        conn = _connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.DatabaseError as exc:
+        return f"unreadable ({exc})"
+    try:
+        if not _sound(conn):
+            return "not a search index of this program's kind, or damaged"
+        status = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if status != "ok":
+            return f"damaged ({status})"
+        held = indexed_count(conn)
+        if held != versions:
+            return f"indexes {held} versions where the archive holds {versions}"
+    except sqlite3.DatabaseError as exc:
+        return f"damaged ({exc})"
+    finally:
+        conn.close()
+    return None
+
+
 def indexed_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
