@@ -244,12 +244,22 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         if run is None:
             raise CommandError("the crawl ended before its run was recorded")
         print(format_summary(run, archive, archive_dir))
+        from crawler.health import run_health
+
+        health = run_health(run, crawler.stats.get_stats(), getattr(spider, "health", None),
+                            getattr(spider, "known_at_start", 0))
+        for line in health.lines:
+            print(line)
+        if getattr(getattr(spider, "health", None), "tripped", None) is not None:
+            raise CommandError(health.lines[0])
         if not getattr(spider, "site_reached", False):
             failures = archive.read_failures(run["run_id"]).to_pylist()
             reason = failures[0]["error"] if failures else "no answer"
             raise CommandError(f"site unreachable: {site} ({reason})")
         if not run["completed"]:
             raise CommandError("the crawl was interrupted; what it fetched is saved (run marked not completed)")
+        if health.failed:
+            raise CommandError(health.lines[0])
         return EXIT_OK
     finally:
         archive.release_lock()
