@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,8 @@ from crawler.identity import (
     read_identity,
 )
 from crawler.redirects import refusal_of
-from tests.conftest import crawl
+from crawler.siteid import decide, same_site
+from tests.conftest import FAST, crawl, run_cli
 
 SITE = "http://127.0.0.1:8765"
 QUICK = ["-s", "RETRY_BACKOFF_BASE=0.1", "-s", "RETRY_TIMES=1"]
@@ -290,3 +292,67 @@ def test_a_long_retry_after_trips_at_once_and_a_suspect_run_fails() -> None:
     mass = judge_run(tripped=None, refusals=breaker.totals.__class__(), fetched=40, stored=40, known_fetched=40,
                      changed=30, archive_had_articles=True)
     assert not mass.failed and "30 of the 40 known articles" in mass.lines[0]
+
+
+# ------------------------------------------------------------------------ site identity
+
+
+def test_spellings_of_one_site_are_one_site() -> None:
+    for spelling in ("http://ncmes.org", "https://www.ncmes.org", "https://ncmes.org/", "HTTPS://NCMES.ORG:443"):
+        assert same_site(spelling, "https://ncmes.org"), spelling
+    assert same_site("http://localhost:8765", "http://127.0.0.1:8765")
+    assert not same_site("http://127.0.0.1:8766", "http://127.0.0.1:8765")
+    assert not same_site("https://en.ncmes.org", "https://ncmes.org")
+
+
+def test_which_site_a_crawl_is() -> None:
+    known = ["https://ncmes.org"]
+    assert decide("https://ncmes.org", None, known).site == "https://ncmes.org"
+    assert decide("http://www.ncmes.org", "https://ncmes.org", known).site == "https://ncmes.org"
+    assert decide("http://www.ncmes.org", None, known).site == "https://ncmes.org"  # no answer: by spelling
+    assert decide("https://old.example", "https://ncmes.org", known).site == "https://ncmes.org"  # redirects to it
+    moved = decide("https://ncmes.org/", "https://new.example", known)
+    assert moved.site is None and "crawl --site https://new.example --add-site" in moved.error
+    other = decide("https://en.ncmes.org", "https://en.ncmes.org", known)
+    assert other.site is None and "--add-site" in other.error
+    assert decide("https://en.ncmes.org", "https://en.ncmes.org", known, add_site=True).site == "https://en.ncmes.org"
+    assert decide("http://ncmes.org", None, []).site == "http://ncmes.org"
+
+
+def _count(archive: Path) -> int:
+    return len(_articles(archive))
+
+
+def test_another_spelling_or_an_old_address_of_the_site_adds_no_article(first: dict) -> None:
+    server: DemoServer = first["server"]
+    archive = _copy(first, "spellings")
+    before = _count(archive)
+    spelling = server.url.replace("127.0.0.1", "localhost")
+    result = crawl_site(spelling, archive)
+    assert result.returncode == 0, result.stderr
+    assert f"{spelling} is {server.url}, already in the archive" in result.stderr
+    with hostile.serve_alias(server.url) as alias:
+        result = crawl_site(alias, archive)
+    assert result.returncode == 0, result.stderr
+    assert _count(archive) == before
+    assert {run["site"] for run in _runs(archive)} == {server.url}
+    assert all(v["version"] == 1 for v in _versions(archive))
+
+
+def test_a_different_site_is_refused_unless_added_on_purpose(first: dict) -> None:
+    archive = _copy(first, "other-site")
+    before = _count(archive)
+    with serve(DemoSite(edition="en")) as other:
+        refused = crawl_site(other.url, archive)
+        assert refused.returncode == 1
+        last = refused.stderr.strip().splitlines()[-1]
+        assert last == (f"ncmes-archive: {other.url} is not the site this archive holds ({first['server'].url}): "
+                        f"to archive it beside it, crawl --site {other.url} --add-site; or give another --archive")
+        assert _count(archive) == before and len(_runs(archive)) == 1
+        added = crawl_site(other.url, archive, "--add-site")
+        assert added.returncode == 0, added.stderr
+    assert _count(archive) == before + len(DemoSite(edition="en").truth())
+
+
+def crawl_site(site: str, archive: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("crawl", "--site", site, "--archive", str(archive), *FAST, *extra)
