@@ -87,6 +87,9 @@ class Breaker:
 
 # -- the end-of-run verdict -------------------------------------------------------------
 
+# A run is judged on its share of refusals, or on archiving nothing, only once it has
+# fetched this many article pages (a small incremental run may fail on one odd page).
+SUSPECT_MIN_ANSWERS = 5
 # A run that changed more than this share of the known articles it fetched is suspect ...
 MASS_CHANGE = 0.5
 # ... when it fetched at least this many known articles (an incremental run fetches the
@@ -118,11 +121,11 @@ def judge_run(
     if tripped is not None:
         failed = True
         lines.append(f"stopped early: {tripped.describe()}; nothing marked removed")
-    elif refused and refused * 2 > fetched:
+    elif fetched >= SUSPECT_MIN_ANSWERS and refused * 2 > fetched:
         failed = True
         kinds = ", ".join(f"{describe_kind(k)} {n}" for k, n in refusals.most_common())
         lines.append(f"suspect: {refused} of {fetched} article answers refused as not the article ({kinds})")
-    if archive_had_articles and fetched and not stored and not failed:
+    if archive_had_articles and fetched >= SUSPECT_MIN_ANSWERS and not stored and not failed:
         failed = True
         lines.append(f"suspect: {fetched} article pages fetched, none archived")
     if known_fetched >= MASS_CHANGE_MIN and changed > MASS_CHANGE * known_fetched:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -286,10 +287,16 @@ def test_a_long_retry_after_trips_at_once_and_a_suspect_run_fails() -> None:
     breaker = Breaker()
     trip = breaker.observe("retry-after", f"{SITE}/", "HTTP 503 with Retry-After 600 s")
     assert trip is not None and "Retry-After 600 s" in trip.describe()
-    health = judge_run(tripped=None, refusals=breaker.totals, fetched=1, stored=0, known_fetched=1,
+    health = judge_run(tripped=trip, refusals=breaker.totals, fetched=1, stored=0, known_fetched=1,
                        changed=0, archive_had_articles=True)
-    assert health.failed
-    mass = judge_run(tripped=None, refusals=breaker.totals.__class__(), fetched=40, stored=40, known_fetched=40,
+    assert health.failed and health.lines[0].startswith("stopped early: the site answered HTTP 503")
+    refused = judge_run(tripped=None, refusals=Counter(login=6), fetched=10, stored=4, known_fetched=10,
+                        changed=0, archive_had_articles=True)
+    assert refused.failed and refused.lines[0].startswith("suspect: 6 of 10 article answers refused")
+    one = judge_run(tripped=None, refusals=Counter(login=1), fetched=1, stored=0, known_fetched=1,
+                    changed=0, archive_had_articles=True)
+    assert not one.failed and one.lines == ("refused as not the article: a login wall 1 (see failures.parquet)",)
+    mass = judge_run(tripped=None, refusals=Counter(), fetched=40, stored=40, known_fetched=40,
                      changed=30, archive_had_articles=True)
     assert not mass.failed and "30 of the 40 known articles" in mass.lines[0]
 
