@@ -151,13 +151,16 @@ def _extract_page(
     except BodyError as exc:
         return Extracted(error=str(exc), stage="fetch")
     text = decode_html(body, encoding)
-    identity = read_identity(text)
     try:
         record = extract(text, url, fetched_at)
     except ExtractionError as exc:
-        return Extracted(error=_with_refresh(str(exc), body, url), identity=identity)
+        return Extracted(error=_with_refresh(str(exc), body, url), identity=read_identity(text))
     except Exception as exc:  # a bug in extraction must not stop the crawl: record it
-        return Extracted(error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc(), identity=identity)
+        return Extracted(error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc(),
+                         identity=read_identity(text))
+    # What the page looks like is read from the body extraction found: reading the whole
+    # page's text again would cost as much as extraction.
+    identity = read_identity(text, text=record.body, words=record.word_count)
     return Extracted(record=record, fingerprint=fingerprint(record), identity=identity)
 
 
