@@ -359,7 +359,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 # Fixed ports, because the archive's URLs include them: a rerun updates the
                 # same articles instead of adding them again under another origin.
                 option = "--port" if language == "ar" else "--en-port"
-                raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{port} ({exc.strerror}); try {option} N") from None
+                # Another port is another site: into another archive, not beside this one.
+                raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{port} ({exc.strerror}); "
+                                   f"try {option} N --archive DIR (the archive's URLs include the port)") from None
         # Each edition's language switch points at the other's server: another origin,
         # which a crawl of one edition never asks.
         sites["ar"][0].other_edition = servers["en"].url
