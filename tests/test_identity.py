@@ -248,6 +248,42 @@ def test_no_page_without_the_articles_identity_becomes_a_version(case: tuple, fi
     assert not verdict.accept, (page, words, verdict)
 
 
+_word = st.sampled_from(["الموقع", "المركز", "دراسات", "الشرق", "الأوسط", "site", "news", "page", "مقال", "تحليل"])
+
+
+@st.composite
+def hostile_html(draw: st.DrawFn) -> str:
+    """A whole HTML page answered at an article's URL that is not that article: a title and
+    a few paragraphs, and maybe another post's id, a canonical URL elsewhere, a login form."""
+    other = draw(st.integers(min_value=1, max_value=10**6).filter(lambda i: i != 4571))
+    title = " ".join(draw(st.lists(_word, min_size=1, max_size=6)))
+    paragraphs = draw(st.lists(st.lists(_word, min_size=1, max_size=25).map(" ".join), max_size=6))
+    head = draw(st.sampled_from([
+        "", f'<link rel="canonical" href="{SITE}/" />', f'<link rel="canonical" href="{SITE}/{other}/" />',
+        f'<meta property="og:url" content="{SITE}/category/x/" />', f"<link rel='shortlink' href='{SITE}/?p={other}' />",
+    ]))
+    body_class = draw(st.sampled_from(["home blog", f"single postid-{other}", "login", ""]))
+    extra = draw(st.sampled_from(["", '<form action="/wp-login.php"><input type="password" name="pwd"></form>',
+                                  "<h2>Under maintenance</h2>", f'<article id="post-{other}"><p>{title}</p></article>']))
+    main = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<!DOCTYPE html><html lang="ar"><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
+            f'<body class="{body_class}"><main><h1>{title}</h1>{main}{extra}</main></body></html>')
+
+
+@settings(max_examples=80, deadline=None)
+@given(hostile_html())
+def test_no_page_without_the_articles_identity_is_a_version_of_it(html: str) -> None:
+    """Through the real extraction worker's function (extraction and identity signals)."""
+    import datetime as dt
+
+    from crawler.workers import extract_page
+
+    extracted = extract_page(html.encode(), URL, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "utf-8")
+    words = extracted.record.word_count if extracted.record is not None else None
+    verdict = judge(URL, SITE, extracted.identity, final_url=URL, known=Known(4571, 1000), words=words)
+    assert not verdict.accept, (html, verdict)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=1, max_value=20000), st.integers(min_value=1, max_value=20000), _text)
 def test_a_page_showing_its_identity_is_a_version_whatever_its_length(old: int, new: int, title: str) -> None:
