@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -30,6 +31,7 @@ from crawler.identity import (
 )
 from crawler.redirects import refusal_of
 from crawler.siteid import decide, same_site
+from tests.chromium import Chromium, find_chromium
 from tests.conftest import FAST, crawl, run_cli
 
 SITE = "http://127.0.0.1:8765"
@@ -170,6 +172,47 @@ def test_a_real_rewrite_with_identity_is_still_versioned(first: dict) -> None:
     assert latest[f"{server.url}/{rewritten}"] == 2
     assert latest[f"{server.url}/{shortened}"] == 2
     assert sum(v == 2 for v in latest.values()) == 2
+
+
+# Each page mode: what a reader sees first.
+SHOWN = {
+    "login": "يرجى تسجيل الدخول", "maintenance": "Under maintenance", "maintenance-503": "Under maintenance",
+    "challenge": "Checking if the site connection is secure", "challenge-403": "Checking if the site connection is secure",
+    "parking": "This domain is for sale",
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    binary = find_chromium()
+    if binary is None:
+        if os.environ.get("NCMES_REQUIRE_BROWSER"):
+            pytest.fail("no Chromium found and NCMES_REQUIRE_BROWSER is set (.ci/run installs it)")
+        pytest.skip("no Chromium found: the hostile pages were not opened in a browser "
+                    "(install Debian's chromium: apt-get install chromium; or set CHROMIUM=/path)")
+    with Chromium(binary) as b:
+        yield b
+
+
+def test_the_hostile_pages_are_what_a_browser_shows(browser: Chromium) -> None:
+    """Each page a hostile mode serves at an article's URL, opened in Chromium: it shows what
+    it claims, raises no script error, and names no post and no canonical URL."""
+    site = DemoSite()
+    post = site.post_ids[0]
+    with serve(site) as server:
+        for mode, shown in SHOWN.items():
+            hostile.set_mode(site, mode)
+            page = browser.open(f"{server.url}/{post}/")
+            status = {"maintenance-503": 503, "challenge-403": 403}.get(mode)
+            # A browser logs the HTTP status of an error page; nothing else may go wrong.
+            assert [e for e in page.errors if not (status and f"status of {status}" in e)] == [], (mode, page.errors)
+            assert shown in page.evaluate("document.body.innerText"), mode
+            assert page.evaluate("document.querySelector('link[rel=canonical], meta[property=\"og:url\"]')") is None
+            assert "postid-" not in page.evaluate("document.body.className")
+            assert read_identity(page.evaluate("document.documentElement.outerHTML")).looks_like == mode.split("-")[0]
+        hostile.recover(site)
+        page = browser.open(f"{server.url}/{post}/")
+        assert f"postid-{post}" in page.evaluate("document.body.className")
 
 
 # ------------------------------------------------------------------------ the verdict

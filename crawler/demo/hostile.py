@@ -35,7 +35,8 @@ _CHALLENGE = """<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8">
 <title>Just a moment...</title><meta name="robots" content="noindex,nofollow"></head>
 <body><div class="main-wrapper"><h1>Checking if the site connection is secure</h1>
 <p>This site needs to review the security of your connection before proceeding.</p>
-<div id="challenge-stage"></div><script src="/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1"></script>
+<div id="challenge-stage"></div>
+<script>window._cf_chl_opt = {cType: "managed", cUPMDTk: "/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1"};</script>
 </div></body></html>"""
 
 _PARKING = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
