@@ -26,6 +26,8 @@ COLLAPSE_MIN_WORDS = 50
 # What a page looks like (login, maintenance...) is read only on pages with fewer visible
 # words than this: an article may quote "log in" or "maintenance" at length.
 HINT_MAX_WORDS = 400
+# ... from at most this many characters of it.
+TEXT_KEPT = 4000
 
 # Refusal kinds, as recorded in failures.parquet ("refused (KIND): ...") and counted by the
 # circuit breaker (crawler/health.py).
@@ -96,12 +98,25 @@ class PageIdentity:
     canonicals: tuple[str, ...] = ()
     title: str = ""
     words: int = 0  # visible words, roughly (markup, scripts and styles dropped)
-    # login | maintenance | challenge | parking | not-found, or None: what the page looks like.
-    looks_like: str | None = None
+    # The start of the visible text (the extracted body when there is one): what the page
+    # says of itself, read only when the verdict needs it (see looks_like).
+    text: str = ""
+    challenge: bool = False  # the markup of a bot challenge (Cloudflare, reCAPTCHA...)
+    # What the page looks like, when the caller knows; else read from title and text.
+    hint: str | None = None
+
+    @property
+    def looks_like(self) -> str | None:
+        """login | maintenance | challenge | parking | not-found, or None."""
+        if self.hint is not None:
+            return self.hint
+        if self.challenge:
+            return CHALLENGE
+        return looks_like(self.title, self.text, self.words)
 
 
-_WANTED = {"link": re.compile(r"shortlink|alternate|canonical", re.I), "meta": re.compile(r"og:url", re.I),
-           "article": re.compile(r"post-\d", re.I)}
+# What a <link>, <meta> or <article> tag must hold (lower-cased) to be worth parsing.
+_WANTED = {"link": ("shortlink", "alternate", "canonical"), "meta": ("og:url",), "article": ("post-",)}
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -122,8 +137,10 @@ def read_identity(page: str, *, text: str | None = None, words: int | None = Non
     canonicals: list[str] = []
     for match in _TAG.finditer(page):
         tag, raw = match.group(1).lower(), match.group(2)
-        if tag in _WANTED and not _WANTED[tag].search(raw):
-            continue  # most <link> and <meta> tags say nothing of identity: not parsed
+        if tag in _WANTED:
+            lowered = raw.lower()
+            if not any(key in lowered for key in _WANTED[tag]):
+                continue  # most <link> and <meta> tags say nothing of identity: not parsed
         attrs = _attrs(raw)
         if tag == "body":
             page_ids += [int(i) for i in _POSTID_CLASS.findall(attrs.get("class", ""))]
@@ -150,18 +167,22 @@ def read_identity(page: str, *, text: str | None = None, words: int | None = Non
         words = len(_WORD.findall(text))
     return PageIdentity(
         page_ids=_unique(page_ids), article_ids=_unique(article_ids), canonicals=_unique(canonicals),
+        title=title, words=words, text=text[:TEXT_KEPT] if words < HINT_MAX_WORDS else "",
         # The markup is searched for a challenge only when it names no post: a WordPress page
         # that does is no challenge page (and searching costs a tenth of extracting it).
-        title=title, words=words, looks_like=looks_like(title, text, words, "" if page_ids else page),
+        challenge=not page_ids and _challenge_markup(page),
     )
+
+
+def _challenge_markup(markup: str) -> bool:
+    lowered = markup.lower()
+    return any(marker in lowered for marker in _CHALLENGE_MARKUP)
 
 
 def looks_like(title: str, text: str, words: int, markup: str = "") -> str | None:
     """What a page that is not an article looks like (see _LOOKS), or None."""
-    if markup:
-        lowered = markup.lower()
-        if any(marker in lowered for marker in _CHALLENGE_MARKUP):
-            return CHALLENGE
+    if markup and _challenge_markup(markup):
+        return CHALLENGE
     if words >= HINT_MAX_WORDS:
         return None
     haystack = f"{title}\n{text}".casefold()

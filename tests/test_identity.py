@@ -153,10 +153,14 @@ def test_a_login_wall_is_kept_in_the_warc_as_answered(first: dict) -> None:
     assert refused and all("يرجى تسجيل الدخول".encode() in bodies[url] for url in refused)
 
 
-def test_a_real_rewrite_with_identity_is_still_versioned(first: dict) -> None:
-    site: DemoSite = first["site"]
-    server: DemoServer = first["server"]
-    archive = _copy(first, "rewrite")
+def test_a_real_rewrite_with_identity_is_still_versioned(tmp_path: Path) -> None:
+    site = DemoSite()  # its own: the shared one is not edited
+    with serve(site) as server:
+        _rewrite(site, server, tmp_path / "rewrite")
+
+
+def _rewrite(site: DemoSite, server: DemoServer, archive: Path) -> None:
+    assert crawl(server, archive).returncode == 0
     rewritten, shortened = site.post_ids[3], site.post_ids[4]
     site.edit_article(rewritten, title="عنوان جديد تماما للمقال بعد إعادة كتابته",
                       body_paragraph=(0, "فقرة أولى جديدة كليا كتبها المحرر من جديد."))
@@ -273,7 +277,7 @@ def pages_without_identity(draw: st.DrawFn) -> tuple[PageIdentity, Known, int]:
         article_ids=draw(st.lists(st.integers(min_value=1, max_value=10**6).filter(lambda i: i != 4571), max_size=3)),
         canonicals=((f"{SITE}/{other}",) if how == "other-canonical" else ((canonical,) if canonical else ())),
         title=draw(_text), words=draw(_words),
-        looks_like=looks if how == "looks" else draw(st.sampled_from([None, looks])),
+        hint=looks if how == "looks" else draw(st.sampled_from([None, looks])),
     )
     words = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=int(known.word_count * COLLAPSE_KEEP) - 1)
                            if how == "collapsed" else _words))
