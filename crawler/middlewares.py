@@ -72,8 +72,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             # Not held for that long: the spider records the answer and the run stops
             # (crawler/health.py).
             from crawler.health import RETRY_AFTER
+            from crawler.redirects import REFUSAL_META
 
-            request.meta["refusal"] = (
+            request.meta[REFUSAL_META] = (
                 RETRY_AFTER,
                 f"HTTP {response.status} with Retry-After {asked:.0f} s, longer than the "
                 f"{self.max_retry_after:.0f} s a run waits for",

@@ -19,7 +19,9 @@ from crawler.health import SITE_MOVED
 from crawler.identity import HOME, LISTING, OFFSITE
 from crawler.urls import canonical_url, is_same_site, post_id_from_url
 
-REFUSAL_META = "refusal"  # (kind, one line) set on a request whose answer was refused
+# (kind, one line) set on a request whose answer the spider must record as refused: here,
+# and by BackoffRetryMiddleware for a Retry-After longer than a run waits.
+REFUSAL_META = "refusal"
 
 
 def origin_of(url: str) -> str:
