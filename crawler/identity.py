@@ -201,6 +201,7 @@ class Known:
 
     post_id: int | None = None
     word_count: int = 0
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,13 +226,14 @@ def _refuse(kind: str, reason: str, identity: str = "weak") -> Verdict:
 
 def judge(
     url: str, site: str, page: PageIdentity, *, final_url: str | None, known: Known | None,
-    words: int | None,
+    words: int | None, title: str | None = None,
 ) -> Verdict:
     """May this answer become a version of the article at `url` (canonical)?
 
     final_url: where the request ended after redirects, as canonical_url gives it (None:
     another origin). known: what the archive holds of the article (None: a new one).
-    words: the extracted body's word count, None when extraction found no article.
+    words: the extracted body's word count, None when extraction found no article; title:
+    the extracted headline.
     """
     if final_url is None:
         return _refuse(OFFSITE, "redirected to another origin", "contradicted")
@@ -260,6 +262,9 @@ def judge(
         if page.looks_like is not None:
             return _refuse(page.looks_like, f"{describe_kind(page.looks_like)}: {_shown(page)}", strength)
         return Verdict(False, None, "no article in the page", strength)
+    if not strong and known is not None and known.title and title is not None and _fold(title) != _fold(known.title):
+        # Neither its identity nor its headline: a stub or another page at the article's URL.
+        return _refuse(SUSPECT, f"another title than the article's ({known.title!r}) and no identity: {_shown(page)}")
     if known is not None and known.word_count >= COLLAPSE_MIN_WORDS and words < COLLAPSE_KEEP * known.word_count:
         loss = f"{known.word_count} -> {words} words"
         if not strong:
@@ -267,6 +272,10 @@ def judge(
         if page.looks_like is not None:
             return _refuse(page.looks_like, f"{describe_kind(page.looks_like)} ({loss}): {_shown(page)}", strength)
     return Verdict(True, None, "", strength)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _is_root(url: str) -> bool:

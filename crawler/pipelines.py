@@ -68,7 +68,7 @@ class ArchivePipeline:
         # The listings' final word (DiscoveryDone), for a held page that reaches the pipeline
         # after it.
         self.final_sections: dict[str, list[str]] | None = None
-        # Post id and word count of every known article (crawler.identity.Known), read when
+        # Post id, word count and title of every known article (crawler.identity.Known), read when
         # the spider opens: what a fetched page must show to become a version.
         self.known: dict[str, Any] = {}
         self.site: str | None = None
@@ -310,6 +310,7 @@ class ArchivePipeline:
             page.url, self.site, extracted.identity,
             final_url=canonical_url(page.fetch_url or page.url, self.site),
             known=self.known.get(page.url), words=record.word_count if record is not None else None,
+            title=record.title if record is not None else None,
         )
         if verdict.accept or verdict.kind is None:
             return None
@@ -348,7 +349,7 @@ class ArchivePipeline:
         if outcome.change in ("added", "changed"):
             from crawler.identity import Known
 
-            self.known[record.url] = Known(record.post_id, record.word_count)
+            self.known[record.url] = Known(record.post_id, record.word_count, record.title)
         return {outcome.change: 1, "warnings": len(record.warnings)}
 
     def _checkpoint(self) -> None:
@@ -478,16 +479,18 @@ class _Slots:
 
 
 def _known_articles(archive: Any) -> dict[str, Any]:
-    """Post id and word count of every article the archive holds (crawler.identity.Known)."""
+    """Post id, word count and title of every article's latest version
+    (crawler.identity.Known): three columns of versions/, not the articles' bodies."""
     from crawler.identity import Known
 
-    table = archive.read_articles().select(["url", "post_id", "word_count"])
-    return {
-        url: Known(post_id, words or 0)
-        for url, post_id, words in zip(
-            table["url"].to_pylist(), table["post_id"].to_pylist(), table["word_count"].to_pylist(), strict=True
-        )
-    }
+    table = archive.read_versions(columns=["post_id", "word_count", "title"])  # by URL, then version
+    known: dict[str, Any] = {}
+    for url, post_id, words, title in zip(
+        table["url"].to_pylist(), table["post_id"].to_pylist(), table["word_count"].to_pylist(),
+        table["title"].to_pylist(), strict=True,
+    ):
+        known[url] = Known(post_id, words or 0, title or "")  # the later version replaces the earlier
+    return known
 
 
 def _settle(stored: asyncio.Future, result: Any, error: BaseException | None) -> None:

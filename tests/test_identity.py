@@ -83,6 +83,7 @@ MODES = {
     "challenge": ("refused (challenge)", "a bot challenge"),
     "challenge-403": ("refused (challenge)", "a bot challenge"),
     "parking": ("refused (parking)", "a parking page"),
+    "stub": ("refused (suspect)", "a page that lost most of the article's text"),
     "home": ("refused (home)", "redirected to the home page"),
     "moved": ("refused (site-moved)", "crawl --site http://127.0.0.1:9 --add-site"),
 }
@@ -344,6 +345,11 @@ def test_a_page_with_no_identity_that_lost_most_of_its_text_is_suspect() -> None
     assert verdict.kind == "suspect" and "1000 -> 12 words" in verdict.reason
     assert judge(URL, SITE, page, final_url=URL, known=Known(4571, 1000), words=900).accept
     assert judge(URL, SITE, FINE, final_url=URL, known=Known(4571, 1000), words=12).accept
+    # A short article: the collapse guard does not count it, its headline does.
+    short = Known(4571, 30, "تقدير موقف: الانتخابات")
+    assert judge(URL, SITE, page, final_url=URL, known=short, words=9, title="Site").kind == "suspect"
+    assert judge(URL, SITE, page, final_url=URL, known=short, words=9, title="تقدير  موقف: الانتخابات").accept
+    assert judge(URL, SITE, FINE, final_url=URL, known=short, words=9, title="عنوان جديد").accept
 
 
 # ------------------------------------------------------------------------ the breaker

@@ -44,6 +44,12 @@ _PARKING = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <p>This domain is for sale! Buy this domain today.</p>
 <p>Related searches: Middle East news, Think tanks, Research</p></main></body></html>"""
 
+# A theme's bare template (a broken cache, a misconfigured plugin): a title, a line, nothing
+# that says which post it is, nor that it is anything but an article.
+_STUB = """<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>Site</title></head><body><main><h1>Site</h1>
+<p>مرحبا بكم في موقعنا، تابعوا أحدث التحليلات والدراسات.</p></main></body></html>"""
+
 # mode -> (status, headers, body, pattern)
 _MODES: dict[str, tuple[int, dict[str, str], str, str]] = {
     "login": (200, {}, _LOGIN, PAGES),
@@ -52,6 +58,7 @@ _MODES: dict[str, tuple[int, dict[str, str], str, str]] = {
     "challenge": (200, {}, _CHALLENGE, PAGES),
     "challenge-403": (403, {}, _CHALLENGE, PAGES),
     "parking": (200, {}, _PARKING, PAGES),
+    "stub": (200, {}, _STUB, ARTICLES),
 }
 MODES = (*_MODES, "home", "moved")
 
