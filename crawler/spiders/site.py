@@ -147,7 +147,7 @@ class SiteSpider(scrapy.Spider):
             min_answers=settings.getint("NCMES_BREAKER_MIN_ANSWERS"),
             ratio=settings.getfloat("NCMES_BREAKER_RATIO"),
         )
-        spider.known_at_start = sum(1 for url in spider.archive.state if is_same_site(url, spider.site))
+        spider.known_at_start = sum(1 for url in spider.known if is_same_site(url, spider.site))
         crawler.signals.connect(spider._on_item, signal=signals.item_scraped)
         return spider
 
