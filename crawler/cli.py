@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--site", type=_site, default=DEFAULT_SITE, help="base URL (default https://ncmes.org)")
     crawl.add_argument("--full", action="store_true", help="refetch every known article")
     crawl.add_argument("--limit", type=_positive, help="stop after N article pages")
+    crawl.add_argument("--add-site", action="store_true",
+                       help="crawl a site the archive does not hold yet, beside the ones it holds "
+                       "(another edition); see docs/identity.md")
     crawl.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                        help="a Scrapy setting, as scrapy crawl -s")
 
@@ -244,7 +247,8 @@ def _warn_damaged(archive: Any) -> None:
               f"(`ncmes-archive check --repair --archive {archive.root}` mends it)", file=sys.stderr)
 
 
-def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrides: dict[str, Any]) -> int:
+def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrides: dict[str, Any],
+              *, add_site: bool = False) -> int:
     """Crawl `site` into the archive; prints progress on stderr and a summary on stdout."""
     from crawler.archive.errors import ArchiveLocked
 
@@ -268,6 +272,7 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
     # The extraction workers' fork server imports extraction while Scrapy loads.
     _start_fork_server(overrides)
     try:
+        site = site_identity(archive, site, add_site, overrides)
         from scrapy.crawler import CrawlerProcess
         from scrapy.settings import Settings
 
@@ -297,15 +302,43 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
             raise CommandError("the crawl ended before its run was recorded")
         _update_search_index(archive)
         print(format_summary(run, archive, archive_dir))
+        from crawler.health import run_health
+
+        health = run_health(run, crawler.stats.get_stats(), getattr(spider, "health", None),
+                            getattr(spider, "known_at_start", 0))
+        for line in health.lines:
+            print(line)
+        if getattr(getattr(spider, "health", None), "tripped", None) is not None:
+            raise CommandError(health.lines[0])
         if not getattr(spider, "site_reached", False):
             failures = archive.read_failures(run["run_id"]).to_pylist()
             reason = failures[0]["error"] if failures else "no answer"
             raise CommandError(f"site unreachable: {site} ({reason})")
         if not run["completed"]:
             raise CommandError("the crawl was interrupted; what it fetched is saved (run marked not completed)")
+        if health.failed:
+            raise CommandError(health.lines[0])
         return EXIT_OK
     finally:
         archive.release_lock()
+
+
+def site_identity(archive: Any, site: str, add_site: bool, overrides: dict[str, Any]) -> str:
+    """The site `--site` names in this archive (crawler/siteid.py): the archive's spelling of
+    a site it holds; a site it does not hold only with --add-site."""
+    from crawler import siteid
+    from crawler.settings import USER_AGENT
+
+    known = siteid.known_sites(archive.read_runs().to_pylist())
+    resolved = None
+    if known and site not in known:  # another spelling, or another site: ask where it answers
+        resolved = siteid.resolve(site, str(overrides.get("USER_AGENT") or USER_AGENT))
+    decision = siteid.decide(site, resolved, known, add_site=add_site)
+    if decision.error is not None or decision.site is None:
+        raise CommandError(decision.error or f"cannot tell which site {site} is")
+    if decision.note:
+        print(f"ncmes-archive: {decision.note}", file=sys.stderr)
+    return decision.site
 
 
 def _start_fork_server(overrides: dict[str, Any]) -> None:
@@ -355,7 +388,8 @@ def format_summary(run: dict[str, Any], archive: Any, archive_dir: str) -> str:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     overrides = parse_settings(args.settings)
-    return run_crawl(args.archive, args.site, "full" if args.full else "incremental", args.limit, overrides)
+    return run_crawl(args.archive, args.site, "full" if args.full else "incremental", args.limit, overrides,
+                     add_site=args.add_site)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -378,23 +412,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 # Fixed ports, because the archive's URLs include them: a rerun updates the
                 # same articles instead of adding them again under another origin.
                 option = "--port" if language == "ar" else "--en-port"
-                raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{port} ({exc.strerror}); try {option} N") from None
+                # Another port is another site: into another archive, not beside this one.
+                raise CommandError(f"cannot serve the snapshot on 127.0.0.1:{port} ({exc.strerror}); "
+                                   f"try {option} N --archive DIR (the archive's URLs include the port)") from None
         # Each edition's language switch points at the other's server: another origin,
         # which a crawl of one edition never asks.
         sites["ar"][0].other_edition = servers["en"].url
         sites["en"][0].other_edition = servers["ar"].url
         status = EXIT_OK
+        # Both editions are the demo's sites: the second is added beside the first, unless
+        # the archive holds another site (a demo served before on other ports).
+        add_site = _holds_only(args.archive, [server.url for server in servers.values()])
         for language, server in servers.items():
             print(f"serving the offline snapshot's {language} edition at {server.url}; crawling it", file=sys.stderr)
             # A crawl per process: Scrapy's reactor cannot be started twice in one.
             done = subprocess.run([sys.executable, "-m", "crawler", "crawl", "--site", server.url,
-                                   "--archive", args.archive, *setting_args(overrides)], check=False)
+                                   "--archive", args.archive, *(["--add-site"] if add_site else []),
+                                   *setting_args(overrides)], check=False)
             status = status or done.returncode
         print(editions_summary(args.archive, {lang: srv.url for lang, srv in servers.items()}))
         return status
     finally:
         for server in servers.values():
             server.stop()
+
+
+def _holds_only(archive_dir: str, sites: list[str]) -> bool:
+    """True when the archive holds no site but these (or does not exist yet)."""
+    from crawler import siteid
+
+    if not (Path(archive_dir) / "runs.parquet").exists():
+        return True
+    known = siteid.known_sites(_open_archive(archive_dir, create=False).read_runs().to_pylist())
+    return all(site in sites for site in known)
 
 
 def editions_summary(archive_dir: str, sites: dict[str, str]) -> str:

@@ -32,6 +32,9 @@ class ArticlePage:
     # see crawler.workers.decode_body), and the most it may grow to (DOWNLOAD_MAXSIZE).
     codings: tuple[str, ...] = ()
     max_size: int = 0
+    # Set by the pipeline when the page is refused as not the article (crawler.identity):
+    # the refusal's kind, for the run's circuit breaker.
+    refusal: str | None = None
 
 
 @dataclass
@@ -70,3 +73,7 @@ class FetchFailure:
     stage: str  # fetch | parse | store
     error: str
     fetched_at: dt.datetime
+    # The kind of refusal (crawler.identity, crawler.health) when the site answered
+    # something other than what was asked (a challenge, a redirect off the site, a long
+    # Retry-After), else None.
+    refusal: str | None = None

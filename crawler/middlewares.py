@@ -53,6 +53,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")
+        self.max_retry_after = settings.getfloat("NCMES_MAX_RETRY_AFTER") or self.backoff_max
 
     def _delay(self, request: Request, response: Response | None) -> float:
         retries = request.meta.get("retry_times", 0)
@@ -65,6 +66,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if asked is not None and asked > self.max_retry_after:
+            # Not held for that long: the spider records the answer and the run stops
+            # (crawler/health.py).
+            from crawler.health import RETRY_AFTER
+            from crawler.redirects import REFUSAL_META
+
+            request.meta[REFUSAL_META] = (
+                RETRY_AFTER,
+                f"HTTP {response.status} with Retry-After {asked:.0f} s, longer than the "
+                f"{self.max_retry_after:.0f} s a run waits for",
+            )
             return response
         retry = self._retry(request, f"HTTP {response.status}")
         if retry is None:

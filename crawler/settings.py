@@ -43,6 +43,14 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0  # seconds; doubled at each retry
 RETRY_BACKOFF_MAX = 60.0  # the longest wait, Retry-After included
+# A Retry-After longer than this stops the run (the site is down for longer than a run
+# should hold the archive's lock); 0: RETRY_BACKOFF_MAX. See docs/identity.md.
+NCMES_MAX_RETRY_AFTER = 0.0
+# The circuit breaker (crawler/health.py): the run stops when refusals of one kind fill
+# RATIO of the last WINDOW article answers (at least MIN_ANSWERS seen).
+NCMES_BREAKER_WINDOW = 20
+NCMES_BREAKER_MIN_ANSWERS = 8
+NCMES_BREAKER_RATIO = 0.75
 
 LOG_LEVEL = "WARNING"
 # No per-answer DEBUG records unless LOG_LEVEL is DEBUG (crawler/extensions.py).
@@ -62,6 +70,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ArticleMetaRefreshMiddleware": 580,
     # Below HttpCompressionMiddleware (590): sees the bytes as the server sent them.
     "crawler.middlewares.RawCaptureMiddleware": 950,
+    # Above RedirectMiddleware (600): an article redirected to the home page, or a page to
+    # another origin, is recorded as such instead of followed (crawler/redirects.py).
+    "crawler.redirects.RedirectGuardMiddleware": 610,
 }
 # Scrapy's HTTP/1.1 handler, recording each request as written to the wire and each
 # response head as read (for the WARC records; crawler/wire.py).

@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from crawler.archive.warc import Capture, Serialized
     from crawler.extraction.record import ArticleRecord
+    from crawler.identity import PageIdentity
 
 # What the fork server imports once, so that every worker forked from it has extraction
 # loaded, and warmed up (crawler.extraction.warmup). This module itself imports none of it: the crawl and reextract import it to start
 # the fork server early, before they load anything heavy themselves.
 PRELOAD = [
     "crawler.workers", "crawler.extraction", "crawler.archive.changes", "crawler.archive.warc",
-    "crawler.extraction.warmup",
+    "crawler.extraction.warmup", "crawler.identity",
 ]
 
 
@@ -60,6 +61,9 @@ class Extracted:
     # or why they could not be made.
     warc: Serialized | None = None
     warc_error: str | None = None
+    # What the page says of which post it is, and what it looks like (crawler.identity):
+    # read whether or not it holds an article.
+    identity: PageIdentity | None = None
 
 
 # Content codings undone here, in the worker, rather than by Scrapy in the reactor thread
@@ -138,20 +142,26 @@ def _extract_page(
     codings: tuple[str, ...], max_size: int,
 ) -> Extracted:
     from crawler.archive.changes import fingerprint
-    from crawler.extraction import extract
+    from crawler.extraction import decode_html, extract
     from crawler.extraction.record import ExtractionError
+    from crawler.identity import read_identity
 
     try:
         body = decode_body(body, codings, max_size) if codings else body
     except BodyError as exc:
         return Extracted(error=str(exc), stage="fetch")
+    text = decode_html(body, encoding)
     try:
-        record = extract(body, url, fetched_at, encoding=encoding)
+        record = extract(text, url, fetched_at)
     except ExtractionError as exc:
-        return Extracted(error=_with_refresh(str(exc), body, url))
+        return Extracted(error=_with_refresh(str(exc), body, url), identity=read_identity(text))
     except Exception as exc:  # a bug in extraction must not stop the crawl: record it
-        return Extracted(error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc())
-    return Extracted(record=record, fingerprint=fingerprint(record))
+        return Extracted(error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc(),
+                         identity=read_identity(text))
+    # What the page looks like is read from the body extraction found: reading the whole
+    # page's text again would cost as much as extraction.
+    identity = read_identity(text, text=record.body, words=record.word_count)
+    return Extracted(record=record, fingerprint=fingerprint(record), identity=identity)
 
 
 def _with_refresh(error: str, body: bytes, url: str) -> str:

@@ -36,7 +36,8 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         for lang in EDITIONS:
             for site in sites.values():
                 site.reset_counters()
-            result = crawl(servers[lang], archive)
+            # The second edition is another site: added beside the first on purpose.
+            result = crawl(servers[lang], archive, *(["--add-site"] if lang != EDITIONS[0] else []))
             assert result.returncode == 0, result.stderr
             counters[lang] = {other: sites[other].counters() for other in EDITIONS}
         yield {"sites": sites, "servers": servers, "archive": archive, "counters": counters}

@@ -647,8 +647,8 @@ def test_leftover_temporary_files_are_never_read_and_are_cleaned(small_archive: 
     assert stats.returncode == 0, stats.stderr
     rows = pq.read_table(archive / "articles.parquet").num_rows
     assert ds.dataset(archive / "versions", format="parquet").to_table().num_rows == rows
-    with serve(DemoSite()) as server:
-        result = crawl(server, archive, "--limit", "2")
+    with serve(DemoSite()) as server:  # another origin than the archive's: added on purpose
+        result = crawl(server, archive, "--limit", "2", "--add-site")
     assert result.returncode == 0, result.stderr
     assert not list(archive.rglob("*.tmp"))
 

@@ -12,17 +12,21 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, DownloadTimeoutError, ResponseDataLossError
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web.http import _DataLoss  # Twisted names a short body only privately
 
 from crawler import discovery
 from crawler.archive.warc import Held
+from crawler.health import Breaker
+from crawler.identity import describe_kind, read_identity
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
 from crawler.plan import WALK_CUT, WALK_SKIPPED, WALK_STOPPED, CrawlPlan, Fetch, ListingRecord, runs_of
+from crawler.redirects import REFUSAL_META
 from crawler.revisit import RevisitPolicy
 from crawler.text import charset_of
-from crawler.urls import canonical_url, post_id_from_url, site_root
+from crawler.urls import canonical_url, is_same_site, post_id_from_url, site_root
 
 # Discovery pages go first so that change signals (sitemap lastmod, REST modified) are known
 # before the articles they concern are scheduled; listings before articles for the same reason.
@@ -40,6 +44,7 @@ def _utcnow() -> dt.datetime:
 # or the decompressed size).
 _MAXSIZE = re.compile(r"larger than download max size \((\d+)\)|exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
 _TIMEOUT = re.compile(r"took longer than ([\d.]+) seconds")
+_REFUSED = re.compile(r"^refused \([^)]*\): ")
 
 
 def describe_failure(failure: Failure) -> str:
@@ -136,7 +141,30 @@ class SiteSpider(scrapy.Spider):
         spider.callbacks = {kind: getattr(spider, name) for kind, name in spider._CALLBACKS.items()}
         spider.errback = spider.on_error
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        # The circuit breaker: every article answer, and every refused answer, goes through it.
+        spider.health = Breaker(
+            window=settings.getint("NCMES_BREAKER_WINDOW"),
+            min_answers=settings.getint("NCMES_BREAKER_MIN_ANSWERS"),
+            ratio=settings.getfloat("NCMES_BREAKER_RATIO"),
+        )
+        spider.known_at_start = sum(1 for url in spider.known if is_same_site(url, spider.site))
+        crawler.signals.connect(spider._on_item, signal=signals.item_scraped)
         return spider
+
+    def _on_item(self, item: Any) -> None:
+        """An item the pipeline has stored: to the circuit breaker; the run stops when it trips."""
+        if isinstance(item, (ArticlePage, FetchFailure)):
+            kind = item.refusal
+            if kind is None and isinstance(item, FetchFailure):
+                return  # a failure of the usual kind: neither a refusal nor a usable answer
+            detail = _REFUSED.sub("", item.error) if isinstance(item, FetchFailure) else ""
+        elif isinstance(item, (NotModified, Gone)):
+            kind, detail = None, ""
+        else:
+            return
+        if self.health.observe(kind, item.url, detail) is not None:
+            self.logger.info("stopping the run: %s", self.health.tripped.describe())
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="site_refused"))
 
     def _on_idle(self) -> None:
         requests = [self._request_for(f) for f in self.plan.recheck()]
@@ -264,6 +292,11 @@ class SiteSpider(scrapy.Spider):
         now = _utcnow()
         url = response.meta["canonical"]
         self.site_reached = True
+        if (refusal := response.meta.get(REFUSAL_META)) is not None:  # crawler/redirects.py
+            self.crawler.stats.inc_value("ncmes/failures")
+            yield FetchFailure(url=url, stage="fetch", error=f"refused ({refusal[0]}): {refusal[1]}",
+                               fetched_at=now, refusal=refusal[0])
+            return
         answered = response.url.split("?", 1)[0].split("#", 1)[0]
         if response.status == 304:
             self.crawler.stats.inc_value("ncmes/not_modified")
@@ -325,9 +358,8 @@ class SiteSpider(scrapy.Spider):
 
     def _page_failure(self, response: Response) -> Iterable[FetchFailure]:
         self.crawler.stats.inc_value("ncmes/failures")
-        yield FetchFailure(
-            url=response.url, stage="fetch", error=f"HTTP {response.status}", fetched_at=_utcnow()
-        )
+        kind, error = _refusal(response)
+        yield FetchFailure(url=response.url, stage="fetch", error=error, fetched_at=_utcnow(), refusal=kind)
 
     def on_error(self, failure: Failure) -> Iterable[Any]:
         request = failure.request
@@ -337,11 +369,27 @@ class SiteSpider(scrapy.Spider):
             # missing sitemap is looked for under its other name first.
             url = request.meta.get("canonical", request.url)
             self.crawler.stats.inc_value("ncmes/failures")
-            yield FetchFailure(url=url, stage="fetch", error=describe_failure(failure), fetched_at=_utcnow())
+            response = getattr(failure.value, "response", None)
+            kind, error = _refusal(response) if response is not None else (None, describe_failure(failure))
+            yield FetchFailure(url=url, stage="fetch", error=error, fetched_at=_utcnow(), refusal=kind)
         elif fetch.kind == "sitemap" and not fetch.fallback:
             self.crawler.stats.inc_value("ncmes/failures")
             yield FetchFailure(url=request.url, stage="fetch", error=describe_failure(failure), fetched_at=_utcnow())
         yield from self._follow(self.plan.on_failure(fetch))
+
+
+def _refusal(response: Response) -> tuple[str | None, str]:
+    """(refusal kind or None, one line) for an answer that is not 2xx: what the site said
+    (crawler/redirects.py, a Retry-After the run will not wait for, or a page that looks
+    like a challenge, a login wall, maintenance...)."""
+    if (refusal := response.meta.get(REFUSAL_META)) is not None:
+        return refusal[0], f"refused ({refusal[0]}): {refusal[1]}"
+    error = f"HTTP {response.status}"
+    if response.status >= 400 and response.body:
+        looks = read_identity(response.body[:200_000].decode("utf-8", "replace")).looks_like
+        if looks is not None:
+            return looks, f"refused ({looks}): HTTP {response.status}, {describe_kind(looks)}"
+    return None, error
 
 
 def _header(response: Response, name: bytes) -> str | None:
