@@ -97,7 +97,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         second = crawl(server, archive)
         assert second.returncode == 0, second.stderr
     with serve(DemoSite(edition="en")) as english:
-        third = crawl(english, archive)
+        third = crawl(english, archive, "--add-site")  # the second edition, beside the first
         assert third.returncode == 0, third.stderr
     # Each crawl indexed the versions it added as it ended (no search has run yet).
     with sqlite3.connect(archive / INDEX_FILE) as conn:
