@@ -30,24 +30,40 @@ def tmp_path(path: Path, *, hidden: bool = False) -> Path:
     return path.with_name(("." if hidden else "") + path.name + TMP_SUFFIX)
 
 
-def replace_atomic(path: Path, fill: Callable[[IO[bytes]], None], *, hidden_tmp: bool = False) -> None:
-    """The one way a file of the archive (or of an export) is written: `fill` writes it
-    beside its final path, which is fsynced, renamed over `path`, and the folder fsynced. A
-    failure removes the file beside and leaves `path` as it was."""
+def build_atomic(path: Path, build: Callable[[Path], None], *, hidden_tmp: bool = False,
+                 tmp: Path | None = None) -> None:
+    """The one way a file of the archive (or of an export) is written: `build` makes the
+    whole file at a path beside `path` (`tmp`, by default `tmp_path`), which is fsynced,
+    renamed over `path`, and the folder fsynced. A failure removes the file beside and
+    leaves `path` as it was."""
     # A dot name (hidden_tmp) keeps pyarrow.dataset and most tools from reading a
     # half-written part in a dataset folder after a killed run.
-    tmp = tmp_path(path, hidden=hidden_tmp)
+    tmp = tmp if tmp is not None else tmp_path(path, hidden=hidden_tmp)
     try:
-        with open(tmp, "wb") as fh:
-            fill(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        build(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     fsync_dir(path.parent)
+
+
+def replace_atomic(path: Path, fill: Callable[[IO[bytes]], None], *, hidden_tmp: bool = False) -> None:
+    """`build_atomic` for a file written as a stream: `fill` writes its bytes."""
+
+    def build(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            fill(fh)
+
+    build_atomic(path, build, hidden_tmp=hidden_tmp)
 
 
 def write_bytes_atomic(path: Path, data: bytes | str) -> None:

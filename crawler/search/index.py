@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.archive.files import build_atomic
 from crawler.search.analysis import stem, words
 
 INDEX_FILE = "search.sqlite"
@@ -270,10 +271,10 @@ def _remove_abandoned(path: Path) -> None:
 def _build(path: Path, archive: Any) -> int:
     """A new index of every version at `path` (written beside, then renamed)."""
     _remove_abandoned(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    try:
+    added = 0
+
+    def build(tmp: Path) -> None:
+        nonlocal added
         conn = _connect(tmp)
         try:
             conn.execute("PRAGMA journal_mode = OFF")
@@ -286,11 +287,8 @@ def _build(path: Path, archive: Any) -> int:
             conn.execute("VACUUM")
         finally:
             conn.close()
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+
+    build_atomic(path, build, tmp=path.with_name(f".{path.name}.tmp-{os.getpid()}"))
     return added
 
 

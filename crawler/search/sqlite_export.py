@@ -8,7 +8,6 @@ before, as `changes` names them)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -20,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from crawler.archive.changes import changed_fields
+from crawler.archive.files import build_atomic
 from crawler.search.index import create, insert_versions, mark_current
 
 PRIMARY_KEYS = {"articles": ["url"], "versions": ["url", "version"]}
@@ -84,10 +84,8 @@ def write_sqlite(path: Path, tables: dict[str, pa.Table], card: str, title: str)
     """The tables, the card and the search index in one SQLite file at `path` (written beside,
     then renamed: a reader sees the old file or the new one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    try:
+
+    def build(tmp: Path) -> None:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = OFF")
@@ -113,13 +111,8 @@ def write_sqlite(path: Path, tables: dict[str, pa.Table], card: str, title: str)
             conn.execute("VACUUM")  # the pages FTS5 freed as it merged its segments
         finally:
             conn.close()
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+
+    build_atomic(path, build, tmp=path.with_name(f".{path.name}.tmp-{os.getpid()}"))
 
 
 def export_sqlite(archive: Any, path: Path, articles: pa.Table, filters: dict[str, Any],
