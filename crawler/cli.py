@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"the Arabic edition's port on 127.0.0.1 (default {DEMO_PORT}; the archive's URLs include it)")
     demo.add_argument("--en-port", type=_port, default=DEMO_PORT_EN,
                       help=f"the English edition's port (default {DEMO_PORT_EN})")
+    demo.add_argument("--edit", action="store_true",
+                      help="serve the snapshot with a few edits (a word, a footnote URL, an author, "
+                      "a new post, a removal), so that this crawl has changes to show")
     demo.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE")
     return parser
 
@@ -316,6 +319,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     overrides = {**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 1.0}
     overrides.update(parse_settings(args.settings))
     sites = {"ar": (DemoSite(edition="ar"), args.port), "en": (DemoSite(edition="en"), args.en_port)}
+    if args.edit:
+        from crawler.demo.edits import apply_edits
+
+        for language, (site, _port) in sites.items():
+            for line in apply_edits(site):
+                print(f"edited the {language} edition: {line}", file=sys.stderr)
     servers = {}
     try:
         for language, (site, port) in sites.items():
@@ -366,7 +375,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
     archive = _open_archive(args.archive, create=False)
     try:
+        print(view.describe_selection(archive, args.run, args.since), file=sys.stderr)
         rows = view.changes(archive, run=args.run, since=args.since)
+    except view.UnknownRun as exc:
+        raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     if args.json:
@@ -393,9 +405,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from crawler.dataset import html_report as view
 
+    from crawler.dataset.changes import UnknownRun, describe_selection
+
     archive = _open_archive(args.archive, create=False)
     try:
+        print(describe_selection(archive, args.run, args.since), file=sys.stderr)
         summary = view.report(archive, args.out, run=args.run, since=args.since)
+    except UnknownRun as exc:
+        raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:

@@ -36,7 +36,7 @@ from markupsafe import Markup
 
 from crawler.archive.store import Archive
 from crawler.dataset import ReportError, swap_in
-from crawler.dataset.changes import change_events_with_versions
+from crawler.dataset.changes import _runs_selected, change_events_with_versions
 from crawler.dataset.diff import FieldDiff, version_diff
 from crawler.dataset.worddiff import LineDiff, hunks
 
@@ -233,7 +233,7 @@ def report(
             )
             (tmp / page).write_text(html, encoding="utf-8")
         counts = Counter(e["change"] for e in events)
-        run_id = runs[-1]["run_id"] if run == "latest" and runs else run
+        run_id = ", ".join(_runs_selected(archive, run, since))
         selection = f"runs started since {since.isoformat()}" if since else f"run {run_id}"
         index = env.get_template("index.html").render(
             entries=entries,

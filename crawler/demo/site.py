@@ -249,10 +249,13 @@ class DemoSite:
                      footnote: tuple[int, str] | None = None,
                      authors: list[str] | None = None, sections: list[str] | None = None,
                      published: dt.datetime | None = None,
+                     replace: tuple[str, str] | None = None,
                      touch_modified: bool = True) -> None:
         """Change an article. body_paragraph=(i, text) replaces the i-th paragraph (0-based,
         paragraphs only; `[n]` in text becomes a marker); footnote=(n, text) rewrites note n;
         published (site-local, naive) moves the publication date shown and in metadata.
+        replace=(old, new) replaces `old` wherever the paragraphs' text, the footnotes' text or
+        the URLs they cite hold it (ValueError when nothing holds it).
         touch_modified=False leaves modified time, sitemap lastmod, REST and Last-Modified
         as they were (a site with no change signal; the ETag still follows the content)."""
         with self._lock:
@@ -281,6 +284,8 @@ class DemoSite:
                 art.sections = [self._section_slug(s) for s in sections]
             if published is not None:
                 art.published_local = published
+            if replace is not None:
+                _replace_text(art, *replace)
             if touch_modified:
                 art.modified_local = self._tick()
 
@@ -1365,6 +1370,26 @@ def _parse_inline(text: str) -> list[tuple]:
         pos = m.end()
     out.append(("t", text[pos:]))
     return [s for s in out if s != ("t", "")]
+
+
+def _replace_text(art: Article, old: str, new: str) -> None:
+    """Replace `old` by `new` in an article's paragraphs, footnote texts and cited URLs."""
+    found = False
+
+    def swap(segment: tuple) -> tuple:
+        nonlocal found
+        if segment[0] in ("t", "b", "a", "u") and old in segment[1]:
+            found = True
+            return (segment[0], segment[1].replace(old, new), *segment[2:])
+        return segment
+
+    for i, block in enumerate(art.blocks):
+        if block[0] == "p":
+            art.blocks[i] = ("p", [swap(seg) for seg in block[1]])
+    for note in art.notes:
+        note.parts = [swap(part) for part in note.parts]
+    if not found:
+        raise ValueError(f"article {art.post_id} holds no {old!r}")
 
 
 def _note_parts(text: str) -> list[tuple]:
