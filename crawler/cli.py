@@ -86,8 +86,18 @@ def _port(value: str) -> int:
     return number
 
 
+def version_line() -> str:
+    """`ncmes-archive --version`: the program's version and the archive schema it writes."""
+    from crawler import __version__
+    from crawler.archive.schema import SCHEMA_VERSION
+
+    return f"ncmes-archive {__version__} (archive schema {SCHEMA_VERSION})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ncmes-archive", description="Archive of the ncmes.org website in Parquet.")
+    parser.add_argument("--version", action="version", version=version_line(),
+                        help="the program's version and the archive schema version it writes")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--archive", default=DEFAULT_ARCHIVE, help=f"archive folder (default {DEFAULT_ARCHIVE})")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

@@ -155,8 +155,9 @@ def report(
     archive: Archive, out: Path | str, run: str = "latest", since: dt.date | None = None
 ) -> str:
     """Write the report of one run (default the latest) or of every run since a date into
-    the folder `out`; returns a one-line summary."""
-    out = Path(out).resolve()
+    the folder `out`; returns a one-line summary (naming the folder as it was given)."""
+    given = Path(out)
+    out = given.resolve()
     events, version_rows = change_events_with_versions(archive, run, since)
     urls = {e["url"] for e in events}
     versions: dict[str, dict[int, dict[str, Any]]] = {}
@@ -257,8 +258,8 @@ def report(
         raise
     summary = ", ".join(f"{counts[k]} {k}" for k in order if counts[k]) or "no changes"
     return (
-        f"wrote {out / 'index.html'} ({summary}; {len(pages)} article pages) "
-        f"and {out / 'changes.xml'}"
+        f"wrote {given / 'index.html'} ({summary}; {len(pages)} article pages) "
+        f"and {given / 'changes.xml'}"
     )
 
 
