@@ -1,4 +1,4 @@
-"""ncmes-archive: argument parsing, exit codes, progress and summaries (contract.md)."""
+"""ncmes-archive: argument parsing, exit codes, progress and summaries."""
 
 from __future__ import annotations
 

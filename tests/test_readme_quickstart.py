@@ -137,3 +137,30 @@ def test_quick_start_step(quickstart: QuickStart, step: Step) -> None:
     )
     if step.subcommand in SERVERS:  # stopped with Ctrl-C: one line at most after its banner
         assert "Traceback" not in done.stderr
+
+
+def test_demo_edit_crawl_records_each_edit(quickstart: QuickStart) -> None:
+    """After `demo` then `demo --edit`, `changes` (the latest run of each site) lists exactly
+    the snapshot's edits, each with the fields it touched; `diff` says a removal is one."""
+    import json
+
+    from crawler.demo.edits import EDITS
+
+    edit_step = next(s for s in STEPS if s.subcommand == "demo" and "--edit" in s.argv)
+    done, _ = quickstart.result(edit_step)
+    assert done.returncode == 0, done.stderr[-2000:]
+    listed = quickstart._run(["ncmes-archive", "changes", "--archive", "exports/demo", "--json"])
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    origin = {"ar": f"http://127.0.0.1:{quickstart.ports['8765']}",
+              "en": f"http://127.0.0.1:{quickstart.ports['8767']}"}
+    got = {(r["url"], r["change"], tuple(r["fields"])) for r in rows}
+    wanted = {(f"{origin[e.edition]}/{e.post_id}", e.change, e.fields) for e in EDITS if e.post_id}
+    added = {g for g in got if g[1] == "added"}
+    assert got - added == wanted
+    assert len(added) == sum(e.change == "added" for e in EDITS)
+    assert len({r["run_id"] for r in rows}) == 2  # one run of each edition
+    removed = next(e for e in EDITS if e.change == "removed")
+    gone = quickstart._run(["ncmes-archive", "diff", "--archive", "exports/demo",
+                            f"{origin['ar']}/{removed.post_id}"])
+    assert gone.returncode == 0 and "removed" in gone.stdout.splitlines()[0], gone.stdout[:500]

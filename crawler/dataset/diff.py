@@ -133,6 +133,10 @@ def diff(
     changed lines marked word by word ([-old-]{+new+}, or in colour)."""
     canon, old, new, _ = pick_versions(archive, url, from_v, to_v)
     out = []
+    gone = removal(archive, canon)
+    if gone is not None:
+        out.append(f"# {canon} was removed: the site answered 404 or 410 in run {gone['run_id']} "
+                   f"(seen {_when(gone['at'])}); v{gone['version']} is its last version")
     if old is None:
         out.append(f"# {canon} has only version {new['version']} before it; diffing against empty")
         out.append("--- (empty)")
@@ -155,6 +159,20 @@ def diff(
                 out.append(_hunk_header(hunk, color))
             out += [render_line(line, color) for line in hunk]
     return "\n".join(out) + "\n"
+
+
+def removal(archive: Archive, canon: str) -> dict[str, Any] | None:
+    """The event that removed the article, when its latest state is removed; else None."""
+    import pyarrow.compute as pc
+
+    changes = archive.read_changes()
+    events = sorted(changes.filter(pc.equal(changes["url"], canon)).to_pylist(), key=lambda e: e["at"])
+    last = events[-1] if events else None
+    return last if last is not None and last["change"] == "removed" else None
+
+
+def _when(value: Any) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value is not None else "?"
 
 
 def _hunk_header(hunk: list[LineDiff], color: bool) -> str:
