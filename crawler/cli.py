@@ -70,10 +70,16 @@ def _positive(value: str) -> int:
 
 
 def _site(value: str) -> str:
+    from crawler.outcomes import page_of_site
+
     try:
-        return site_root(value)
+        root = site_root(value)
     except SiteURLError as exc:
         raise argparse.ArgumentTypeError(f"--site wants an http(s) base URL such as https://ncmes.org: {exc}") from exc
+    if page_of_site(value):
+        raise argparse.ArgumentTypeError(
+            f"--site wants the site's root, and {value} is a page of it: use --site {root}")
+    return root
 
 
 def _port(value: str) -> int:
@@ -169,14 +175,20 @@ def parse_settings(pairs: list[str]) -> dict[str, Any]:
     """-s NAME=VALUE pairs, each value checked against the type of the setting's default."""
     from scrapy.settings import Settings
 
+    from crawler.outcomes import known_settings, unknown_setting_warning
+
     defaults = Settings()
     defaults.setmodule("crawler.settings", priority="project")
+    known = known_settings() if pairs else set()
     out: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         name = name.strip()
         if not sep or not name or not name.replace("_", "").isalnum() or name.upper() != name:
             raise UsageError(f"-s wants NAME=VALUE with an upper-case setting name, got {pair!r}")
+        warning = unknown_setting_warning(name, known)
+        if warning:
+            print(f"ncmes-archive: {warning}", file=sys.stderr)
         default = defaults.get(name)
         try:
             if isinstance(default, bool):
@@ -263,9 +275,25 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
             raise CommandError(f"site unreachable: {site} ({reason})")
         if not run["completed"]:
             raise CommandError("the crawl was interrupted; what it fetched is saved (run marked not completed)")
+        _check_found(spider, crawler, archive, site)
         return EXIT_OK
     finally:
         archive.release_lock()
+
+
+def _check_found(spider: Any, crawler: Any, archive: Any, site: str) -> None:
+    """A completed crawl that found no article of the site could not do its job."""
+    from crawler.outcomes import nothing_found
+    from crawler.urls import site_origin
+
+    plan = getattr(spider, "plan", None)
+    found = len(plan.listed | plan.requested) if plan is not None else 0
+    scheme, netloc = site_origin(site)
+    archived = sum(1 for url in archive.state if url.startswith(f"{scheme}://{netloc}/"))
+    why = nothing_found(site, sections=crawler.stats.get_value("ncmes/sections", 0) or 0,
+                        found=found, archived=archived)
+    if why:
+        raise CommandError(why)
 
 
 def _start_fork_server(overrides: dict[str, Any]) -> None:
@@ -458,6 +486,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(view.describe(path))
+    if view.rows_written(path) == 0:
+        print("ncmes-archive: warning: no article matched: the export holds 0 rows", file=sys.stderr)
     return EXIT_OK
 
 
@@ -549,6 +579,10 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         finally:
             archive.release_lock()
     print(format_summary(run, archive, args.archive))
+    done = run["articles_changed"] + run["articles_unchanged"]
+    print(f"re-extracted {done} articles ({run['articles_changed']} changed, "
+          f"{run['articles_unchanged']} unchanged); {run['failures']} failed"
+          + (f" (see `ncmes-archive stats` or failures.parquet, run {run['run_id']})" if run["failures"] else ""))
     return EXIT_OK
 
 

@@ -257,4 +257,4 @@ def _reextract(
 def print_progress(done: int, total: int) -> None:
     """A status line on stderr every 50 articles and at the end."""
     if done % 50 == 0 or done == total:
-        print(f"re-extracted {done} of {total}", file=sys.stderr)
+        print(f"re-extracting: {done} of {total} read", file=sys.stderr)
