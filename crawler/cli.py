@@ -9,12 +9,39 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
+import tempfile
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 
-from crawler.urls import SiteURLError, site_root
+
+
+def _quit_starting(signum: int, frame: Any) -> None:
+    """Ctrl-C or SIGTERM while the program is still loading: nothing is held yet."""
+    sys.stderr.write("ncmes-archive: interrupted\n")
+    os._exit(EXIT_INTERRUPTED)
+
+
+EXIT_INTERRUPTED = 1
+# Until main() takes over, an interrupt ends the program with one line, not a traceback
+# from whichever import it fell in.
+def _as_program() -> bool:
+    """Whether this process is the command line (not a test or a script importing it)."""
+    program = sys.argv[0] if sys.argv else ""
+    return threading.current_thread() is threading.main_thread() and (
+        os.path.basename(program) == "ncmes-archive"
+        or program.endswith(os.path.join("crawler", "__main__.py"))
+    )
+
+
+if _as_program():
+    signal.signal(signal.SIGINT, _quit_starting)
+    signal.signal(signal.SIGTERM, _quit_starting)
+
+from crawler.urls import SiteURLError, site_root  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_ARCHIVE = "exports/archive"
@@ -258,16 +285,24 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         crawler = process.create_crawler(SiteSpider)
         errors: list[str] = []
         deferred = process.crawl(crawler, archive=archive)
-        deferred.addErrback(lambda failure: errors.append(f"{failure.type.__name__}: {failure.value}"))
+        deferred.addErrback(lambda failure: errors.append(
+            "interrupt" if failure.check(KeyboardInterrupt) else f"{failure.type.__name__}: {failure.value}"))
         if settings.get("LOG_LEVEL") != "DEBUG":
             _one_line_logs()  # after crawl(): that is when Scrapy installs its log handler
         process.start()
+        # The crawl has ended and stored what it got: a further Ctrl-C or SIGTERM (Scrapy's
+        # handlers are gone) would only cut the summary short.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+        if errors == ["interrupt"]:
+            raise KeyboardInterrupt  # while the crawl was starting: one line, as any interrupt
         if errors:
             raise CommandError(f"the crawl stopped: {errors[0]}")
         run = getattr(crawler, "ncmes_run", None)
         spider = crawler.spider
         if run is None:
-            raise CommandError("the crawl ended before its run was recorded")
+            _join_pipelines(crawler)  # what they still had queued is written before it is counted
+            raise CommandError(_stopped_unclean(archive_dir, getattr(spider, "run_id", None)))
         print(format_summary(run, archive, archive_dir))
         if not getattr(spider, "site_reached", False):
             failures = archive.read_failures(run["run_id"]).to_pylist()
@@ -279,6 +314,33 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         return EXIT_OK
     finally:
         archive.release_lock()
+
+
+def _join_pipelines(crawler: Any) -> None:
+    """After an unclean stop (the reactor stopped under the engine), let each pipeline join
+    its threads and worker processes, as it does when the engine stops normally."""
+    engine = getattr(crawler, "engine", None)
+    itemproc = getattr(getattr(engine, "scraper", None), "itemproc", None)
+    for component in getattr(itemproc, "middlewares", ()):
+        stopped = getattr(component, "engine_stopped", None)
+        if callable(stopped):
+            stopped()
+
+
+def _stopped_unclean(archive_dir: str, run_id: str | None) -> str:
+    """What a crawl stopped at once (a second Ctrl-C or SIGTERM) kept: the versions its
+    checkpoints stored; the rest of the run is not recorded and the next crawl asks again."""
+    import pyarrow.compute as pc
+
+    from crawler.archive.store import Archive
+
+    kept = 0
+    if run_id is not None:
+        table = Archive(Path(archive_dir)).read_versions(columns=["run_id"])
+        kept = pc.sum(pc.equal(table["run_id"], run_id)).as_py() or 0
+    return (f"the crawl was stopped at once: the archive keeps the {kept} article versions it "
+            "stored by its last checkpoint, the rest of the run is not recorded; "
+            "the next crawl fetches what is missing")
 
 
 def _check_found(spider: Any, crawler: Any, archive: Any, site: str) -> None:
@@ -349,8 +411,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve both editions of the snapshot, each on its own port (its own origin), and crawl
     each into the same archive, one after the other, as `crawl --site` would."""
-    import subprocess
-
     from crawler.demo.server import serve
     from crawler.demo.site import DemoSite
 
@@ -381,14 +441,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for language, server in servers.items():
             print(f"serving the offline snapshot's {language} edition at {server.url}; crawling it", file=sys.stderr)
             # A crawl per process: Scrapy's reactor cannot be started twice in one.
-            done = subprocess.run([sys.executable, "-m", "crawler", "crawl", "--site", server.url,
-                                   "--archive", args.archive, *setting_args(overrides)], check=False)
-            status = status or done.returncode
+            code = _run_child([sys.executable, "-m", "crawler", "crawl", "--site", server.url,
+                               "--archive", args.archive, *setting_args(overrides)])
+            status = status or code
+            if code != EXIT_OK:
+                break  # the crawl said why in its own line (interrupted, or could not)
         print(editions_summary(args.archive, {lang: srv.url for lang, srv in servers.items()}))
         return status
     finally:
         for server in servers.values():
             server.stop()
+
+
+def _run_child(argv: list[str]) -> int:
+    """Run a command of ours and wait for it. It runs in a session of its own, so that an
+    interrupt reaches it once, passed on from here, and it answers in its own one line."""
+    child = subprocess.Popen(argv, start_new_session=True)
+
+    def forward(signum: int, frame: Any) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    old_int = signal.signal(signal.SIGINT, forward)
+    old_term = signal.signal(signal.SIGTERM, forward)
+    try:
+        return child.wait()
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
 
 
 def editions_summary(archive_dir: str, sites: dict[str, str]) -> str:
@@ -537,20 +617,49 @@ def cmd_replay(args: argparse.Namespace) -> int:
             cdxj.update(warc_dir)
         finally:
             archive.release_lock()
-    with replay.collection(archive.root) as root:
+    _check_port_free(args.port)
+    with replay.collection(archive.root) as root, tempfile.TemporaryFile("w+") as log:
         print(f"replaying {warc_dir} at http://127.0.0.1:{args.port}/{replay.COLLECTION}/ "
               "(Ctrl-C to stop)", file=sys.stderr)
-        server = replay.start(root, args.port)
+        # pywb ignores Ctrl-C (inherited across exec) and keeps its log to itself: this
+        # process stops it and says in one line how it ended.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            server = replay.start(root, args.port, stdout=log, stderr=log)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         signal.signal(signal.SIGTERM, _interrupt)  # stop pywb too when told to stop
         try:
             code = server.wait()
         except KeyboardInterrupt:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            print("ncmes-archive: replay stopped", file=sys.stderr)
             return EXIT_OK
-    if code != 0:
-        raise CommandError(f"pywb stopped (exit {code})")
+        if code != 0:
+            log.seek(0)
+            lines = [line.strip() for line in log.read().splitlines() if line.strip()]
+            raise CommandError(f"pywb stopped (exit {code}): {lines[-1] if lines else 'no message'}")
     return EXIT_OK
+
+
+def _check_port_free(port: int) -> None:
+    """A port another program holds is one line and exit 1, before anything is started."""
+    import errno
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(f"port {port} on 127.0.0.1 is in use by another program: "
+                                   "stop it, or choose another with --port N") from None
+            raise CommandError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from None
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -605,9 +714,12 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    if _as_program():
+        # From here an interrupt unwinds (locks released, files closed) and ends in one line.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
+        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"ncmes-archive: error: {exc}", file=sys.stderr)
