@@ -36,6 +36,7 @@ from markupsafe import Markup
 
 from crawler.archive.store import Archive
 from crawler.dataset import ReportError, swap_in
+from crawler.dataset.bidi import isolate
 from crawler.dataset.changes import _runs_selected, change_events_with_versions
 from crawler.dataset.diff import FieldDiff, version_diff
 from crawler.dataset.worddiff import LineDiff, hunks
@@ -83,6 +84,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["seen"] = seen_text
+    env.filters["bidi"] = isolate
     env.filters["iso"] = lambda v: v.isoformat() if v is not None else ""
     env.globals.update(field_labels=FIELD_LABELS_AR, change_labels=CHANGE_LABELS_AR)
     return env
@@ -234,7 +236,8 @@ def report(
             )
             (tmp / page).write_text(html, encoding="utf-8")
         counts = Counter(e["change"] for e in events)
-        run_id = ", ".join(_runs_selected(archive, run, since))
+        run_ids = _runs_selected(archive, run, since)
+        run_id = ", ".join(run_ids)
         selection = f"runs started since {since.isoformat()}" if since else f"run {run_id}"
         index = env.get_template("index.html").render(
             entries=entries,
@@ -242,6 +245,7 @@ def report(
             site=site,
             since=since,
             run_id=run_id,
+            run_ids=run_ids,
             archive=str(root),
             generated=dt.datetime.now(dt.UTC),
         )
