@@ -160,6 +160,11 @@ def test_demo_edit_crawl_records_each_edit(quickstart: QuickStart) -> None:
     assert got - added == wanted
     assert len(added) == sum(e.change == "added" for e in EDITS)
     assert len({r["run_id"] for r in rows}) == 2  # one run of each edition
+    # stats, like changes, covers the latest run of each site.
+    stats = quickstart._run(["ncmes-archive", "stats", "--archive", "exports/demo"])
+    assert stats.returncode == 0, stats.stderr
+    for row in rows:
+        assert f"last run {row['run_id']} (incremental)" in stats.stdout
     removed = next(e for e in EDITS if e.change == "removed")
     gone = quickstart._run(["ncmes-archive", "diff", "--archive", "exports/demo",
                             f"{origin['ar']}/{removed.post_id}"])
