@@ -527,14 +527,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     archive = _open_archive(args.archive, create=False)
     try:
-        print(describe_selection(archive, args.run, args.since), file=sys.stderr)
+        covered = describe_selection(archive, args.run, args.since)
         summary = view.report(archive, args.out, run=args.run, since=args.since)
-    except UnknownRun as exc:
+    except (UnknownRun, view.ReportUsageError) as exc:
         raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(covered, file=sys.stderr)
     print(summary)
     return EXIT_OK
 

@@ -274,7 +274,7 @@ def test_report_refuses_a_folder_it_did_not_write_and_replaces_its_own(
         return main(["report", "--archive", str(edited.archive), "--out", str(out), *extra])
 
     (tmp_path / "notes.txt").write_text("mine")
-    assert report_cli(tmp_path) == 1
+    assert report_cli(tmp_path) == 2  # a usage error, as export answers it
     assert "not empty" in capsys.readouterr().err
     assert (tmp_path / "notes.txt").read_text() == "mine"
     out = tmp_path / "r"

@@ -41,7 +41,11 @@ from crawler.dataset.changes import _runs_selected, change_events_with_versions
 from crawler.dataset.diff import FieldDiff, version_diff
 from crawler.dataset.worddiff import LineDiff, hunks
 
-MARKER = ".ncmes-report"  # names a folder this module wrote, which it may replace
+MARKER = ".ncmes-report"
+
+
+class ReportUsageError(ReportError):
+    """An --out the report may not write into (a file, a folder of other files): a usage error."""  # names a folder this module wrote, which it may replace
 ATOM = "http://www.w3.org/2005/Atom"
 GENERATOR = "ncmes-archive report"
 
@@ -141,9 +145,9 @@ def _prepare_out(out: Path) -> Path:
     something other than an earlier report."""
     if out.exists():
         if not out.is_dir():
-            raise ReportError(f"--out {out} is a file, not a folder")
+            raise ReportUsageError(f"--out {out} is a file, not a folder")
         if any(out.iterdir()) and not (out / MARKER).exists():
-            raise ReportError(
+            raise ReportUsageError(
                 f"--out {out} is not empty and not an earlier report: give a new or empty folder"
             )
     out.parent.mkdir(parents=True, exist_ok=True)
