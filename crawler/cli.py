@@ -515,6 +515,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     )
     try:
         print(view.diff(archive, args.url, args.from_v, args.to_v, color=color), end="")
+    except view.NotAURL as exc:
+        raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     return EXIT_OK

@@ -99,3 +99,12 @@ def test_an_export_prints_its_rows_and_warns_on_none(server, tmp_path: Path) -> 
     assert none.returncode == 0
     assert "articles.parquet (0 rows)" in none.stdout
     assert none.stderr.strip() == "ncmes-archive: warning: no article matched: the export holds 0 rows"
+
+
+def test_diff_of_something_that_is_no_url_is_a_usage_error(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    archive = tmp_path / "archive"
+    assert crawl(server, archive, "--limit", "1").returncode == 0
+    bad = run_cli("diff", "--archive", str(archive), "ftp://example.org/1")
+    assert bad.returncode == 2 and bad.stderr.startswith("ncmes-archive: error: not an http(s) URL")
+    unknown = run_cli("diff", "--archive", str(archive), f"{server.url}/1")
+    assert unknown.returncode == 1 and "no article" in unknown.stderr  # a URL the archive lacks

@@ -14,18 +14,22 @@ from crawler.dataset.worddiff import BOLD, CYAN, RESET, LineDiff, diff_lines, hu
 from crawler.urls import SiteURLError, canonical_url
 
 
+class NotAURL(ReportError):
+    """What was given for an article is not a URL (or a path or id of one): a usage error."""
+
+
 def resolve_url(archive: Archive, url: str) -> str:
     """The canonical URL of an article given in any form (slash, query, ?p=N, www., bare path)."""
     raw = url.strip()
     sites = list(dict.fromkeys(reversed(archive.read_runs()["site"].to_pylist())))
     scheme = urlsplit(raw).scheme.lower()
     if scheme and scheme not in ("http", "https") and "://" not in raw and raw[:1] != "/":
-        raise ReportError(f"not an http(s) URL: {url!r}")
+        raise NotAURL(f"not an http(s) URL: {url!r}")
     if "://" not in raw:
         # A bare path or post id: the site (of the archive's runs, latest first) that holds
         # it; an archive may hold both editions, whose post ids differ.
         if not sites:
-            raise ReportError(f"not an absolute URL: {url!r}")
+            raise NotAURL(f"not an absolute URL: {url!r}")
         path = raw if raw.startswith("/") else "/" + raw
         candidates = [site.rstrip("/") + path for site in sites]
         raw = next(
@@ -35,9 +39,9 @@ def resolve_url(archive: Archive, url: str) -> str:
     try:
         own = canonical_url(raw, f"{parts.scheme}://{parts.netloc}")
     except SiteURLError as exc:
-        raise ReportError(f"not an http(s) URL: {url!r}") from exc
+        raise NotAURL(f"not an http(s) URL: {url!r}") from exc
     if own is None:
-        raise ReportError(f"not an http(s) URL: {url!r}")
+        raise NotAURL(f"not an http(s) URL: {url!r}")
     if own in archive.state:
         return own
     # The same article through another origin form (www., http): the crawled site's
