@@ -12,36 +12,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 
-
-
-def _quit_starting(signum: int, frame: Any) -> None:
-    """Ctrl-C or SIGTERM while the program is still loading: nothing is held yet."""
-    sys.stderr.write("ncmes-archive: interrupted\n")
-    os._exit(EXIT_INTERRUPTED)
-
-
-EXIT_INTERRUPTED = 1
-# Until main() takes over, an interrupt ends the program with one line, not a traceback
-# from whichever import it fell in.
-def _as_program() -> bool:
-    """Whether this process is the command line (not a test or a script importing it)."""
-    program = sys.argv[0] if sys.argv else ""
-    return threading.current_thread() is threading.main_thread() and (
-        os.path.basename(program) == "ncmes-archive"
-        or program.endswith(os.path.join("crawler", "__main__.py"))
-    )
-
-
-if _as_program():
-    signal.signal(signal.SIGINT, _quit_starting)
-    signal.signal(signal.SIGTERM, _quit_starting)
-
-from crawler.urls import SiteURLError, site_root  # noqa: E402
+from crawler.interrupts import as_program as _as_program
+from crawler.urls import SiteURLError, site_root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_ARCHIVE = "exports/archive"
