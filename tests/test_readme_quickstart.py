@@ -169,3 +169,28 @@ def test_demo_edit_crawl_records_each_edit(quickstart: QuickStart) -> None:
     gone = quickstart._run(["ncmes-archive", "diff", "--archive", "exports/demo",
                             f"{origin['ar']}/{removed.post_id}"])
     assert gone.returncode == 0 and "removed" in gone.stdout.splitlines()[0], gone.stdout[:500]
+
+
+def test_the_readme_reads_the_archive_as_it_says(quickstart: QuickStart) -> None:
+    """"Reading the archive": its Python and its DuckDB SQL, run on the quick start's archive."""
+    import re
+
+    import duckdb
+
+    first = STEPS[0]
+    assert first.subcommand == "demo"
+    done, _ = quickstart.result(first)
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = section(README, "Reading the archive")
+    where = str(quickstart.workdir / "exports" / "demo")
+    python = re.findall(r"^```python\n(.*?)^```", text, flags=re.M | re.S)
+    sql = re.findall(r"^```sql\n(.*?)^```", text, flags=re.M | re.S)
+    assert python and sql
+    for block in python:
+        names: dict = {}
+        exec(compile(block.replace("exports/demo", where), "README.md", "exec"), names)  # noqa: S102
+        assert len(names["df"]) == 69
+    for statement in "\n".join(sql).replace("exports/demo", where).split(";"):
+        statement = "\n".join(line for line in statement.splitlines() if not line.startswith("--")).strip()
+        if statement:
+            assert duckdb.sql(statement).fetchall()
