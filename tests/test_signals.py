@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 
 from crawler.demo.server import DemoServer, serve
@@ -56,7 +57,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
     with serve(DemoSite()) as srv:
         done = crawl(srv, root, "--limit", "6")
         assert done.returncode == 0, done.stderr
-        yield root, f"{srv.url}/4571"
+        urls = pq.read_table(root / "articles.parquet", columns=["url"]).column("url").to_pylist()
+        yield root, sorted(urls)[0]  # an article the archive holds
 
 
 def _arguments(command: str, archive: Path, url: str, site: str, out: Path) -> list[str]:
