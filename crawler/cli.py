@@ -419,6 +419,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             # A crawl per process: Scrapy's reactor cannot be started twice in one.
             code = _run_child([sys.executable, "-m", "crawler", "crawl", "--site", server.url,
                                "--archive", args.archive, *setting_args(overrides)])
+            if code < 0:  # ended by the signal itself, whatever it managed to say
+                code = EXIT_FAILED
             status = status or code
             if code != EXIT_OK:
                 break  # the crawl said why in its own line (interrupted, or could not)
