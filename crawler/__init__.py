@@ -12,3 +12,9 @@ __version__ = "0.1.0"
 # loaded, so it is set before any module of the project imports pyarrow; a value the
 # environment already sets is kept.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+# The command line's first lines: an interrupt while it loads is one line, not a traceback
+# (only when this process is the command line; importers are left alone).
+from crawler.interrupts import quiet_while_loading  # noqa: E402
+
+quiet_while_loading()

@@ -1,4 +1,4 @@
-"""ncmes-archive: argument parsing, exit codes, progress and summaries (contract.md)."""
+"""ncmes-archive: argument parsing, exit codes, progress and summaries."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 
+from crawler.interrupts import as_program as _as_program
 from crawler.urls import SiteURLError, site_root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -71,10 +74,16 @@ def _positive(value: str) -> int:
 
 
 def _site(value: str) -> str:
+    from crawler.outcomes import page_of_site
+
     try:
-        return site_root(value)
+        root = site_root(value)
     except SiteURLError as exc:
         raise argparse.ArgumentTypeError(f"--site wants an http(s) base URL such as https://ncmes.org: {exc}") from exc
+    if page_of_site(value):
+        raise argparse.ArgumentTypeError(
+            f"--site wants the site's root, and {value} is a page of it: use --site {root}")
+    return root
 
 
 def _port(value: str) -> int:
@@ -87,8 +96,18 @@ def _port(value: str) -> int:
     return number
 
 
+def version_line() -> str:
+    """`ncmes-archive --version`: the program's version and the archive schema it writes."""
+    from crawler import __version__
+    from crawler.archive.schema import SCHEMA_VERSION
+
+    return f"ncmes-archive {__version__} (archive schema {SCHEMA_VERSION})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ncmes-archive", description="Archive of the ncmes.org website in Parquet.")
+    parser.add_argument("--version", action="version", version=version_line(),
+                        help="the program's version and the archive schema version it writes")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--archive", default=DEFAULT_ARCHIVE, help=f"archive folder (default {DEFAULT_ARCHIVE})")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -179,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"the Arabic edition's port on 127.0.0.1 (default {DEMO_PORT}; the archive's URLs include it)")
     demo.add_argument("--en-port", type=_port, default=DEMO_PORT_EN,
                       help=f"the English edition's port (default {DEMO_PORT_EN})")
+    demo.add_argument("--edit", action="store_true",
+                      help="serve the snapshot with a few edits (a word, a footnote URL, an author, "
+                      "a new post, a removal), so that this crawl has changes to show")
     demo.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE")
     return parser
 
@@ -187,14 +209,20 @@ def parse_settings(pairs: list[str]) -> dict[str, Any]:
     """-s NAME=VALUE pairs, each value checked against the type of the setting's default."""
     from scrapy.settings import Settings
 
+    from crawler.outcomes import known_settings, unknown_setting_warning
+
     defaults = Settings()
     defaults.setmodule("crawler.settings", priority="project")
+    known = known_settings() if pairs else set()
     out: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         name = name.strip()
         if not sep or not name or not name.replace("_", "").isalnum() or name.upper() != name:
             raise UsageError(f"-s wants NAME=VALUE with an upper-case setting name, got {pair!r}")
+        warning = unknown_setting_warning(name, known)
+        if warning:
+            print(f"ncmes-archive: {warning}", file=sys.stderr)
         default = defaults.get(name)
         try:
             if isinstance(default, bool):
@@ -290,16 +318,24 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         crawler = process.create_crawler(SiteSpider)
         errors: list[str] = []
         deferred = process.crawl(crawler, archive=archive)
-        deferred.addErrback(lambda failure: errors.append(f"{failure.type.__name__}: {failure.value}"))
+        deferred.addErrback(lambda failure: errors.append(
+            "interrupt" if failure.check(KeyboardInterrupt) else f"{failure.type.__name__}: {failure.value}"))
         if settings.get("LOG_LEVEL") != "DEBUG":
             _one_line_logs()  # after crawl(): that is when Scrapy installs its log handler
         process.start()
+        # The crawl has ended and stored what it got: a further Ctrl-C or SIGTERM (Scrapy's
+        # handlers are gone) would only cut the summary short.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+        if errors == ["interrupt"]:
+            raise KeyboardInterrupt  # while the crawl was starting: one line, as any interrupt
         if errors:
             raise CommandError(f"the crawl stopped: {errors[0]}")
         run = getattr(crawler, "ncmes_run", None)
         spider = crawler.spider
         if run is None:
-            raise CommandError("the crawl ended before its run was recorded")
+            _join_pipelines(crawler)  # what they still had queued is written before it is counted
+            raise CommandError(_stopped_unclean(archive_dir, getattr(spider, "run_id", None)))
         _update_search_index(archive)
         print(format_summary(run, archive, archive_dir))
         from crawler.health import run_health
@@ -318,6 +354,7 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
             raise CommandError("the crawl was interrupted; what it fetched is saved (run marked not completed)")
         if health.failed:
             raise CommandError(health.lines[0])
+        _check_found(spider, crawler, archive, site)
         return EXIT_OK
     finally:
         archive.release_lock()
@@ -339,6 +376,48 @@ def site_identity(archive: Any, site: str, add_site: bool, overrides: dict[str, 
     if decision.note:
         print(f"ncmes-archive: {decision.note}", file=sys.stderr)
     return decision.site
+
+
+def _join_pipelines(crawler: Any) -> None:
+    """After an unclean stop (the reactor stopped under the engine), let each pipeline join
+    its threads and worker processes, as it does when the engine stops normally."""
+    engine = getattr(crawler, "engine", None)
+    itemproc = getattr(getattr(engine, "scraper", None), "itemproc", None)
+    for component in getattr(itemproc, "middlewares", ()):
+        stopped = getattr(component, "engine_stopped", None)
+        if callable(stopped):
+            stopped()
+
+
+def _stopped_unclean(archive_dir: str, run_id: str | None) -> str:
+    """What a crawl stopped at once (a second Ctrl-C or SIGTERM) kept: the versions its
+    checkpoints stored; the rest of the run is not recorded and the next crawl asks again."""
+    import pyarrow.compute as pc
+
+    from crawler.archive.reader import ArchiveReader
+
+    kept = 0
+    if run_id is not None:
+        table = ArchiveReader(Path(archive_dir)).read_versions(columns=["run_id"])
+        kept = pc.sum(pc.equal(table["run_id"], run_id)).as_py() or 0
+    return (f"the crawl was stopped at once: the archive keeps the {kept} article versions it "
+            "stored by its last checkpoint, the rest of the run is not recorded; "
+            "the next crawl fetches what is missing")
+
+
+def _check_found(spider: Any, crawler: Any, archive: Any, site: str) -> None:
+    """A completed crawl that found no article of the site could not do its job."""
+    from crawler.outcomes import nothing_found
+    from crawler.urls import site_origin
+
+    plan = getattr(spider, "plan", None)
+    found = len(plan.listed | plan.requested) if plan is not None else 0
+    scheme, netloc = site_origin(site)
+    archived = sum(1 for url in archive.state if url.startswith(f"{scheme}://{netloc}/"))
+    why = nothing_found(site, sections=crawler.stats.get_value("ncmes/sections", 0) or 0,
+                        found=found, archived=archived)
+    if why:
+        raise CommandError(why)
 
 
 def _start_fork_server(overrides: dict[str, Any]) -> None:
@@ -395,14 +474,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve both editions of the snapshot, each on its own port (its own origin), and crawl
     each into the same archive, one after the other, as `crawl --site` would."""
-    import subprocess
-
     from crawler.demo.server import serve
     from crawler.demo.site import DemoSite
 
     overrides = {**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 1.0}
     overrides.update(parse_settings(args.settings))
     sites = {"ar": (DemoSite(edition="ar"), args.port), "en": (DemoSite(edition="en"), args.en_port)}
+    if args.edit:
+        from crawler.demo.edits import apply_edits
+
+        for language, (site, _port) in sites.items():
+            for line in apply_edits(site):
+                print(f"edited the {language} edition: {line}", file=sys.stderr)
     servers = {}
     try:
         for language, (site, port) in sites.items():
@@ -426,10 +509,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for language, server in servers.items():
             print(f"serving the offline snapshot's {language} edition at {server.url}; crawling it", file=sys.stderr)
             # A crawl per process: Scrapy's reactor cannot be started twice in one.
-            done = subprocess.run([sys.executable, "-m", "crawler", "crawl", "--site", server.url,
-                                   "--archive", args.archive, *(["--add-site"] if add_site else []),
-                                   *setting_args(overrides)], check=False)
-            status = status or done.returncode
+            code = _run_child([sys.executable, "-m", "crawler", "crawl", "--site", server.url,
+                               "--archive", args.archive, *(["--add-site"] if add_site else []),
+                               *setting_args(overrides)])
+            if code < 0:  # ended by the signal itself, whatever it managed to say
+                code = EXIT_FAILED
+            status = status or code
+            if code != EXIT_OK:
+                break  # the crawl said why in its own line (interrupted, or could not)
         print(editions_summary(args.archive, {lang: srv.url for lang, srv in servers.items()}))
         return status
     finally:
@@ -445,6 +532,24 @@ def _holds_only(archive_dir: str, sites: list[str]) -> bool:
         return True
     known = siteid.known_sites(_open_archive(archive_dir, create=False).read_runs().to_pylist())
     return all(site in sites for site in known)
+
+
+def _run_child(argv: list[str]) -> int:
+    """Run a command of ours and wait for it. It runs in a session of its own, so that an
+    interrupt reaches it once, passed on from here, and it answers in its own one line."""
+    child = subprocess.Popen(argv, start_new_session=True)
+
+    def forward(signum: int, frame: Any) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    old_int = signal.signal(signal.SIGINT, forward)
+    old_term = signal.signal(signal.SIGTERM, forward)
+    try:
+        return child.wait()
+    finally:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
 
 
 def editions_summary(archive_dir: str, sites: dict[str, str]) -> str:
@@ -469,7 +574,10 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
     archive = _open_archive(args.archive, create=False)
     try:
+        print(view.describe_selection(archive, args.run, args.since), file=sys.stderr)
         rows = view.changes(archive, run=args.run, since=args.since)
+    except view.UnknownRun as exc:
+        raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     if args.json:
@@ -488,6 +596,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     )
     try:
         print(view.diff(archive, args.url, args.from_v, args.to_v, color=color), end="")
+    except view.NotAURL as exc:
+        raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     return EXIT_OK
@@ -495,14 +605,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from crawler.dataset import html_report as view
+    from crawler.dataset.changes import UnknownRun, describe_selection
 
     archive = _open_archive(args.archive, create=False)
     try:
+        covered = describe_selection(archive, args.run, args.since)
         summary = view.report(archive, args.out, run=args.run, since=args.since)
+    except (UnknownRun, view.ReportUsageError) as exc:
+        raise UsageError(_one_line(exc)) from None
     except (KeyError, ValueError, LookupError) as exc:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(covered, file=sys.stderr)
     print(summary)
     return EXIT_OK
 
@@ -534,6 +649,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(view.describe(path))
+    if view.rows_written(path) == 0:
+        print("ncmes-archive: warning: no article matched: the export holds 0 rows", file=sys.stderr)
     return EXIT_OK
 
 
@@ -568,20 +685,49 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise CommandError(replay.INSTALL_HINT)
     # Only read: an index behind the WARC files (a crawl killed or running) is built in
     # the temporary collection, and the next crawl brings warc/index.cdxj up to date.
-    with replay.collection(archive.root) as root:
+    _check_port_free(args.port)
+    with replay.collection(archive.root) as root, tempfile.TemporaryFile("w+") as log:
         print(f"replaying {warc_dir} at http://127.0.0.1:{args.port}/{replay.COLLECTION}/ "
               "(Ctrl-C to stop)", file=sys.stderr)
-        server = replay.start(root, args.port)
+        # pywb ignores Ctrl-C (inherited across exec) and keeps its log to itself: this
+        # process stops it and says in one line how it ended.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            server = replay.start(root, args.port, stdout=log, stderr=log)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         signal.signal(signal.SIGTERM, _interrupt)  # stop pywb too when told to stop
         try:
             code = server.wait()
         except KeyboardInterrupt:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            print("ncmes-archive: replay stopped", file=sys.stderr)
             return EXIT_OK
-    if code != 0:
-        raise CommandError(f"pywb stopped (exit {code})")
+        if code != 0:
+            log.seek(0)
+            lines = [line.strip() for line in log.read().splitlines() if line.strip()]
+            raise CommandError(f"pywb stopped (exit {code}): {lines[-1] if lines else 'no message'}")
     return EXIT_OK
+
+
+def _check_port_free(port: int) -> None:
+    """A port another program holds is one line and exit 1, before anything is started."""
+    import errno
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(f"port {port} on 127.0.0.1 is in use by another program: "
+                                   "stop it, or choose another with --port N") from None
+            raise CommandError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from None
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -611,6 +757,10 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         finally:
             archive.release_lock()
     print(format_summary(run, archive, args.archive))
+    done = run["articles_changed"] + run["articles_unchanged"]
+    print(f"re-extracted {done} articles ({run['articles_changed']} changed, "
+          f"{run['articles_unchanged']} unchanged); {run['failures']} failed"
+          + (f" (see `ncmes-archive stats` or failures.parquet, run {run['run_id']})" if run["failures"] else ""))
     return EXIT_OK
 
 
@@ -760,9 +910,12 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    if _as_program():
+        # From here an interrupt unwinds (locks released, files closed) and ends in one line.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
+        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"ncmes-archive: error: {exc}", file=sys.stderr)

@@ -207,6 +207,7 @@ def worker_count(setting: int) -> int:
 
 def _init_worker(owner: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(owner,), name="owner-watch", daemon=True).start()
 
 
@@ -237,7 +238,19 @@ def start_fork_server() -> None:
     import multiprocessing.forkserver
 
     multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
-    multiprocessing.forkserver.ensure_running()
+    # Ctrl-C reaches the whole process group, and systemd's SIGTERM the whole unit: the fork
+    # server (which ignores SIGINT only once its preload is imported) and its workers inherit
+    # "ignore" across exec, and the command line alone answers them (workers exit with it).
+    # (Only the main thread may set a handler: the command line starts it from there.)
+    if threading.current_thread() is not threading.main_thread():
+        multiprocessing.forkserver.ensure_running()
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor:

@@ -120,6 +120,7 @@ def test_a_head_start_on_an_archive_written_since_is_not_used(tmp_path: Path) ->
     assert captured == 5 and run["articles_unchanged"] == captured
     result = run_cli("reextract", "--archive", str(tmp_path / "copy"), "--workers", "0")
     assert result.returncode == 0, result.stderr
+    assert "re-extracted 5 articles (0 changed, 5 unchanged); 0 failed" in result.stdout  # successes and failures
     assert _content(archive_dir) == _content(tmp_path / "copy")
 
 

@@ -274,7 +274,7 @@ def test_report_refuses_a_folder_it_did_not_write_and_replaces_its_own(
         return main(["report", "--archive", str(edited.archive), "--out", str(out), *extra])
 
     (tmp_path / "notes.txt").write_text("mine")
-    assert report_cli(tmp_path) == 1
+    assert report_cli(tmp_path) == 2  # a usage error, as export answers it
     assert "not empty" in capsys.readouterr().err
     assert (tmp_path / "notes.txt").read_text() == "mine"
     out = tmp_path / "r"
@@ -285,7 +285,7 @@ def test_report_refuses_a_folder_it_did_not_write_and_replaces_its_own(
     assert not list((out / "articles").iterdir())  # the earlier report's pages are gone
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "r"]  # no temporary left
     capsys.readouterr()
-    assert report_cli(out, "--run", "nope") == 1
+    assert report_cli(out, "--run", "nope") == 2  # an unknown run is a usage error, as an unknown export filter is
     assert "no run nope" in capsys.readouterr().err
 
 

@@ -14,15 +14,48 @@ from crawler.dataset import ReportError
 
 _CHANGE_ORDER = {"added": 0, "changed": 1, "removed": 2}
 
-def _runs_selected(archive: ArchiveReader, run: str, since: dt.date | None) -> list[str]:
+class UnknownRun(ReportError):
+    """A --run id the archive does not hold (a usage error)."""
+
+
+def latest_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The latest run of every site the runs cover, in run order."""
+    last: dict[str, dict[str, Any]] = {}
+    for r in runs:
+        last[r["site"]] = r
+    return sorted(last.values(), key=lambda r: runs.index(r))
+
+
+def _selected_runs(archive: ArchiveReader, run: str, since: dt.date | None) -> list[dict[str, Any]]:
     runs = archive.read_runs().to_pylist()
     if since is not None:
-        return [r["run_id"] for r in runs if r["started_at"].date() >= since]
+        return [r for r in runs if r["started_at"].date() >= since]
     if run == "latest":
-        return [runs[-1]["run_id"]] if runs else []
-    if run not in {r["run_id"] for r in runs}:
-        raise ReportError(f"no run {run} in archive {archive.root}")
-    return [run]
+        return latest_runs(runs)
+    chosen = [r for r in runs if r["run_id"] == run]
+    if not chosen:
+        known = ", ".join(r["run_id"] for r in latest_runs(runs)) or "none yet"
+        raise UnknownRun(f"no run {run} in archive {archive.root} (latest of each site: {known})")
+    return chosen
+
+
+def _runs_selected(archive: ArchiveReader, run: str, since: dt.date | None) -> list[str]:
+    return [r["run_id"] for r in _selected_runs(archive, run, since)]
+
+
+def describe_selection(archive: ArchiveReader, run: str = "latest", since: dt.date | None = None) -> str:
+    """Which runs a view covers, in one line: `changes`, `report` and `stats` say it."""
+    runs = _selected_runs(archive, run, since)
+    if since is not None:
+        head = f"runs started since {since.isoformat()}"
+    elif run == "latest":
+        head = "the latest run of each site"
+    else:
+        head = "run"
+    if not runs:
+        return f"{head}: none"
+    named = ", ".join(f"{r['run_id']} ({r['site']})" for r in runs)
+    return f"{head}: {named}"
 
 
 # What an event shows of the version it names (the removed one: the last version).

@@ -14,18 +14,22 @@ from crawler.dataset.worddiff import BOLD, CYAN, RESET, LineDiff, diff_lines, hu
 from crawler.urls import SiteURLError, canonical_url
 
 
+class NotAURL(ReportError):
+    """What was given for an article is not a URL (or a path or id of one): a usage error."""
+
+
 def resolve_url(archive: ArchiveReader, url: str) -> str:
     """The canonical URL of an article given in any form (slash, query, ?p=N, www., bare path)."""
     raw = url.strip()
     sites = list(dict.fromkeys(reversed(archive.read_runs()["site"].to_pylist())))
     scheme = urlsplit(raw).scheme.lower()
     if scheme and scheme not in ("http", "https") and "://" not in raw and raw[:1] != "/":
-        raise ReportError(f"not an http(s) URL: {url!r}")
+        raise NotAURL(f"not an http(s) URL: {url!r}")
     if "://" not in raw:
         # A bare path or post id: the site (of the archive's runs, latest first) that holds
         # it; an archive may hold both editions, whose post ids differ.
         if not sites:
-            raise ReportError(f"not an absolute URL: {url!r}")
+            raise NotAURL(f"not an absolute URL: {url!r}")
         path = raw if raw.startswith("/") else "/" + raw
         candidates = [site.rstrip("/") + path for site in sites]
         raw = next(
@@ -35,9 +39,9 @@ def resolve_url(archive: ArchiveReader, url: str) -> str:
     try:
         own = canonical_url(raw, f"{parts.scheme}://{parts.netloc}")
     except SiteURLError as exc:
-        raise ReportError(f"not an http(s) URL: {url!r}") from exc
+        raise NotAURL(f"not an http(s) URL: {url!r}") from exc
     if own is None:
-        raise ReportError(f"not an http(s) URL: {url!r}")
+        raise NotAURL(f"not an http(s) URL: {url!r}")
     if own in archive.state:
         return own
     # The same article through another origin form (www., http): the crawled site's
@@ -133,6 +137,10 @@ def diff(
     changed lines marked word by word ([-old-]{+new+}, or in colour)."""
     canon, old, new, _ = pick_versions(archive, url, from_v, to_v)
     out = []
+    gone = removal(archive, canon)
+    if gone is not None:
+        out.append(f"# {canon} was removed: the site answered 404 or 410 in run {gone['run_id']} "
+                   f"(seen {_when(gone['at'])}); v{gone['version']} is its last version")
     if old is None:
         out.append(f"# {canon} has only version {new['version']} before it; diffing against empty")
         out.append("--- (empty)")
@@ -155,6 +163,20 @@ def diff(
                 out.append(_hunk_header(hunk, color))
             out += [render_line(line, color) for line in hunk]
     return "\n".join(out) + "\n"
+
+
+def removal(archive: ArchiveReader, canon: str) -> dict[str, Any] | None:
+    """The event that removed the article, when its latest state is removed; else None."""
+    import pyarrow.compute as pc
+
+    changes = archive.read_changes()
+    events = sorted(changes.filter(pc.equal(changes["url"], canon)).to_pylist(), key=lambda e: e["at"])
+    last = events[-1] if events else None
+    return last if last is not None and last["change"] == "removed" else None
+
+
+def _when(value: Any) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value is not None else "?"
 
 
 def _hunk_header(hunk: list[LineDiff], color: bool) -> str:

@@ -9,6 +9,7 @@ appear whole or not at all.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import json
 import os
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from crawler.archive.changes import normalise
 from crawler.archive.files import write_bytes_atomic
@@ -262,10 +264,25 @@ def export(
     return target.path
 
 
+def rows_written(path: Path) -> int:
+    """The article rows an export wrote (a dataset folder's articles table, or the one file)."""
+    if path.is_dir():
+        tables = json.loads((path / SCHEMA_FILE).read_text(encoding="utf-8"))["tables"]
+        return int(tables["articles"]["rows"])
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pq.read_metadata(path).num_rows
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        if suffix == ".csv":
+            return max(0, sum(1 for _ in csv.reader(handle)) - 1)  # less the header
+        return sum(1 for line in handle if line.strip())
+
+
 def describe(path: Path) -> str:
     """What an export wrote, in a line or two (for the command line)."""
     if not path.is_dir():
-        return f"wrote {path} and its data card {card_path(path)}"
+        rows = rows_written(path)
+        return f"wrote {path} ({rows} row{'' if rows == 1 else 's'}) and its data card {card_path(path)}"
     tables = json.loads((path / SCHEMA_FILE).read_text(encoding="utf-8"))["tables"]
     counts = ", ".join(
         f"{t['file']} ({t['rows']} row{'' if t['rows'] == 1 else 's'})" for t in tables.values()

@@ -36,11 +36,16 @@ from markupsafe import Markup
 
 from crawler.archive.reader import ArchiveReader
 from crawler.dataset import ReportError, swap_in
-from crawler.dataset.changes import change_events_with_versions
+from crawler.dataset.bidi import isolate
+from crawler.dataset.changes import _runs_selected, change_events_with_versions
 from crawler.dataset.diff import FieldDiff, version_diff
 from crawler.dataset.worddiff import LineDiff, hunks
 
-MARKER = ".ncmes-report"  # names a folder this module wrote, which it may replace
+MARKER = ".ncmes-report"
+
+
+class ReportUsageError(ReportError):
+    """An --out the report may not write into (a file, a folder of other files): a usage error."""  # names a folder this module wrote, which it may replace
 ATOM = "http://www.w3.org/2005/Atom"
 GENERATOR = "ncmes-archive report"
 
@@ -83,6 +88,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["seen"] = seen_text
+    env.filters["bidi"] = isolate
     env.filters["iso"] = lambda v: v.isoformat() if v is not None else ""
     env.globals.update(field_labels=FIELD_LABELS_AR, change_labels=CHANGE_LABELS_AR)
     return env
@@ -139,9 +145,9 @@ def _prepare_out(out: Path) -> Path:
     something other than an earlier report."""
     if out.exists():
         if not out.is_dir():
-            raise ReportError(f"--out {out} is a file, not a folder")
+            raise ReportUsageError(f"--out {out} is a file, not a folder")
         if any(out.iterdir()) and not (out / MARKER).exists():
-            raise ReportError(
+            raise ReportUsageError(
                 f"--out {out} is not empty and not an earlier report: give a new or empty folder"
             )
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -155,8 +161,9 @@ def report(
     archive: ArchiveReader, out: Path | str, run: str = "latest", since: dt.date | None = None
 ) -> str:
     """Write the report of one run (default the latest) or of every run since a date into
-    the folder `out`; returns a one-line summary."""
-    out = Path(out).resolve()
+    the folder `out`; returns a one-line summary (naming the folder as it was given)."""
+    given = Path(out)
+    out = given.resolve()
     events, version_rows = change_events_with_versions(archive, run, since)
     urls = {e["url"] for e in events}
     versions: dict[str, dict[int, dict[str, Any]]] = {}
@@ -233,7 +240,8 @@ def report(
             )
             (tmp / page).write_text(html, encoding="utf-8")
         counts = Counter(e["change"] for e in events)
-        run_id = runs[-1]["run_id"] if run == "latest" and runs else run
+        run_ids = _runs_selected(archive, run, since)
+        run_id = ", ".join(run_ids)
         selection = f"runs started since {since.isoformat()}" if since else f"run {run_id}"
         index = env.get_template("index.html").render(
             entries=entries,
@@ -241,6 +249,7 @@ def report(
             site=site,
             since=since,
             run_id=run_id,
+            run_ids=run_ids,
             archive=str(root),
             generated=dt.datetime.now(dt.UTC),
         )
@@ -260,8 +269,8 @@ def report(
         raise
     summary = ", ".join(f"{counts[k]} {k}" for k in order if counts[k]) or "no changes"
     return (
-        f"wrote {out / 'index.html'} ({summary}; {len(pages)} article pages) "
-        f"and {out / 'changes.xml'}"
+        f"wrote {given / 'index.html'} ({summary}; {len(pages)} article pages) "
+        f"and {given / 'changes.xml'}"
     )
 
 

@@ -58,14 +58,17 @@ def stats(archive: ArchiveReader) -> str:
     if not runs:
         out.append("no run yet")
         return "\n".join(out)
-    last = runs[-1]
-    out.append("last " + format_run(last))
-    failures = archive.read_failures(last["run_id"]).to_pylist()
-    if failures:
-        out.append(f"failures of the last run ({len(failures)}):")
-        out += [f"  {f['stage']:5s} {f['url']}: {f['error'][:200]}" for f in failures[:10]]
-        if len(failures) > 10:
-            out.append(f"  ... and {len(failures) - 10} more (failures.parquet)")
+    from crawler.dataset.changes import latest_runs
+
+    latest = latest_runs(runs)
+    for last in latest:
+        out.append("last " + format_run(last))
+        failures = archive.read_failures(last["run_id"]).to_pylist()
+        if failures:
+            out.append(f"failures of that run ({len(failures)}):")
+            out += [f"  {f['stage']:5s} {f['url']}: {f['error'][:200]}" for f in failures[:10]]
+            if len(failures) > 10:
+                out.append(f"  ... and {len(failures) - 10} more (failures.parquet)")
     return "\n".join(out)
 
 
