@@ -400,7 +400,7 @@ def _stopped_unclean(archive_dir: str, run_id: str | None) -> str:
     if run_id is not None:
         table = ArchiveReader(Path(archive_dir)).read_versions(columns=["run_id"])
         kept = pc.sum(pc.equal(table["run_id"], run_id)).as_py() or 0
-    return (f"the crawl was stopped at once: the archive keeps the {kept} article versions it "
+    return (f"the crawl was interrupted and stopped at once: the archive keeps the {kept} article versions it "
             "stored by its last checkpoint, the rest of the run is not recorded; "
             "the next crawl fetches what is missing")
 
@@ -836,6 +836,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
             browse.serve(path, title, card, sock)  # stops on Ctrl-C or SIGTERM
         except KeyboardInterrupt:
             pass  # the way a server is stopped: not a failure
+    print("ncmes-archive: browse stopped", file=sys.stderr)
     return EXIT_OK
 
 

@@ -207,8 +207,20 @@ def worker_count(setting: int) -> int:
 
 def _init_worker(owner: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # A SIGTERM sent to the whole process group (systemd, kill -TERM -PGID) is the command
+    # line's to answer; one from the owner itself (its pool terminating the workers left
+    # when one died) ends this worker, or the owner would wait for it for ever. Blocked here
+    # and taken by one thread that knows who sent it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_obey_owner_term, args=(owner,), name="term-watch", daemon=True).start()
     threading.Thread(target=_exit_with, args=(owner,), name="owner-watch", daemon=True).start()
+
+
+def _obey_owner_term(owner: int) -> None:
+    while True:
+        if signal.sigwaitinfo({signal.SIGTERM}).si_pid == owner:
+            os._exit(128 + signal.SIGTERM)
 
 
 def _exit_with(owner: int) -> None:

@@ -286,9 +286,9 @@ def test_sqlite_export_holds_the_tables_and_the_same_search(crawled: Crawled, tm
     out = tmp_path / "ncmes.sqlite"
     done = run_cli("export", "--archive", str(crawled.archive), "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"wrote {out} and its data card {out}.README.md"
     archive = Archive(crawled.archive, create=False)
     live = [r for r in archive.read_articles().to_pylist() if r["status"] == "live"]
+    assert done.stdout.strip() == f"wrote {out} ({len(live)} rows) and its data card {out}.README.md"
     db = sqlite3.connect(out)
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == len(live)
     # Live articles only (as every export by default): the removed one's version is left out.
@@ -354,9 +354,10 @@ def browsing(crawled: Crawled) -> Iterator[str]:
     finally:
         proc.send_signal(__import__("signal").SIGINT)
         out, err = proc.communicate(timeout=30)
-    # Ctrl-C stops it quietly: the line it started with, and no traceback.
+    # Ctrl-C stops it quietly: the line it started with, one line saying it stopped, and no traceback.
     assert proc.returncode == 0, err
-    assert err.strip() == f"browsing {crawled.archive} at {base}/ (Ctrl-C to stop)"
+    assert err.strip().splitlines() == [f"browsing {crawled.archive} at {base}/ (Ctrl-C to stop)",
+                                        "ncmes-archive: browse stopped"]
 
 
 def _chromium() -> Chromium:

@@ -126,7 +126,7 @@ def _catches_sigterm(pid: int) -> bool:
 
 def _own_lines(stderr: str) -> list[str]:
     """Its lines on stderr, less progress and the banners that come before any interrupt."""
-    banners = ("[", "serving the offline snapshot", "replaying ", "edited the ")
+    banners = ("[", "serving the offline snapshot", "replaying ", "browsing ", "edited the ")
     return [line for line in stderr.splitlines() if line.strip() and not line.startswith(banners)]
 
 

@@ -272,6 +272,14 @@ def rows_written(path: Path) -> int:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return pq.read_metadata(path).num_rows
+    if suffix == ".sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            conn.close()
     with path.open(encoding="utf-8-sig", newline="") as handle:
         if suffix == ".csv":
             return max(0, sum(1 for _ in csv.reader(handle)) - 1)  # less the header
