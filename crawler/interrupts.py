@@ -18,7 +18,7 @@ def as_program() -> bool:
     program = sys.argv[0] if sys.argv else ""
     # `python -m crawler`: the package loads before sys.argv[0] names crawler/__main__.py.
     given = getattr(sys, "orig_argv", [])
-    by_module = any(flag == "-m" and name == "crawler" for flag, name in zip(given, given[1:]))
+    by_module = any(flag == "-m" and name == "crawler" for flag, name in zip(given, given[1:], strict=False))
     return threading.current_thread() is threading.main_thread() and (
         by_module
         or os.path.basename(program) == "ncmes-archive"
