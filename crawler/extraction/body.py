@@ -145,6 +145,11 @@ def extract_body(
     return ours
 
 
+def whole_page_text(doc: etree._Element, html: str, url: str) -> str:
+    """trafilatura's text of the whole page, as the body's fallback reads it."""
+    return _trafilatura_text(_without_layout_tables(doc) or html, url)
+
+
 def _without_layout_tables(doc: etree._Element) -> str | None:
     """The page with its layout tables turned into plain blocks (trafilatura would read such a
     table as data and put the whole page on one `a | b` line); None when it has none."""
