@@ -98,27 +98,46 @@ def decide(chars: list[int], page: int, held: list[float], declared: bool = Fals
 
 def article_text(root: etree._Element, skip: Callable[[etree._Element], bool]
                  ) -> list[tuple[etree._Element, int]]:
-    """The blocks of prose under root (outermost first, not inside skipped regions), with
-    their characters outside links."""
+    """The blocks of prose under root (outermost ones, not inside skipped or hidden regions),
+    with their characters outside links, in document order."""
     out: list[tuple[etree._Element, int]] = []
-    stack = [root]
-    while stack:
-        el = stack.pop()
-        tag = el.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS or is_hidden(el) or skip(el):
+    clear: dict[etree._Element, bool] = {}  # the element and its ancestors are all shown
+    inside_counted: set[etree._Element] = set()
+
+    def shown(el: etree._Element) -> bool:
+        chain = []
+        node: etree._Element | None = el
+        verdict = True
+        while node is not None:
+            known = clear.get(node)
+            if known is not None:
+                verdict = known
+                break
+            chain.append(node)
+            node = node.getparent()
+        for node in reversed(chain):
+            verdict = verdict and not (node.tag in SKIP_TAGS or is_hidden(node) or skip(node))
+            clear[node] = verdict
+        return verdict
+
+    for el in root.iter(*_PARA_TAGS):
+        if el in inside_counted or not shown(el):
             continue
-        if tag in _PARA_TAGS:
-            total = _chars(el)
-            links = sum(_chars(a) for a in el.iter("a") if a.get("href"))
-            if total - links >= PARA_MIN and links < PARA_LINKS * total:
-                out.append((el, total - links))
-                continue
-        stack.extend(reversed(el))
+        total = _text_length(el)
+        if total < PARA_MIN:
+            continue
+        links = sum(_text_length(a) for a in el.iter("a") if a.get("href"))
+        if total - links >= PARA_MIN and links < PARA_LINKS * total:
+            out.append((el, total - links))
+            inside_counted.update(el.iterdescendants(*_PARA_TAGS))
     return out
 
 
-def _chars(el: etree._Element) -> int:
-    return sum(len(t.strip()) for t in el.itertext())
+_text_length_of = etree.XPath("string-length(normalize-space())")
+
+
+def _text_length(el: etree._Element) -> int:
+    return int(_text_length_of(el))
 
 
 def held(text: str, elements: list[etree._Element]) -> list[float]:
