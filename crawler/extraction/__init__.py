@@ -167,11 +167,18 @@ def _extract(
         confirmed_title=_title_confirmed(page, title),
     )
     widened = None
+    read: list[str] = []  # trafilatura's text of the whole page, once read
+
+    def whole_page() -> str:
+        if not read:
+            read.append(whole_page_text(doc, html, page.url))
+        return read[0]
+
     if page.content is not None:
         widened, page.content = fragment.review(
             doc, page.content, boilerplate,
             container._probes(article_body if isinstance(article_body, str) else None),
-            lambda: whole_page_text(doc, html, url))
+            whole_page)
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
@@ -184,7 +191,8 @@ def _extract(
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
-    page.body = extract_body(doc, html, page.url, title, page.content, skip)
+    page.body = extract_body(doc, html, page.url, title, page.content, skip,
+                             read[0] if read else None)
     if not page.body.text:
         raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
 
