@@ -12,9 +12,9 @@ from lxml import etree
 from crawler.text import charset_of, normalize
 
 from ..urls import SiteURLError, canonical_url, site_origin
-from . import container, fields
+from . import container, fields, fragment
 from . import selectors as sel
-from .body import extract_body
+from .body import extract_body, whole_page_text
 from .footnotes import check_markers, find_footnotes
 from .metadata import read_metadata
 from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
@@ -166,6 +166,19 @@ def _extract(
         article_body if isinstance(article_body, str) else None,
         confirmed_title=_title_confirmed(page, title),
     )
+    widened = None
+    read: list[str] = []  # trafilatura's text of the whole page, once read
+
+    def whole_page() -> str:
+        if not read:
+            read.append(whole_page_text(doc, html, page.url))
+        return read[0]
+
+    if page.content is not None:
+        widened, page.content = fragment.review(
+            doc, page.content, boilerplate,
+            container._probes(article_body if isinstance(article_body, str) else None),
+            whole_page)
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
@@ -178,13 +191,19 @@ def _extract(
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
-    page.body = extract_body(doc, html, page.url, title, page.content, skip)
+    page.body = extract_body(doc, html, page.url, title, page.content, skip,
+                             read[0] if read else None)
     if not page.body.text:
         raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
 
     page.warnings.extend(page.notes.warnings)
     page.warnings.extend(check_markers(page.body.text, page.notes.footnotes))
-    if page.body.via == "trafilatura":
+    if widened is not None and widened.action == "widen":
+        page.warnings.append(fragment.warning(
+            widened, f"widened to {fragment.describe(page.content)}"))
+    if widened is not None and widened.action == "fallback":
+        page.warnings.append(fragment.warning(widened, "body from trafilatura"))
+    elif page.body.via == "trafilatura":
         page.warnings.append("no content container found; body from trafilatura")
     elif page.body.note:
         page.warnings.append(page.body.note)

@@ -107,8 +107,10 @@ def extract_body(
     title: str,
     root: etree._Element | None,
     skip: set[etree._Element],
+    page_text: str | None = None,
 ) -> BodyResult:
-    """The cleaned body of the page: the container's, or trafilatura's when that holds little."""
+    """The cleaned body of the page: the container's, or trafilatura's when that holds little
+    (page_text: trafilatura's text of the whole page, when it was already read)."""
     ours = BodyResult(via="none")
     if root is not None:
         rendered = render_lines(root, lambda el: el in skip)
@@ -133,7 +135,9 @@ def extract_body(
             return ours  # a short article: nothing else on the page to compare with
     # No container, or one that holds little: let trafilatura read the whole page; links and
     # structure are then only as good as its plain-text output.
-    theirs = _trafilatura_body(_without_layout_tables(doc) or html, url, title)
+    if page_text is None:
+        page_text = whole_page_text(doc, html, url)
+    theirs = _trafilatura_body(page_text, title)
     ours_words, theirs_words = word_count(ours.text), word_count(theirs.text)
     if root is None:
         return theirs
@@ -143,6 +147,11 @@ def extract_body(
                        f"({theirs_words} words)")
         return theirs
     return ours
+
+
+def whole_page_text(doc: etree._Element, html: str, url: str) -> str:
+    """trafilatura's text of the whole page, as the body's fallback reads it."""
+    return _trafilatura_text(_without_layout_tables(doc) or html, url)
 
 
 def _without_layout_tables(doc: etree._Element) -> str | None:
@@ -174,8 +183,7 @@ def _trafilatura_text(html: str, url: str, opinion: bool = False) -> str:
                                **TRAFILATURA_OPTIONS) or ""
 
 
-def _trafilatura_body(html: str, url: str, title: str) -> BodyResult:
-    text = _trafilatura_text(html, url)
+def _trafilatura_body(text: str, title: str) -> BodyResult:
     lines, bylines, dates = clean_lines(normalize_lines(text).split("\n") if text else [], title)
     lines, signed = take_signature(lines)
     return BodyResult("\n".join(lines), [], bylines + signed, dates, "trafilatura")
