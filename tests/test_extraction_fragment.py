@@ -12,8 +12,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.extraction import extract
-from crawler.extraction import fragment
+from crawler.extraction import extract, fragment
 
 FETCHED = dt.datetime(2025, 11, 20, tzinfo=dt.UTC)
 URL = "https://en.ncmes.org/6101/"
