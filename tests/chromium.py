@@ -18,6 +18,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -43,6 +45,18 @@ def find_chromium() -> str | None:
         if found:
             return found
     return None
+
+
+def launch(what: str) -> Chromium:
+    """A headless Chromium for `what` (a test's browser checks): skipped when none is found,
+    failed instead where NCMES_REQUIRE_BROWSER is set (CI installs it)."""
+    binary = find_chromium()
+    if binary is None:
+        if os.environ.get("NCMES_REQUIRE_BROWSER"):
+            pytest.fail(f"no Chromium found for {what} and NCMES_REQUIRE_BROWSER is set (.ci/run installs it)")
+        pytest.skip(f"no Chromium found: {what} did not run "
+                    "(install Debian's chromium: apt-get install chromium; or set CHROMIUM=/path)")
+    return Chromium(binary)
 
 
 class Page:

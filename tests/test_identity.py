@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -31,7 +30,7 @@ from crawler.identity import (
 )
 from crawler.redirects import refusal_of
 from crawler.siteid import decide, same_site
-from tests.chromium import Chromium, find_chromium
+from tests.chromium import Chromium, launch
 from tests.conftest import FAST, crawl, run_cli
 
 SITE = "http://127.0.0.1:8765"
@@ -184,13 +183,7 @@ SHOWN = {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
-    binary = find_chromium()
-    if binary is None:
-        if os.environ.get("NCMES_REQUIRE_BROWSER"):
-            pytest.fail("no Chromium found and NCMES_REQUIRE_BROWSER is set (.ci/run installs it)")
-        pytest.skip("no Chromium found: the hostile pages were not opened in a browser "
-                    "(install Debian's chromium: apt-get install chromium; or set CHROMIUM=/path)")
-    with Chromium(binary) as b:
+    with launch("the hostile pages opened in a browser") as b:
         yield b
 
 

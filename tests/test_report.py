@@ -28,7 +28,7 @@ from crawler.dataset.html_report import report
 from crawler.demo.content import SEED_ID
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
-from tests.chromium import Chromium, find_chromium
+from tests.chromium import Chromium, launch
 from tests.conftest import ROOT, crawl, run_cli
 from tests.factories import article_record
 
@@ -342,15 +342,7 @@ def test_english_articles_are_left_to_right_and_titles_are_escaped(mixed_report:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
-    binary = find_chromium()
-    if binary is None:
-        if os.environ.get("NCMES_REQUIRE_BROWSER"):
-            pytest.fail("no Chromium found and NCMES_REQUIRE_BROWSER is set (.ci/run installs it)")
-        pytest.skip(
-            "no Chromium found: the report's browser tests did not run "
-            "(install Debian's chromium: apt-get install chromium; or set CHROMIUM=/path)"
-        )
-    with Chromium(binary) as b:
+    with launch("the report's browser tests") as b:
         yield b
 
 

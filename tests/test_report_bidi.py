@@ -5,7 +5,6 @@ its right end; ids never wrap; struck-through Arabic stays legible. On the demo'
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from crawler.dataset.bidi import isolate
 from crawler.demo.edits import apply_edits
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
-from tests.chromium import Chromium, find_chromium
+from tests.chromium import Chromium, launch
 from tests.conftest import ROOT, crawl, run_cli
 
 SCREENSHOTS = ROOT / "exports" / "report-screenshots"
@@ -52,12 +51,7 @@ URL_BOXES = r"""
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
-    binary = find_chromium()
-    if binary is None:
-        if os.environ.get("NCMES_REQUIRE_BROWSER"):
-            pytest.fail("no Chromium found and NCMES_REQUIRE_BROWSER is set (.ci/run installs it)")
-        pytest.skip("no Chromium found: the report's bidi tests did not run (apt-get install chromium)")
-    with Chromium(binary) as b:
+    with launch("the report's bidi tests") as b:
         yield b
 
 

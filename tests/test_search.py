@@ -27,7 +27,7 @@ from crawler.search import index as search_index
 from crawler.search.analysis import WORD_RE, normalize, stem
 from crawler.search.index import INDEX_FILE, notes_text, open_for_reading
 from crawler.search.query import Filters, parse, search
-from tests.chromium import Chromium, find_chromium
+from tests.chromium import Chromium, launch
 from tests.conftest import crawl, run_cli
 
 ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{5,}$")
@@ -361,10 +361,7 @@ def browsing(crawled: Crawled) -> Iterator[str]:
 
 
 def _chromium() -> Chromium:
-    binary = find_chromium()
-    if binary is None:
-        pytest.skip("no Chromium (apt-get install chromium)")
-    return Chromium(binary)
+    return launch("browse in a browser")
 
 
 def test_browse_in_chromium(crawled: Crawled, browsing: str) -> None:
