@@ -266,6 +266,16 @@ def _open_archive(path: str, create: bool, write: bool | None = None, **config: 
     return archive
 
 
+def _lock(archive: Any) -> None:
+    """Take the archive's lock for a command that writes, or say in one line who holds it."""
+    from crawler.archive.errors import ArchiveLocked
+
+    try:
+        archive.acquire_lock()
+    except ArchiveLocked as exc:
+        raise CommandError(str(exc)) from None
+
+
 def _warn_damaged(archive: Any) -> None:
     """One line on stderr per damaged file the archive is read without."""
     from crawler.archive.reader import WITHOUT
@@ -278,7 +288,6 @@ def _warn_damaged(archive: Any) -> None:
 def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrides: dict[str, Any],
               *, add_site: bool = False) -> int:
     """Crawl `site` into the archive; prints progress on stderr and a summary on stdout."""
-    from crawler.archive.errors import ArchiveLocked
 
     # A fatal signal (SIGSEGV, SIGABRT in a native library) leaves every thread's traceback
     # on stderr instead of nothing.
@@ -293,10 +302,7 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         snapshot_seconds=float(setting("ARCHIVE_SNAPSHOT_SECONDS")),
         compact_parts=int(setting("ARCHIVE_COMPACT_PARTS")),
     )
-    try:
-        archive.acquire_lock()
-    except ArchiveLocked as exc:
-        raise CommandError(str(exc)) from None
+    _lock(archive)
     # The extraction workers' fork server imports extraction while Scrapy loads.
     _start_fork_server(overrides)
     try:
@@ -744,13 +750,9 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     # The worker processes start (importing extraction) and begin on the captures the
     # archive lists while this process loads the archive.
     with Workers(args.workers, args.archive) as workers:
-        from crawler.archive.errors import ArchiveLocked
 
         archive = _open_archive(args.archive, create=False, write=True)
-        try:
-            archive.acquire_lock()
-        except ArchiveLocked as exc:
-            raise CommandError(str(exc)) from None
+        _lock(archive)
         try:
             run = reextract(archive, print_progress, workers)
             _update_search_index(archive)
@@ -869,13 +871,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from crawler.archive.errors import ArchiveLocked
 
     archive = _open_archive(args.archive, create=False, write=True)
-    try:
-        archive.acquire_lock()
-    except ArchiveLocked as exc:
-        raise CommandError(str(exc)) from None
+    _lock(archive)
     try:
         counts = archive.compact(full=True)
     except OSError as exc:
