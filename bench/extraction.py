@@ -19,7 +19,9 @@ metadata date, i.e. htmldate) is the gold date's day. A directory's pages are sp
 parts by publisher before anything is looked at: a deterministic hash of the page URL's host
 (`www.` dropped), or for the folder layout of the folder name without its `-N` suffix; one
 part ("dev") is the one extraction may be tuned on, the other ("held-out") is only measured.
-Each part is reported on its own row, with the pages where each extractor's F1 is the better.
+Each part is reported on its own row, with the pages where each extractor's F1 is the better,
+and again for its WordPress pages (those naming /wp-content/, /wp-includes/ or WordPress's
+generator tag).
 
 Timing alternates the two extractors page by page (the order flips every round), so that
 load from other processes falls on both alike. Prints a table and writes
@@ -56,6 +58,7 @@ _TOKEN = re.compile(r"\w+")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SUFFIX = re.compile(r"-\d+$")
 PARTS = ("dev", "held-out")
+_WORDPRESS_MARKS = (b"/wp-content/", b"/wp-includes/", b'content="WordPress')
 
 
 class Page:
@@ -65,6 +68,11 @@ class Page:
         self.name, self.data, self.url, self.encoding, self.truth = name, data, url, encoding, truth
         self.date = date  # the gold publication day, YYYY-MM-DD
         self.publisher = publisher or (urlsplit(url).hostname or name).removeprefix("www.")
+
+    @property
+    def wordpress(self) -> bool:
+        """Written by WordPress: its asset paths or its generator tag are in the page."""
+        return any(mark in self.data for mark in _WORDPRESS_MARKS)
 
     @property
     def part(self) -> str:
@@ -265,8 +273,12 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
         for part in PARTS:
-            sets.append((f"{folder.name}: {part} ({len({p.publisher for p in found if p.part == part})} "
-                         f"publishers)", [p for p in found if p.part == part]))
+            members = [p for p in found if p.part == part]
+            sets.append((f"{folder.name}: {part} ({len({p.publisher for p in members})} "
+                         f"publishers)", members))
+            wordpress = [p for p in members if p.wordpress]
+            if wordpress:
+                sets.append((f"{folder.name}: {part}, its WordPress pages", wordpress))
     # Warm up both (lazy imports, dateparser's language data).
     ours(sets[0][1][0])
     theirs(sets[0][1][0])

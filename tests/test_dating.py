@@ -53,3 +53,104 @@ def test_htmldate_reads_the_head_and_never_the_text() -> None:
     assert htmldate_date(_doc(text), URL, before) is None
     # Never a date after the fetch.
     assert htmldate_date(_doc("<p>x</p>", head), URL, dt.datetime(2025, 10, 1, tzinfo=dt.UTC)) is None
+
+
+# -- the publication day on pages of any publisher (through extract()) ---------------------
+
+from crawler.extraction import extract  # noqa: E402
+from crawler.extraction.dates import is_utc, month_first, parse_timestamp, url_day, written_day  # noqa: E402
+
+FETCHED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+PROSE = "".join(f"<p>Paragraph {i} of the story, long enough to be read as the article's own "
+                f"text by any reader of the page, with a full stop at its end.</p>" for i in range(8))
+
+
+def _page(head: str = "", meta_line: str = "", aside: str = "") -> bytes:
+    return (f"<html><head><title>A story</title>{head}</head><body><main>"
+            f"<article class='post'><h1 class='entry-title'>A story</h1>"
+            f"<div class='entry-meta'>{meta_line}</div><div class='entry-content'>{PROSE}</div>"
+            f"</article>{aside}</main></body></html>").encode()
+
+
+def _published(data: bytes, url: str = "https://news.example.com/story/") -> dt.date | None:
+    return extract(data, url, FETCHED).published
+
+
+def test_the_day_is_the_one_written_in_the_timestamps_own_offset() -> None:
+    # 23:30 in New York is the 5th there, though the 6th in Cairo and in UTC.
+    assert written_day("2015-03-05T23:30:00-05:00") == dt.date(2015, 3, 5)
+    assert written_day("2015-03-05T23:30:00+00:00") == dt.date(2015, 3, 6)  # UTC: the site's clock
+    assert written_day("2015-03-05T23:30:00") == dt.date(2015, 3, 5)  # no zone: the site's clock
+    head = '<meta property="article:published_time" content="2015-03-05T23:30:00-05:00">'
+    assert _published(_page(head)) == dt.date(2015, 3, 5)
+
+
+def test_placeholder_timestamps_are_no_dates() -> None:
+    for text in ("0001-01-01T00:00:00Z", "1970-01-01T00:00:00+00:00"):
+        assert parse_timestamp(text) is None
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "0001-01-01T00:00:00Z"}</script>')
+    assert _published(_page(head)) is None
+
+
+def test_javascript_date_strings_keep_their_zone() -> None:
+    assert parse_timestamp("Tue Nov 19 2019 03:05:46 GMT+0000") == dt.datetime(
+        2019, 11, 19, 3, 5, 46, tzinfo=dt.UTC)
+    assert parse_timestamp("Tue Nov 19 2019 03:05:46 GMT-0500 (Eastern Standard Time)") == (
+        dt.datetime(2019, 11, 19, 8, 5, 46, tzinfo=dt.UTC))
+    assert is_utc("Tue Nov 19 2019 03:05:46 GMT+0000") and not is_utc("2019-11-19T03:05:46")
+
+
+def test_a_utc_time_a_day_off_the_urls_date_takes_the_urls_day() -> None:
+    assert url_day("https://x.example/sites/a/2019/11/18/story/") == dt.date(2019, 11, 18)
+    assert url_day("https://x.example/news/hearing-2019-11-19/") == dt.date(2019, 11, 19)
+    assert url_day("https://x.example/news/milan-week-2018-lights/") is None
+    head = '<meta property="article:published_time" content="2019-11-19T03:05:46Z">'
+    assert _published(_page(head), "https://x.example/sites/a/2019/11/18/story/") == dt.date(2019, 11, 18)
+    # Two days off: the URL is not the post's day (a series, an event), the metadata stands.
+    assert _published(_page(head), "https://x.example/sites/a/2019/11/17/story/") == dt.date(2019, 11, 19)
+    # A time written with its own offset is never moved by the URL.
+    head = '<meta property="article:published_time" content="2019-11-19T03:05:46+02:00">'
+    assert _published(_page(head), "https://x.example/sites/a/2019/11/18/story/") == dt.date(2019, 11, 19)
+
+
+def test_yoasts_webpage_dates_the_page_when_no_article_is_typed() -> None:
+    head = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+            '{"@type": "Organization", "name": "X"}, {"@type": "WebPage", "@id": "https://x/#w",'
+            ' "datePublished": "2018-04-18T14:39:09+02:00", "dateModified": '
+            '"2019-04-10T10:13:14+02:00"}]}</script>'
+            '<meta property="article:modified_time" content="2019-04-10T10:13:14+02:00">')
+    assert _published(_page(head)) == dt.date(2018, 4, 18)
+
+
+def test_an_update_date_is_not_the_publication_date() -> None:
+    line = ('<time class="entry-date published" datetime="2020-02-03T10:00:00+01:00">3 February '
+            '2020</time> <time class="updated" datetime="2021-06-01T10:00:00+01:00">1 June 2021</time>')
+    assert _published(_page(meta_line=line)) == dt.date(2020, 2, 3)
+    line = '<span>Last updated: <time>1 June 2021</time></span>'
+    head = '<meta property="article:published_time" content="2020-02-03T10:00:00+01:00">'
+    assert _published(_page(head, meta_line="<time>Updated June 1, 2021</time>")) == dt.date(2020, 2, 3)
+    assert _published(_page(head, meta_line=line)) == dt.date(2020, 2, 3)
+
+
+def test_a_shown_numeric_date_is_read_month_first_only_when_the_metadata_says_so() -> None:
+    assert month_first("11/05/2019") == dt.date(2019, 11, 5)
+    us = '<meta property="article:published_time" content="2019-11-05T09:00:00-05:00">'
+    line = '<span class="posted-on"><time>11/05/2019</time></span>'
+    assert _published(_page(us, meta_line=line)) == dt.date(2019, 11, 5)
+    # Day first is the rule: with metadata that says nothing else, 11/05/2019 is 11 May.
+    assert _published(_page(meta_line=line)) == dt.date(2019, 5, 11)
+
+
+def test_htmldate_reads_the_articles_markup_but_never_other_posts_teasers() -> None:
+    # No metadata, no date our rules read: htmldate finds the date in the article's markup.
+    line = '<span class="date-published">2021-03-04</span>'
+    assert _published(_page(meta_line=line)) == dt.date(2021, 3, 4)
+    # A teaser of another post inside the article, with its date: never that date.
+    teaser = ('<div class="recent"><a href="https://news.example.com/2020/01/02/other-story/">'
+              'Another story from the same desk</a><span class="date-published">2020-01-02</span></div>')
+    page = _page(meta_line=teaser)
+    assert _published(page) is None
+    # Nor a date outside the article's own region (a sidebar after it).
+    aside = '<aside><span class="date-published">2019-07-07</span></aside>'
+    assert _published(_page(aside=aside)) is None

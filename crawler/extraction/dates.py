@@ -6,6 +6,7 @@ import datetime as dt
 import email.utils
 import re
 import unicodedata
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -145,8 +146,17 @@ def warm_up() -> None:
         dateparser.parse(text, locales=["ar-LB"], settings=_DATEPARSER_SETTINGS)
 
 
-def parse_timestamp(text: str | None) -> dt.datetime | None:
-    """A machine timestamp (ISO 8601, RFC 2822) as aware UTC; no zone means Cairo time."""
+# A machine timestamp before the web (1991) is a placeholder (0001-01-01, the Unix epoch),
+# never a publication time.
+EARLIEST_TIMESTAMP = dt.datetime(1991, 1, 1, tzinfo=UTC)
+
+
+# JavaScript's Date.toString() zone, "GMT+0000 (Coordinated Universal Time)": its offset.
+_JS_ZONE = re.compile(r"\bGMT([+-]\d{4})\b(?:\s*\([^)]*\))?")
+
+
+def _aware(text: str | None) -> dt.datetime | None:
+    """A machine timestamp (ISO 8601, RFC 2822) in its own offset; no zone means Cairo time."""
     if not text:
         return None
     cleaned = clean_date_text(text)
@@ -157,7 +167,7 @@ def parse_timestamp(text: str | None) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(cleaned)
     except ValueError:
         try:
-            value = email.utils.parsedate_to_datetime(clean_date_text(text))
+            value = email.utils.parsedate_to_datetime(_JS_ZONE.sub(r"\1", clean_date_text(text)))
         except (TypeError, ValueError, IndexError):
             value = None
     if value is None:
@@ -167,7 +177,56 @@ def parse_timestamp(text: str | None) -> dt.datetime | None:
         value = dt.datetime.combine(only_date, dt.time())
     if value.tzinfo is None:
         value = value.replace(tzinfo=SITE_TZ)
-    return value.astimezone(UTC)
+    try:
+        if value < EARLIEST_TIMESTAMP:
+            return None
+    except OverflowError:
+        return None
+    return value
+
+
+def parse_timestamp(text: str | None) -> dt.datetime | None:
+    """A machine timestamp (ISO 8601, RFC 2822) as aware UTC; no zone means Cairo time."""
+    value = _aware(text)
+    return value.astimezone(UTC) if value is not None else None
+
+
+def written_day(text: str | None) -> dt.date | None:
+    """The publisher's calendar day of a machine timestamp: the day written in it when it
+    carries its own non-zero offset (a page in New York writing 23:30-05:00 means that day,
+    not the next day in Cairo); the site's clock (Cairo) when it is UTC or has no zone."""
+    value = _aware(text)
+    if value is None:
+        return None
+    return value.date() if value.utcoffset() else local_date(value)
+
+
+def month_first(text: str) -> dt.date | None:
+    """A numeric date read month first (11/05/2019 as 5 November), the other reading of the
+    day-first form the site writes; None when the text holds no such date."""
+    match = _DMY_NUMERIC_RE.search(clean_date_text(text)) if text else None
+    if match is None:
+        return None
+    return _safe_date(int(match.group(4)), int(match.group(1)), int(match.group(3)))
+
+
+def is_utc(text: str | None) -> bool:
+    """True when a machine timestamp is written in UTC (Z, +00:00, GMT)."""
+    value = _aware(text)
+    return value is not None and value.tzinfo is not SITE_TZ and not value.utcoffset()
+
+
+# A full date in a URL's path: /2019/11/18/, /2019-11-18/ or a slug's end, -2019-11-18/
+# (news and WordPress permalinks written with the post's day).
+_URL_DAY = re.compile(r"[/_-]((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?:[/-]|$)")
+
+
+def url_day(url: str) -> dt.date | None:
+    """The publication day a URL's path spells out, if it spells a whole one."""
+    match = _URL_DAY.search(urlsplit(url).path)
+    if match is None:
+        return None
+    return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
 
 
 def local_date(value: dt.datetime) -> dt.date:

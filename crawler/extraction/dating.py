@@ -8,6 +8,7 @@ links are its own permalink, its author and its categories.
 from __future__ import annotations
 
 import datetime as dt
+from copy import deepcopy
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -75,11 +76,48 @@ def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
     return any(_links_another_post(a, page_url, site) for a in box.iter("a"))
 
 
-def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None) -> dt.date | None:
+def _teaser_boxes(root: etree._Element, page_url: str, site: str) -> list[etree._Element]:
+    """Other posts' teasers under root: for each link to another post, its widest ancestor
+    holding at most TEASER_CHARS of text (a headline, its date, an excerpt's first words)."""
+    boxes = []
+    for a in root.iter("a"):
+        if not _links_another_post(a, page_url, site):
+            continue
+        box = a
+        for node in a.iterancestors():
+            if node is root or node.tag in ("body", "html") or _longer_than(node, TEASER_CHARS):
+                break
+            box = node
+        boxes.append(box)
+    return boxes
+
+
+def _own_copy(region: list[etree._Element], drop: set[etree._Element]) -> list[etree._Element]:
+    """Copies of the region's elements without the dropped subtrees (the page is untouched)."""
+    copies = []
+    for root in region:
+        copy = deepcopy(root)
+        doomed = [twin for node, twin in zip(root.iter(), copy.iter(), strict=True)
+                  if node in drop and node is not root]
+        for twin in doomed:
+            parent = twin.getparent()
+            if parent is not None:
+                parent.remove(twin)  # its tail text goes too: a teaser's, never the article's
+        copy.tail = None
+        copies.append(copy)
+    return copies
+
+
+def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
+                  region: list[etree._Element] = (), foreign: set[etree._Element] = frozenset(),
+                  site: str = "") -> dt.date | None:
     """The publication date htmldate (trafilatura's date reader) reads in the page's metadata:
     its URL, its <head> (many more meta names than ours: Parse.ly, Dublin Core, Sailthru, ...)
-    and its JSON-LD; never in the page's text, where other posts' dates and "last updated"
-    lines stand. Original date first; none after `before` (the fetch time)."""
+    and its JSON-LD, and in the markup of the article's own `region` (its <time> elements,
+    its date classes), from which the `foreign` parts (comments, related posts, widgets) and
+    other posts' teasers are removed first. Never in free text (htmldate's extensive search),
+    nor outside the region: a sidebar or a recent-posts list carries other posts' dates.
+    Original date first; none after `before` (the fetch time)."""
     from htmldate import find_date  # only here: most pages are dated by their own markup
     from lxml import html as lxml_html
 
@@ -91,7 +129,14 @@ def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None) -> 
               and not any(a is head for a in script.iterancestors())]
     if not parts:
         parts = ["<head></head>"]
-    text = "<html>" + "".join(parts) + "<body><p></p></body></html>"
+    body = ""
+    if region:
+        drop = set(foreign)
+        for root in region:
+            drop.update(_teaser_boxes(root, url, site))
+        body = "".join(etree.tostring(copy, method="html", encoding="unicode")
+                       for copy in _own_copy(region, drop))
+    text = "<html>" + "".join(parts) + "<body>" + (body or "<p></p>") + "</body></html>"
     try:
         found = find_date(lxml_html.fromstring(text), url=url, original_date=True,
                           extensive_search=False, outputformat="%Y-%m-%d",

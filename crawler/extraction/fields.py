@@ -18,7 +18,7 @@ from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
 from .container import is_inside, precedes
-from .dates import local_date, parse_shown_date, parse_timestamp
+from .dates import is_utc, month_first, parse_shown_date, parse_timestamp, url_day, written_day
 from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
@@ -313,20 +313,29 @@ def authors(page: Page) -> list[str]:
     return []
 
 
-def published_at(page: Page) -> dt.datetime | None:
-    """Publication time from metadata (JSON-LD, article:published_time, <time datetime>), UTC."""
+def published_stamp(page: Page) -> str | None:
+    """The publication timestamp as the page writes it, from the most trusted source that
+    gives one: JSON-LD's article, article:published_time, the page's own JSON-LD WebPage
+    (Yoast's graph dates the page when it types no article), a <time datetime> of the post."""
     candidates: list[str | None] = []
     if page.meta.article:
         candidates.append(jsonld_text(page.meta.article.get("datePublished")))
     candidates.append(page.meta.first("article:published_time", "datepublished"))
+    candidates += [jsonld_text(node.get("datePublished"))
+                   for node in page.meta.of_type(*_PAGE_TYPES)]
     for xpath in sel.SHOWN_DATE_CANDIDATES:
         for el in xpath(page.doc):
-            if is_own(el, page) and not beside_other_post(el, page.url, page.site):
+            if (is_own(el, page) and not beside_other_post(el, page.url, page.site)
+                    and not _is_update(el, _text(el))):
                 stamp = el.get("datetime") or next(
                     (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None
                 )
                 candidates.append(stamp)
-    return _first_timestamp(candidates)
+    return next((value for value in candidates if parse_timestamp(value) is not None), None)
+
+
+# JSON-LD types of a page as a whole (schema.org WebPage and the kinds Yoast writes).
+_PAGE_TYPES = ("WebPage", "ItemPage", "AboutPage")
 
 
 def _first_timestamp(candidates: list[str | None]) -> dt.datetime | None:
@@ -354,17 +363,21 @@ def modified_at(page: Page) -> dt.datetime | None:
 _MARKED_DATES = len(sel.SHOWN_DATE_CANDIDATES) - 1
 
 
-def _shown_date(page: Page) -> tuple[dt.date | None, bool]:
-    """The date shown for the article, and whether an element marked as its date shows it."""
+def _shown_date(page: Page) -> tuple[dt.date | None, bool, str]:
+    """The date shown for the article, whether an element marked as its date shows it, and
+    the text it was read from. A date labelled or classed as the last update is not it."""
     # Only in the article's own region, and never beside a link to another post: a date
     # elsewhere, or in a recent/related/most read list inside the template, is another post's.
     for rank, xpath in enumerate(sel.SHOWN_DATE_CANDIDATES):
         for el in xpath(page.doc):
             if not is_own(el, page) or beside_other_post(el, page.url, page.site):
                 continue
-            found = parse_shown_date(_text(el))
+            text = _text(el)
+            if _is_update(el, text):
+                continue
+            found = parse_shown_date(text)
             if found is not None:
-                return found, rank < _MARKED_DATES
+                return found, rank < _MARKED_DATES, text
     # Elementor templates often print the date in a plain text widget between title and body:
     # the walk starts at the headline (none when the content starts before it).
     title_el, content = page.title_element, page.content
@@ -378,24 +391,52 @@ def _shown_date(page: Page) -> tuple[dt.date | None, bool]:
             if any(tag_of(d) in BLOCK_TAGS for d in el.iterdescendants()):
                 continue
             text = _text(el)
-            if text and len(text.split()) <= 6:
+            if text and len(text.split()) <= 6 and not _is_update(el, text):
                 found = parse_shown_date(text)
                 if found is not None and not beside_other_post(el, page.url, page.site):
-                    return found, False
+                    return found, False, text
     for line in page.body.dates:
         found = parse_shown_date(line)
-        if found is not None:
-            return found, False
-    return None, False
+        if found is not None and not _UPDATE_LABEL.match(line):
+            return found, False, line
+    return None, False, ""
 
 
-def published(page: Page, machine: dt.datetime | None) -> dt.date | None:
-    """The date shown on the page (day first); metadata only when none is shown; htmldate's
-    reading of the metadata when neither, and as the referee between a shown date not marked
-    as the post's and the metadata. Warns on doubt."""
-    shown, marked = _shown_date(page)
-    meta_date = local_date(machine) if machine is not None else None
+# "Updated", "Last modified", "آخر تحديث": the label of a modification date.
+_UPDATE_LABEL = re.compile(r"\W*(?:last\s+)?(?:updated|modified|revised)\b|\W*(?:آخر|اخر|تاريخ)?\s*(?:تحديث|تعديل)",
+                           re.IGNORECASE)
+
+
+def _is_update(el: etree._Element, text: str) -> bool:
+    """True when a shown date is the post's last update: WordPress's `updated` class without
+    `published` or `entry-date` (themes print both dates), or an update label before it."""
+    classes = set((el.get("class") or "").split())
+    if classes & {"updated", "modified", "date-modified"} and not classes & {"published", "entry-date"}:
+        return True
+    return bool(_UPDATE_LABEL.match(text))
+
+
+def published(page: Page, stamp: str | None) -> dt.date | None:
+    """The date shown on the page (day first); the metadata's (`stamp`, on its publisher's
+    clock: dates.written_day) only when none is shown; htmldate's reading of the page's
+    metadata and own region when neither, and as the referee between a shown date not
+    marked as the post's and the metadata. Warns on doubt."""
+    shown, marked, shown_text = _shown_date(page)
+    meta_date = written_day(stamp)
+    if meta_date is not None and is_utc(stamp):
+        # A UTC time leaves the publisher's own day one either side; a full date in the
+        # post's URL (/2019/11/18/) is written on the publisher's clock.
+        in_url = url_day(page.url)
+        if in_url is not None and abs((in_url - meta_date).days) == 1:
+            meta_date = in_url
     if shown is not None:
+        if meta_date is not None and shown != meta_date and month_first(shown_text) == meta_date:
+            # 11/05/2019 where the metadata says 5 November: the page writes month first.
+            page.warnings.append(
+                f"shown date {shown_text!r} read month first, as the metadata dates it "
+                f"({meta_date.isoformat()})"
+            )
+            return meta_date
         if meta_date is not None and shown != meta_date:
             if not marked and _htmldate(page) == meta_date:
                 page.warnings.append(
@@ -414,15 +455,23 @@ def published(page: Page, machine: dt.datetime | None) -> dt.date | None:
     found = _htmldate(page)
     if found is not None:
         page.warnings.append(f"no date shown on the page; published {found.isoformat()} "
-                             f"taken from metadata read by htmldate")
+                             f"read by htmldate from its metadata and markup")
         return found
     page.warnings.append("no publication date found")
     return None
 
 
 def _htmldate(page: Page) -> dt.date | None:
-    """htmldate's reading of the page's metadata (dating.htmldate_date)."""
-    return htmldate_date(page.doc, page.url, page.fetched_at)
+    """htmldate's reading of the page's metadata and of the article's own region, without
+    its foreign parts (comments, related posts, widgets) and other posts' teasers
+    (dating.htmldate_date). Without a content container of our own (no region, or a body
+    read by trafilatura) the region is the whole <body>, as trafilatura reads it."""
+    region = article_region(page)
+    if not region or page.content is None or page.body.via == "trafilatura":
+        body = page.doc.find("body")
+        region = [body] if body is not None else []
+    return htmldate_date(page.doc, page.url, page.fetched_at,
+                         region=region, foreign=page.foreign, site=page.site)
 
 
 def _post_url(href: str, page: Page) -> str | None:
