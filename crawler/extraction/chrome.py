@@ -81,14 +81,18 @@ def _runs(text: str) -> set[tuple[str, ...]]:
     return {tuple(tokens[i:i + _RUN]) for i in range(len(tokens) - _RUN + 1)}
 
 
-def in_text(line: str, text: str, text_runs: set[tuple[str, ...]]) -> bool:
+def in_text(line: str, text: str, text_runs: set[tuple[str, ...]],
+            text_words: set[str] | None = None) -> bool:
     """Whether trafilatura's text holds the line: most of its 4-word runs; a shorter line as
-    one of trafilatura's lines, or (two words or more) as words of one."""
+    one of trafilatura's lines, or (two words or more) as words of one. text_words, the set
+    of the text's words, answers most short lines without searching the text."""
     runs = _runs(line)
     if runs:
         return sum(run in text_runs for run in runs) >= IN_TEXT_SHARE * len(runs)
     words = _WORD.findall(line.casefold())
     if not words:
+        return False
+    if text_words is not None and not text_words.issuperset(words):
         return False
     if len(words) == 1 and words[0].isdigit():  # a counter ("6" photos) is in no sentence
         return any(_WORD.findall(other) == words for other in text.split("\n"))
@@ -108,7 +112,8 @@ def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
     if not text:
         return lines, 0  # no opinion: keep everything
     text_runs = _runs(text)
-    keep = [not suspect or in_text(line, text, text_runs)
+    text_words = set(_WORD.findall(text))
+    keep = [not suspect or in_text(line, text, text_runs, text_words)
             for line, suspect in zip(lines, flagged, strict=True)]
     _drop_empty_headings(kinds, keep)
     kept = [line for line, kept_line in zip(lines, keep, strict=True) if kept_line]
