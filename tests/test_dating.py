@@ -1,5 +1,6 @@
 """Whose date a date is (crawler/extraction/dating.py): a date beside a link to another post
-is that post's; htmldate reads the metadata, never the page's text."""
+is that post's; htmldate reads the metadata and the article's own markup, never free text;
+the publication day on pages of any publisher."""
 
 from __future__ import annotations
 
