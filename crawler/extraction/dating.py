@@ -65,31 +65,28 @@ def _longer_than(node: etree._Element, limit: int) -> bool:
     return False
 
 
+def _teaser_box(el: etree._Element, stop: etree._Element | None = None) -> etree._Element:
+    """el's widest ancestor (el itself at least) holding at most TEASER_CHARS of text, below
+    <body> and below `stop`."""
+    box = el
+    for node in el.iterancestors():
+        if node is stop or node.tag in ("body", "html") or _longer_than(node, TEASER_CHARS):
+            break
+        box = node
+    return box
+
+
 def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
     """True when el (a shown date or <time>) sits in a teaser of another post: it, or its
     widest ancestor holding at most TEASER_CHARS of text, links to another post."""
-    box = el
-    for node in el.iterancestors():
-        if node.tag in ("body", "html") or _longer_than(node, TEASER_CHARS):
-            break
-        box = node
-    return any(_links_another_post(a, page_url, site) for a in box.iter("a"))
+    return any(_links_another_post(a, page_url, site) for a in _teaser_box(el).iter("a"))
 
 
 def _teaser_boxes(root: etree._Element, page_url: str, site: str) -> list[etree._Element]:
     """Other posts' teasers under root: for each link to another post, its widest ancestor
     holding at most TEASER_CHARS of text (a headline, its date, an excerpt's first words)."""
-    boxes = []
-    for a in root.iter("a"):
-        if not _links_another_post(a, page_url, site):
-            continue
-        box = a
-        for node in a.iterancestors():
-            if node is root or node.tag in ("body", "html") or _longer_than(node, TEASER_CHARS):
-                break
-            box = node
-        boxes.append(box)
-    return boxes
+    return [_teaser_box(a, stop=root) for a in root.iter("a")
+            if _links_another_post(a, page_url, site)]
 
 
 def _own_copy(region: list[etree._Element], drop: set[etree._Element]) -> list[etree._Element]:
