@@ -15,7 +15,6 @@ from ..urls import SiteURLError, canonical_url, site_origin
 from . import container, fields, fragment
 from . import selectors as sel
 from .body import extract_body, whole_page_text
-from .dates import parse_timestamp
 from .footnotes import check_markers, find_footnotes
 from .metadata import read_metadata
 from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
@@ -210,7 +209,7 @@ def _extract(
         page.warnings.append(page.body.note)
         page.content = None  # the container was not the article: fields look at the whole page
     stamp = fields.published_stamp(page)
-    machine_published = parse_timestamp(stamp)
+    machine_published = stamp.astimezone(dt.UTC) if stamp is not None else None
     shown = fields.published(page, stamp)
     if shown is not None and fetched_at.tzinfo is not None and shown > fetched_at.date():
         page.warnings.append(f"publication date {shown.isoformat()} is after the fetch time")

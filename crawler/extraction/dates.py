@@ -155,7 +155,7 @@ EARLIEST_TIMESTAMP = dt.datetime(1991, 1, 1, tzinfo=UTC)
 _JS_ZONE = re.compile(r"\bGMT([+-]\d{4})\b(?:\s*\([^)]*\))?")
 
 
-def _aware(text: str | None) -> dt.datetime | None:
+def read_timestamp(text: str | None) -> dt.datetime | None:
     """A machine timestamp (ISO 8601, RFC 2822) in its own offset; no zone means Cairo time."""
     if not text:
         return None
@@ -187,17 +187,15 @@ def _aware(text: str | None) -> dt.datetime | None:
 
 def parse_timestamp(text: str | None) -> dt.datetime | None:
     """A machine timestamp (ISO 8601, RFC 2822) as aware UTC; no zone means Cairo time."""
-    value = _aware(text)
+    value = read_timestamp(text)
     return value.astimezone(UTC) if value is not None else None
 
 
-def written_day(text: str | None) -> dt.date | None:
-    """The publisher's calendar day of a machine timestamp: the day written in it when it
-    carries its own non-zero offset (a page in New York writing 23:30-05:00 means that day,
-    not the next day in Cairo); the site's clock (Cairo) when it is UTC or has no zone."""
-    value = _aware(text)
-    if value is None:
-        return None
+def written_day(value: dt.datetime) -> dt.date:
+    """The publisher's calendar day of a timestamp read by read_timestamp: the day written in
+    it when it carries its own non-zero offset (a page in New York writing 23:30-05:00 means
+    that day, not the next day in Cairo); the site's clock (Cairo) when it is UTC or has no
+    zone."""
     return value.date() if value.utcoffset() else local_date(value)
 
 
@@ -210,10 +208,9 @@ def month_first(text: str) -> dt.date | None:
     return _safe_date(int(match.group(4)), int(match.group(1)), int(match.group(3)))
 
 
-def is_utc(text: str | None) -> bool:
-    """True when a machine timestamp is written in UTC (Z, +00:00, GMT)."""
-    value = _aware(text)
-    return value is not None and value.tzinfo is not SITE_TZ and not value.utcoffset()
+def is_utc(value: dt.datetime) -> bool:
+    """True when a timestamp read by read_timestamp was written in UTC (Z, +00:00, GMT)."""
+    return value.tzinfo is not SITE_TZ and not value.utcoffset()
 
 
 # A full date in a URL's path: /2019/11/18/, /2019-11-18/ or a slug's end, -2019-11-18/

@@ -18,7 +18,15 @@ from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
 from .container import is_inside, precedes
-from .dates import is_utc, month_first, parse_shown_date, parse_timestamp, url_day, written_day
+from .dates import (
+    is_utc,
+    month_first,
+    parse_shown_date,
+    parse_timestamp,
+    read_timestamp,
+    url_day,
+    written_day,
+)
 from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
@@ -313,8 +321,8 @@ def authors(page: Page) -> list[str]:
     return []
 
 
-def published_stamp(page: Page) -> str | None:
-    """The publication timestamp as the page writes it, from the most trusted source that
+def published_stamp(page: Page) -> dt.datetime | None:
+    """The publication timestamp in the offset the page writes it in, from the most trusted source that
     gives one: JSON-LD's article, article:published_time, the page's own JSON-LD WebPage
     (Yoast's graph dates the page when it types no article), a <time datetime> of the post."""
     candidates: list[str | None] = []
@@ -331,7 +339,7 @@ def published_stamp(page: Page) -> str | None:
                     (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None
                 )
                 candidates.append(stamp)
-    return next((value for value in candidates if parse_timestamp(value) is not None), None)
+    return next((stamp for stamp in map(read_timestamp, candidates) if stamp is not None), None)
 
 
 # JSON-LD types of a page as a whole (schema.org WebPage and the kinds Yoast writes).
@@ -416,14 +424,14 @@ def _is_update(el: etree._Element, text: str) -> bool:
     return bool(_UPDATE_LABEL.match(text))
 
 
-def published(page: Page, stamp: str | None) -> dt.date | None:
+def published(page: Page, stamp: dt.datetime | None) -> dt.date | None:
     """The date shown on the page (day first); the metadata's (`stamp`, on its publisher's
     clock: dates.written_day) only when none is shown; htmldate's reading of the page's
     metadata and own region when neither, and as the referee between a shown date not
     marked as the post's and the metadata. Warns on doubt."""
     shown, marked, shown_text = _shown_date(page)
-    meta_date = written_day(stamp)
-    if meta_date is not None and is_utc(stamp):
+    meta_date = written_day(stamp) if stamp is not None else None
+    if stamp is not None and is_utc(stamp):
         # A UTC time leaves the publisher's own day one either side; a full date in the
         # post's URL (/2019/11/18/) is written on the publisher's clock.
         in_url = url_day(page.url)
