@@ -60,12 +60,11 @@ def test_htmldate_reads_the_head_and_never_the_text() -> None:
 
 from crawler.extraction import extract  # noqa: E402
 from crawler.extraction.dates import (  # noqa: E402
-    is_utc,
     month_first,
     parse_timestamp,
+    publication_day,
     read_timestamp,
     url_day,
-    written_day,
 )
 
 FETCHED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -86,9 +85,12 @@ def _published(data: bytes, url: str = "https://news.example.com/story/") -> dt.
 
 def test_the_day_is_the_one_written_in_the_timestamps_own_offset() -> None:
     # 23:30 in New York is the 5th there, though the 6th in Cairo and in UTC.
-    assert written_day(read_timestamp("2015-03-05T23:30:00-05:00")) == dt.date(2015, 3, 5)
-    assert written_day(read_timestamp("2015-03-05T23:30:00+00:00")) == dt.date(2015, 3, 6)  # UTC: the site's clock
-    assert written_day(read_timestamp("2015-03-05T23:30:00")) == dt.date(2015, 3, 5)  # no zone: the site's clock
+    def day(text: str) -> dt.date:
+        return publication_day(read_timestamp(text), "https://x.example/story/")
+
+    assert day("2015-03-05T23:30:00-05:00") == dt.date(2015, 3, 5)
+    assert day("2015-03-05T23:30:00+00:00") == dt.date(2015, 3, 6)  # UTC: the site's clock
+    assert day("2015-03-05T23:30:00") == dt.date(2015, 3, 5)  # no zone: the site's clock
     head = '<meta property="article:published_time" content="2015-03-05T23:30:00-05:00">'
     assert _published(_page(head)) == dt.date(2015, 3, 5)
 
@@ -106,8 +108,8 @@ def test_javascript_date_strings_keep_their_zone() -> None:
         2019, 11, 19, 3, 5, 46, tzinfo=dt.UTC)
     assert parse_timestamp("Tue Nov 19 2019 03:05:46 GMT-0500 (Eastern Standard Time)") == (
         dt.datetime(2019, 11, 19, 8, 5, 46, tzinfo=dt.UTC))
-    assert is_utc(read_timestamp("Tue Nov 19 2019 03:05:46 GMT+0000"))
-    assert not is_utc(read_timestamp("2019-11-19T03:05:46"))
+    assert read_timestamp("Tue Nov 19 2019 03:05:46 GMT+0000").utcoffset() == dt.timedelta(0)
+    assert read_timestamp("2019-11-19T03:05:46").utcoffset() == dt.timedelta(hours=2)  # Cairo
 
 
 def test_a_utc_time_a_day_off_the_urls_date_takes_the_urls_day() -> None:

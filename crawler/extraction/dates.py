@@ -191,12 +191,18 @@ def parse_timestamp(text: str | None) -> dt.datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
-def written_day(value: dt.datetime) -> dt.date:
+def publication_day(value: dt.datetime, url: str) -> dt.date:
     """The publisher's calendar day of a timestamp read by read_timestamp: the day written in
     it when it carries its own non-zero offset (a page in New York writing 23:30-05:00 means
-    that day, not the next day in Cairo); the site's clock (Cairo) when it is UTC or has no
-    zone."""
-    return value.date() if value.utcoffset() else local_date(value)
+    that day, not the next day in Cairo). A UTC time, or one without a zone, is dated on the
+    site's clock (Cairo), unless a full date in the post's URL (/2019/11/18/, written on the
+    publisher's clock) is one day off it: a UTC time leaves the publisher's day one either
+    side, and the URL says which."""
+    if value.utcoffset() and value.tzinfo is not SITE_TZ:
+        return value.date()
+    day = local_date(value)
+    in_url = url_day(url) if value.tzinfo is not SITE_TZ else None
+    return in_url if in_url is not None and abs((in_url - day).days) == 1 else day
 
 
 def month_first(text: str) -> dt.date | None:
@@ -206,11 +212,6 @@ def month_first(text: str) -> dt.date | None:
     if match is None:
         return None
     return _safe_date(int(match.group(4)), int(match.group(1)), int(match.group(3)))
-
-
-def is_utc(value: dt.datetime) -> bool:
-    """True when a timestamp read by read_timestamp was written in UTC (Z, +00:00, GMT)."""
-    return value.tzinfo is not SITE_TZ and not value.utcoffset()
 
 
 # A full date in a URL's path: /2019/11/18/, /2019-11-18/ or a slug's end, -2019-11-18/

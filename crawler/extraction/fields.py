@@ -18,15 +18,7 @@ from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
 from .container import is_inside, precedes
-from .dates import (
-    is_utc,
-    month_first,
-    parse_shown_date,
-    parse_timestamp,
-    read_timestamp,
-    url_day,
-    written_day,
-)
+from .dates import month_first, parse_shown_date, parse_timestamp, publication_day, read_timestamp
 from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
@@ -426,17 +418,11 @@ def _is_update(el: etree._Element, text: str) -> bool:
 
 def published(page: Page, stamp: dt.datetime | None) -> dt.date | None:
     """The date shown on the page (day first); the metadata's (`stamp`, on its publisher's
-    clock: dates.written_day) only when none is shown; htmldate's reading of the page's
+    clock: dates.publication_day) only when none is shown; htmldate's reading of the page's
     metadata and own region when neither, and as the referee between a shown date not
     marked as the post's and the metadata. Warns on doubt."""
     shown, marked, shown_text = _shown_date(page)
-    meta_date = written_day(stamp) if stamp is not None else None
-    if stamp is not None and is_utc(stamp):
-        # A UTC time leaves the publisher's own day one either side; a full date in the
-        # post's URL (/2019/11/18/) is written on the publisher's clock.
-        in_url = url_day(page.url)
-        if in_url is not None and abs((in_url - meta_date).days) == 1:
-            meta_date = in_url
+    meta_date = publication_day(stamp, page.url) if stamp is not None else None
     if shown is not None:
         if meta_date is not None and shown != meta_date and month_first(shown_text) == meta_date:
             # 11/05/2019 where the metadata says 5 November: the page writes month first.
