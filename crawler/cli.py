@@ -654,8 +654,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(view.describe(path))
-    if view.rows_written(path) == 0:
+    rows = view.rows_written(path)
+    print(view.describe(path, rows))
+    if rows == 0:
         print("ncmes-archive: warning: no article matched: the export holds 0 rows", file=sys.stderr)
     return EXIT_OK
 

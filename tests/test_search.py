@@ -313,6 +313,11 @@ def test_sqlite_export_holds_the_tables_and_the_same_search(crawled: Crawled, tm
     db.close()
     bad = run_cli("export", "--archive", str(crawled.archive), "--out", str(tmp_path / "folder"), "--format", "sqlite")
     assert bad.returncode == 2 and "one file, ending in .sqlite" in bad.stderr
+    # The other SQLite suffix the export accepts, .db, is counted as a database too.
+    db_out = tmp_path / "ncmes.db"
+    done = run_cli("export", "--archive", str(crawled.archive), "--out", str(db_out))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote {db_out} ({len(live)} rows) and its data card {db_out}.README.md"
 
 
 def _free_port() -> int:

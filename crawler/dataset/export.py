@@ -272,7 +272,7 @@ def rows_written(path: Path) -> int:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return pq.read_metadata(path).num_rows
-    if suffix == ".sqlite":
+    if suffix.lstrip(".") in SQLITE_SUFFIXES:
         import sqlite3
 
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -286,10 +286,11 @@ def rows_written(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
-def describe(path: Path) -> str:
-    """What an export wrote, in a line or two (for the command line)."""
+def describe(path: Path, rows: int | None = None) -> str:
+    """What an export wrote, in a line or two (for the command line); rows: rows_written(path),
+    when the caller has it already."""
     if not path.is_dir():
-        rows = rows_written(path)
+        rows = rows_written(path) if rows is None else rows
         return f"wrote {path} ({rows} row{'' if rows == 1 else 's'}) and its data card {card_path(path)}"
     tables = json.loads((path / SCHEMA_FILE).read_text(encoding="utf-8"))["tables"]
     counts = ", ".join(
