@@ -25,11 +25,12 @@ def _versions(archive: Any, ref: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _status(archive: Any, url: str) -> dict[str, Any]:
-    table = archive.read_articles()
-    for row in table.select(["url", "status", "first_seen", "last_seen", "last_changed"]).to_pylist():
-        if row["url"] == url:
-            return row
-    return {"status": None}
+    """The article's status and dates, from the ledger's state (no article content read)."""
+    state = archive.state.get(url)
+    if state is None:
+        return {"status": None}
+    return {"status": state.status, "first_seen": state.first_seen, "last_seen": state.last_seen,
+            "last_changed": state.last_changed}
 
 
 def _jsonable(value: Any) -> Any:
