@@ -237,13 +237,15 @@ def judge(
     """
     if final_url is None:
         return _refuse(OFFSITE, "redirected to another origin", "contradicted")
-    if final_url != url and post_id_from_url(final_url) is None:
-        kind = HOME if _is_root(final_url) else LISTING
-        return _refuse(kind, f"redirected to {describe_kind(kind)} ({final_url})", "contradicted")
     expected = {i for i in (post_id_from_url(url), known.post_id if known else None) if i is not None}
     named = {canonical_url(c, site, base=url) for c in page.canonicals}
     strong = bool(expected & set(page.page_ids)) or url in named or (
         len(page.article_ids) == 1 and page.article_ids[0] in expected)
+    if final_url != url and post_id_from_url(final_url) is None and not strong:
+        # A redirect to a page that is not a post, unless the page there shows the article's
+        # own identity (WordPress's old-slug redirect on a site whose post URLs are slugs).
+        kind = HOME if _is_root(final_url) else LISTING
+        return _refuse(kind, f"redirected to {describe_kind(kind)} ({final_url})", "contradicted")
     if page.page_ids and expected and not expected & set(page.page_ids):
         ids = ", ".join(map(str, page.page_ids))
         return _refuse(OTHER_ARTICLE, f"the page is post {ids}, not {', '.join(map(str, sorted(expected)))}", "contradicted")

@@ -247,6 +247,19 @@ def test_a_redirect_to_the_home_page_or_another_origin_is_not_followed() -> None
     assert refusal_of("home", "http://ncmes.org", "https://www.ncmes.org/", "http://ncmes.org") is None
 
 
+def test_an_old_slug_redirect_to_the_articles_own_page_is_accepted() -> None:
+    # A site whose post URLs are slugs: WordPress redirects an old slug to the new one, and the
+    # page there shows the known post's id; a home page or a listing there is still refused.
+    old, new = f"{SITE}/2020/05/old-slug", f"{SITE}/2020/05/new-slug"
+    assert refusal_of("article", old, new, SITE) is None
+    page = PageIdentity(page_ids=(77,), canonicals=(new,), title="مقال", words=900)
+    verdict = judge(old, SITE, page, final_url=new, known=Known(77, 900), words=900)
+    assert verdict.accept and verdict.identity == "strong"
+    nothing = PageIdentity(title="الموقع", words=900)
+    assert judge(old, SITE, nothing, final_url=new, known=Known(77, 900), words=900).kind == "listing"
+    assert judge(old, SITE, nothing, final_url=f"{SITE}/", known=Known(77, 900), words=900).kind == "home"
+
+
 _words = st.integers(min_value=0, max_value=5000)
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 
