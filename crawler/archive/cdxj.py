@@ -13,6 +13,7 @@ the size of each file as indexed.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -126,12 +127,11 @@ def whole_prefix(path: Path) -> int:
 
 
 def index_file(path: Path, repair: bool = True) -> list[Entry]:
-    """Index one WARC file; with repair, first cut a torn record off its end."""
+    """Index the whole records of one WARC file; with repair, first cut a torn record off its
+    end, else leave it as it is (the file is not written: a read-only archive is indexed so)."""
     size = path.stat().st_size
     whole = whole_prefix(path)
-    if whole < size:
-        if not repair:
-            raise ValueError(f"{path.name}: torn record at byte {whole}")
+    if whole < size and repair:
         kept = cut_torn_end(path, whole)
         logger.warning("%s: cut a torn record off its end (%d bytes from %d, kept in %s)",
                        path.name, size - whole, whole, kept)
@@ -155,12 +155,6 @@ def cut_torn_end(path: Path, whole: int) -> Path:
         fh.flush()
         os.fsync(fh.fileno())
     return tail
-
-
-def index_whole(path: Path) -> list[Entry]:
-    """Index the whole records of one WARC file, leaving a torn record at its end as it is
-    (the file is not written: a read-only archive is indexed so)."""
-    return _entries(path, whole_prefix(path))
 
 
 class _Prefix:
@@ -254,7 +248,7 @@ def _merged(
     """The index lines covering every WARC file, the size of each as indexed, and whether
     that differs from warc/index.cdxj (a file reread: with `repair`, its torn end cut off
     first; without, only its whole records indexed)."""
-    reindex = index_file if repair else index_whole
+    reindex = functools.partial(index_file, repair=repair)
     warc_dir = Path(warc_dir)
     files = sorted(p for p in warc_dir.glob("*.warc.gz") if p.is_file())
     index_path, state_path = warc_dir / INDEX, warc_dir / STATE
