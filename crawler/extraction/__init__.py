@@ -160,11 +160,11 @@ def _extract(
         raise ExtractionError(f"no title on {urlsplit(url).path or '/'}")
 
     boilerplate = set(regions.boilerplate)
-    article_body = page.meta.article.get("articleBody") if page.meta.article else None
+    declared = page.meta.article.get("articleBody") if page.meta.article else None
+    article_body = declared if isinstance(declared, str) else None
     page.content = container.choose(
         regions, boilerplate, container.closure(regions.foreign), page.title_element,
-        article_body if isinstance(article_body, str) else None,
-        confirmed_title=_title_confirmed(page, title),
+        article_body, confirmed_title=_title_confirmed(page, title),
     )
     widened = None
     read: list[str] = []  # trafilatura's text of the whole page, once read
@@ -176,9 +176,7 @@ def _extract(
 
     if page.content is not None:
         widened, page.content = fragment.review(
-            doc, page.content, boilerplate,
-            container._probes(article_body if isinstance(article_body, str) else None),
-            whole_page)
+            doc, page.content, boilerplate, container._probes(article_body), whole_page)
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
@@ -191,8 +189,7 @@ def _extract(
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
-    page.body = extract_body(doc, html, page.url, title, page.content, skip,
-                             read[0] if read else None)
+    page.body = extract_body(doc, page.url, title, page.content, skip, whole_page)
     if not page.body.text:
         raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -102,15 +103,14 @@ TRAFILATURA_OPTIONS = {
 
 def extract_body(
     doc: etree._Element,
-    html: str,
     url: str,
     title: str,
     root: etree._Element | None,
     skip: set[etree._Element],
-    page_text: str | None = None,
+    whole_page: Callable[[], str],
 ) -> BodyResult:
     """The cleaned body of the page: the container's, or trafilatura's when that holds little
-    (page_text: trafilatura's text of the whole page, when it was already read)."""
+    (whole_page(): trafilatura's text of the whole page, read once by the caller)."""
     ours = BodyResult(via="none")
     if root is not None:
         rendered = render_lines(root, lambda el: el in skip)
@@ -123,10 +123,10 @@ def extract_body(
         links = rendered.links
         if dropped:  # the links of the lines that went go with them
             still = set(kept)
-            gone = [line for line in lines if line not in still]
+            gone = "\n".join(line for line in lines if line not in still)
+            kept_text = "\n".join(kept)  # a link's text is on one line: in the text, in a line
             links = [(text, href) for text, href in links
-                     if not any(text in line for line in gone)
-                     or any(text in line for line in kept)]
+                     if text not in gone or text in kept_text]
         lines = kept
         ours = BodyResult("\n".join(lines), links, bylines + signed, dates, "container")
         if has_words(ours.text, LITTLE_WORDS):
@@ -135,9 +135,7 @@ def extract_body(
             return ours  # a short article: nothing else on the page to compare with
     # No container, or one that holds little: let trafilatura read the whole page; links and
     # structure are then only as good as its plain-text output.
-    if page_text is None:
-        page_text = whole_page_text(doc, html, url)
-    theirs = _trafilatura_body(page_text, title)
+    theirs = _trafilatura_body(whole_page(), title)
     ours_words, theirs_words = word_count(ours.text), word_count(theirs.text)
     if root is None:
         return theirs

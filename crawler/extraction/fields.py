@@ -55,6 +55,7 @@ class Page:
     notes: FootnoteResult = field(default_factory=FootnoteResult)
     warnings: list[str] = field(default_factory=list)
     fetched_at: dt.datetime | None = None  # no date found may be later
+    date_elements: list[tuple[int, etree._Element, str]] | None = None  # (own_date_elements)
 
 
 def inside(el: etree._Element, group: set[etree._Element]) -> bool:
@@ -323,14 +324,9 @@ def published_stamp(page: Page) -> dt.datetime | None:
     candidates.append(page.meta.first("article:published_time", "datepublished"))
     candidates += [jsonld_text(node.get("datePublished"))
                    for node in page.meta.of_type(*_PAGE_TYPES)]
-    for xpath in sel.SHOWN_DATE_CANDIDATES:
-        for el in xpath(page.doc):
-            if (is_own(el, page) and not beside_other_post(el, page.url, page.site)
-                    and not _is_update(el, _text(el))):
-                stamp = el.get("datetime") or next(
-                    (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None
-                )
-                candidates.append(stamp)
+    for _, el, _ in own_date_elements(page):
+        candidates.append(el.get("datetime") or next(
+            (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None))
     return next((stamp for stamp in map(read_timestamp, candidates) if stamp is not None), None)
 
 
@@ -363,21 +359,30 @@ def modified_at(page: Page) -> dt.datetime | None:
 _MARKED_DATES = len(sel.SHOWN_DATE_CANDIDATES) - 1
 
 
+def own_date_elements(page: Page) -> list[tuple[int, etree._Element, str]]:
+    """The elements that may show the article's date, as (rank of the query that found them,
+    element, text), in order of trust; found once per page. Only in the article's own region,
+    never beside a link to another post (a date elsewhere, or in a recent/related/most read
+    list inside the template, is another post's), never a date of the last update."""
+    if page.date_elements is None:
+        page.date_elements = []
+        for rank, xpath in enumerate(sel.SHOWN_DATE_CANDIDATES):
+            for el in xpath(page.doc):
+                if not is_own(el, page) or beside_other_post(el, page.url, page.site):
+                    continue
+                text = _text(el)
+                if not _is_update(el, text):
+                    page.date_elements.append((rank, el, text))
+    return page.date_elements
+
+
 def _shown_date(page: Page) -> tuple[dt.date | None, bool, str]:
     """The date shown for the article, whether an element marked as its date shows it, and
     the text it was read from. A date labelled or classed as the last update is not it."""
-    # Only in the article's own region, and never beside a link to another post: a date
-    # elsewhere, or in a recent/related/most read list inside the template, is another post's.
-    for rank, xpath in enumerate(sel.SHOWN_DATE_CANDIDATES):
-        for el in xpath(page.doc):
-            if not is_own(el, page) or beside_other_post(el, page.url, page.site):
-                continue
-            text = _text(el)
-            if _is_update(el, text):
-                continue
-            found = parse_shown_date(text)
-            if found is not None:
-                return found, rank < _MARKED_DATES, text
+    for rank, _, text in own_date_elements(page):
+        found = parse_shown_date(text)
+        if found is not None:
+            return found, rank < _MARKED_DATES, text
     # Elementor templates often print the date in a plain text widget between title and body:
     # the walk starts at the headline (none when the content starts before it).
     title_el, content = page.title_element, page.content
