@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from crawler.archive.changes import changed_fields
-from crawler.archive.files import build_atomic
+from crawler.archive.files import build_atomic, write_bytes_atomic
 from crawler.search.index import create, insert_versions, mark_current
 
 PRIMARY_KEYS = {"articles": ["url"], "versions": ["url", "version"]}
@@ -127,6 +127,4 @@ def export_sqlite(archive: Any, path: Path, articles: pa.Table, filters: dict[st
                    {path.name: "one SQLite file: the tables above, the card, the search index"})
     card = data_card(data)
     write_sqlite(path, tables, card, dataset_title(data, facts(data)))
-    tmp = card_path(path).with_name(card_path(path).name + ".tmp")
-    tmp.write_text(card, encoding="utf-8")
-    os.replace(tmp, card_path(path))
+    write_bytes_atomic(card_path(path), card)
