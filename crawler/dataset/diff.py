@@ -110,7 +110,9 @@ def pick_versions(
     canon = resolve_url(archive, url)
     versions = {r["version"]: r for r in archive.read_versions(canon).to_pylist()}
     if not versions:
-        raise ReportError(f"no article {canon} in archive {archive.root}")
+        raise ReportError(
+            f"no article {canon} in archive {archive.root} (try a URL or post id that `search` shows)"
+        )
     known = sorted(versions)
     for v in (from_v, to_v):
         if v is not None and v not in versions:
