@@ -5,6 +5,7 @@ diff pages."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -16,8 +17,8 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from crawler.cli import REPLAY_PORT
-from crawler.search.analysis import normalize
-from crawler.search.query import QueryError, parse, snippet
+from crawler.search.index import notes_text
+from crawler.search.query import Query, QueryError, parse, prepare, snippet
 
 DATABASE = "ncmes"
 # An FTS5 expression no document matches: the answer to a query with no word in it.
@@ -27,40 +28,46 @@ _MARKED = re.compile(r"\*\*(.+?)\*\*")
 REPLAY = "http://127.0.0.1:{port}/ncmes/{timestamp}/{url}"
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> Query | None:
+    """The query typed in the search box, parsed once (the SQL functions below are called for
+    every row the index matched); None when it holds no word to search for."""
+    try:
+        return parse(text)
+    except QueryError:
+        return None
+
+
 def fts_query(text: str | None) -> str:
     """The FTS5 expression of a query typed in the search box (see crawler.search.query)."""
-    try:
-        return parse(text or "").expression()
-    except QueryError:
-        return NOTHING
+    query = _parsed(text or "")
+    return NOTHING if query is None else query.expression()
 
 
 def passage(text: str | None, body: str | None, footnotes: str | None) -> str:
     """The passage of a version the query matched, its words marked **so**."""
-    try:
-        query = parse(text or "")
-    except QueryError:
+    query = _parsed(text or "")
+    if query is None:
         return ""
-    notes = "\n".join(f"[{n['number']}] {n['text']}" for n in json.loads(footnotes or "[]"))
-    return snippet(query, body or "", notes)
+    return snippet(query, body or "", notes_text(json.loads(footnotes or "[]")))
 
 
 def phrase_ok(text: str | None, title: str | None, body: str | None, footnotes: str | None) -> bool:
     """Whether the version holds the query's phrases word for word (the index matched their stems)."""
-    try:
-        query = parse(text or "")
-    except QueryError:
+    query = _parsed(text or "")
+    if query is None:
         return False
-    notes = "\n".join(f"[{n['number']}] {n['text']}" for n in json.loads(footnotes or "[]"))
-    return query.holds_phrases(title or "", body or "", notes)
+    if not query.phrases:
+        return True
+    return query.holds_phrases(title or "", body or "", notes_text(json.loads(footnotes or "[]")))
 
 
 @hookimpl
 def prepare_connection(conn: Any) -> None:
+    prepare(conn)
     conn.create_function("ncmes_phrases", 4, phrase_ok, deterministic=True)
     conn.create_function("ncmes_query", 1, fts_query, deterministic=True)
     conn.create_function("ncmes_snippet", 3, passage, deterministic=True)
-    conn.create_function("ncmes_norm", 1, lambda v: normalize(v) if v is not None else None, deterministic=True)
 
 
 def article_href(url: str) -> str:
