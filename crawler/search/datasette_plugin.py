@@ -144,8 +144,7 @@ async def article_page(datasette: Any, request: Any) -> Response:
 
 
 async def diff_page(datasette: Any, request: Any) -> Response:
-    from crawler.dataset.diff import FIELD_LABELS, version_diff
-    from crawler.dataset.worddiff import hunks
+    from crawler.dataset.diff import FIELD_LABELS, field_hunks
 
     url = request.args.get("url", "")
     versions = {v["version"]: v for v in await _versions(datasette, url)}
@@ -158,11 +157,7 @@ async def diff_page(datasette: Any, request: Any) -> Response:
         return Response.html(f"<p>No version {to} of {html.escape(url)} in this archive.</p>", status=404)
     before = max((v for v in versions if v < to), default=None)
     old = versions.get(before) if before is not None else None
-    fields = [
-        {"name": f.name, "label": FIELD_LABELS[f.name],
-         "hunks": hunks(f.lines, 1) if f.name in ("body", "footnotes") else [f.lines]}
-        for f in version_diff(old, new)
-    ]
+    fields = [{"name": f.name, "label": FIELD_LABELS[f.name], "hunks": cut} for f, cut in field_hunks(old, new)]
     return Response.html(await datasette.render_template(
         "ncmes_diff.html",
         {"a": new, "old": old, "fields": fields, "url": url, "article": article_href(url),
