@@ -560,12 +560,14 @@ def _run_child(argv: list[str]) -> int:
 
 def editions_summary(archive_dir: str, sites: dict[str, str]) -> str:
     """What the archive holds of each edition (by origin and declared language)."""
-    import pyarrow.parquet as pq
+    from crawler.archive.reader import ArchiveReader
 
-    path = Path(archive_dir) / "articles.parquet"
-    if not path.exists():
+    if not Path(archive_dir).is_dir():
         return f"archive {archive_dir}: no articles"
-    rows = pq.read_table(path, columns=["url", "language", "status"]).to_pylist()
+    with ArchiveReader(archive_dir) as archive:
+        rows = archive.read_articles().select(["url", "language", "status"]).to_pylist()
+    if not rows:
+        return f"archive {archive_dir}: no articles"
     lines = [f"archive {archive_dir}: {len(rows)} articles, both editions"]
     for language, url in sites.items():
         mine = [row for row in rows if row["url"].startswith(url + "/")]

@@ -311,6 +311,23 @@ def test_sqlite_export_holds_the_tables_and_the_same_search(crawled: Crawled, tm
                         if h.url != crawled.removed_url]
         assert [h.url for h in search(db, parse(query), limit=1000, all_versions=True)] == expected
     db.close()
+    # Every version (removed articles too, as `browse` exports): the index holds each of them,
+    # its current flags, and answers as the archive's does, snippets included.
+    whole = tmp_path / "whole.sqlite"
+    done = run_cli("export", "--archive", str(crawled.archive), "--out", str(whole), "--include-removed")
+    assert done.returncode == 0, done.stderr
+    db = sqlite3.connect(whole)
+    versions = archive.read_versions(columns=["version"])
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == len(versions)
+    assert sorted(db.execute("SELECT url, version FROM docs")) == sorted(
+        zip(versions["url"].to_pylist(), versions["version"].to_pylist(), strict=True))
+    assert db.execute("SELECT count(*) FROM docs WHERE current = 1").fetchone()[0] == len(archive.read_articles())
+    assert db.execute("SELECT count(*) FROM texts").fetchone()[0] == len(archive.read_articles())
+    for query in ("السياسة", "الأمن الإقليمي", crawled.old_word):
+        with open_for_reading(archive) as conn:
+            expected = [h.as_json() for h in search(conn, parse(query), limit=1000, all_versions=True)]
+        assert expected and [h.as_json() for h in search(db, parse(query), limit=1000, all_versions=True)] == expected
+    db.close()
     bad = run_cli("export", "--archive", str(crawled.archive), "--out", str(tmp_path / "folder"), "--format", "sqlite")
     assert bad.returncode == 2 and "one file, ending in .sqlite" in bad.stderr
     # The other SQLite suffix the export accepts, .db, is counted as a database too.

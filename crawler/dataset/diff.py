@@ -102,6 +102,12 @@ def version_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldD
     return [FieldDiff(n, diff_lines(field_lines(old, n), field_lines(new, n))) for n in names]
 
 
+def field_hunks(old: dict[str, Any] | None, new: dict[str, Any]) -> list[tuple[FieldDiff, list[list[LineDiff]]]]:
+    """version_diff's fields, each with the hunks a page shows of it: the body and the
+    footnotes cut to their changed lines with a line of context around, the others whole."""
+    return [(f, hunks(f.lines, 1) if f.name in ("body", "footnotes") else [f.lines]) for f in version_diff(old, new)]
+
+
 def pick_versions(
     archive: ArchiveReader, url: str, from_v: int | None = None, to_v: int | None = None
 ) -> tuple[str, dict[str, Any] | None, dict[str, Any], list[int]]:
@@ -110,7 +116,9 @@ def pick_versions(
     canon = resolve_url(archive, url)
     versions = {r["version"]: r for r in archive.read_versions(canon).to_pylist()}
     if not versions:
-        raise ReportError(f"no article {canon} in archive {archive.root}")
+        raise ReportError(
+            f"no article {canon} in archive {archive.root} (try a URL or post id that `search` shows)"
+        )
     known = sorted(versions)
     for v in (from_v, to_v):
         if v is not None and v not in versions:

@@ -177,11 +177,9 @@ def select_articles(
 
 def dataset_tables(archive: ArchiveReader, articles: pa.Table) -> dict[str, pa.Table]:
     """The three tables of a dataset folder for the selected articles."""
-    versions = archive.read_versions()
-    versions = versions.filter(pc.is_in(versions["url"], value_set=articles["url"]))
     return {
         "articles": articles,
-        "versions": versions.sort_by([("url", "ascending"), ("version", "ascending")]),
+        "versions": archive.read_versions(urls=articles["url"].to_pylist()),
         "citations": citations_table(articles),
     }
 

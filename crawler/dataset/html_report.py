@@ -38,8 +38,8 @@ from crawler.archive.reader import ArchiveReader
 from crawler.dataset import ReportError, swap_in
 from crawler.dataset.bidi import isolate
 from crawler.dataset.changes import _runs_selected, change_events_with_versions
-from crawler.dataset.diff import FieldDiff, version_diff
-from crawler.dataset.worddiff import LineDiff, hunks
+from crawler.dataset.diff import FieldDiff, field_hunks
+from crawler.dataset.worddiff import LineDiff
 
 MARKER = ".ncmes-report"
 
@@ -209,12 +209,9 @@ def report(
             if new is None:
                 continue
             prev = max((v for v in rows if v < e["version"]), default=None)
-            fields = version_diff(rows.get(prev) if prev is not None else None, new)
-            change = Change(e["version"], prev, e["seen_at"], e["run_id"], fields)
-            change.hunks = {
-                f.name: hunks(f.lines, 1) if f.name in ("body", "footnotes") else [f.lines]
-                for f in fields
-            }
+            diffs = field_hunks(rows.get(prev) if prev is not None else None, new)
+            change = Change(e["version"], prev, e["seen_at"], e["run_id"], [f for f, _ in diffs])
+            change.hunks = {f.name: cut for f, cut in diffs}
             changes_by_url.setdefault(e["url"], []).append(change)
         page_dir = out / "articles"
         for url, page in pages.items():

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
 
 import snowballstemmer
 
@@ -108,13 +107,3 @@ def words(text: str) -> list[str]:
 def stems(text: str) -> list[str]:
     """The text's stems, in order."""
     return [stem(w) for w in words(text)]
-
-
-def spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """Each word of the text as written: its start and end in `text` and its stem (for
-    marking the words a query matched in the original text)."""
-    for match in re.finditer(r"\S+", text):
-        raw = match.group()
-        for sub in WORD_RE.finditer(normalize(raw)):
-            # The normalised form may be shorter (diacritics): mark the whole written token.
-            yield match.start(), match.end(), stem(sub.group())

@@ -8,7 +8,7 @@ from typing import Any
 
 from crawler.archive.changes import changed_fields
 from crawler.dataset import ReportError
-from crawler.dataset.diff import resolve_url
+from crawler.dataset.diff import pick_versions, resolve_url
 
 # The order `show` prints the fields in; body and footnotes come last, whole.
 HEAD_FIELDS = ("url", "post_id", "title", "series", "language", "published", "published_at", "modified_at",
@@ -46,18 +46,11 @@ def _jsonable(value: Any) -> Any:
 def show(archive: Any, ref: str, version: int | None = None) -> dict[str, Any]:
     """One version of the article (default: the latest), every field, with its status and how
     many versions there are."""
-    url, rows = _versions(archive, ref)
-    if version is None:
-        row = rows[-1]
-    else:
-        row = next((r for r in rows if r["version"] == version), None)
-        if row is None:
-            known = ", ".join(str(r["version"]) for r in rows)
-            raise ReportError(f"{url} has no version {version} (versions: {known})")
+    url, _, row, known = pick_versions(archive, ref, to_v=version)
     state = _status(archive, url)
     out = _jsonable(dict(row))
     out.update(
-        versions=len(rows), latest_version=rows[-1]["version"], status=state.get("status"),
+        versions=len(known), latest_version=known[-1], status=state.get("status"),
         first_seen=_jsonable(state.get("first_seen")), last_seen=_jsonable(state.get("last_seen")),
     )
     return out

@@ -5,6 +5,7 @@ diff pages."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -16,8 +17,8 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from crawler.cli import REPLAY_PORT
-from crawler.search.analysis import normalize
-from crawler.search.query import QueryError, parse, snippet
+from crawler.search.index import notes_text
+from crawler.search.query import Query, QueryError, parse, prepare, snippet
 
 DATABASE = "ncmes"
 # An FTS5 expression no document matches: the answer to a query with no word in it.
@@ -27,40 +28,46 @@ _MARKED = re.compile(r"\*\*(.+?)\*\*")
 REPLAY = "http://127.0.0.1:{port}/ncmes/{timestamp}/{url}"
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> Query | None:
+    """The query typed in the search box, parsed once (the SQL functions below are called for
+    every row the index matched); None when it holds no word to search for."""
+    try:
+        return parse(text)
+    except QueryError:
+        return None
+
+
 def fts_query(text: str | None) -> str:
     """The FTS5 expression of a query typed in the search box (see crawler.search.query)."""
-    try:
-        return parse(text or "").expression()
-    except QueryError:
-        return NOTHING
+    query = _parsed(text or "")
+    return NOTHING if query is None else query.expression()
 
 
 def passage(text: str | None, body: str | None, footnotes: str | None) -> str:
     """The passage of a version the query matched, its words marked **so**."""
-    try:
-        query = parse(text or "")
-    except QueryError:
+    query = _parsed(text or "")
+    if query is None:
         return ""
-    notes = "\n".join(f"[{n['number']}] {n['text']}" for n in json.loads(footnotes or "[]"))
-    return snippet(query, body or "", notes)
+    return snippet(query, body or "", notes_text(json.loads(footnotes or "[]")))
 
 
 def phrase_ok(text: str | None, title: str | None, body: str | None, footnotes: str | None) -> bool:
     """Whether the version holds the query's phrases word for word (the index matched their stems)."""
-    try:
-        query = parse(text or "")
-    except QueryError:
+    query = _parsed(text or "")
+    if query is None:
         return False
-    notes = "\n".join(f"[{n['number']}] {n['text']}" for n in json.loads(footnotes or "[]"))
-    return query.holds_phrases(title or "", body or "", notes)
+    if not query.phrases:
+        return True
+    return query.holds_phrases(title or "", body or "", notes_text(json.loads(footnotes or "[]")))
 
 
 @hookimpl
 def prepare_connection(conn: Any) -> None:
+    prepare(conn)
     conn.create_function("ncmes_phrases", 4, phrase_ok, deterministic=True)
     conn.create_function("ncmes_query", 1, fts_query, deterministic=True)
     conn.create_function("ncmes_snippet", 3, passage, deterministic=True)
-    conn.create_function("ncmes_norm", 1, lambda v: normalize(v) if v is not None else None, deterministic=True)
 
 
 def article_href(url: str) -> str:
@@ -137,8 +144,7 @@ async def article_page(datasette: Any, request: Any) -> Response:
 
 
 async def diff_page(datasette: Any, request: Any) -> Response:
-    from crawler.dataset.diff import FIELD_LABELS, version_diff
-    from crawler.dataset.worddiff import hunks
+    from crawler.dataset.diff import FIELD_LABELS, field_hunks
 
     url = request.args.get("url", "")
     versions = {v["version"]: v for v in await _versions(datasette, url)}
@@ -151,11 +157,7 @@ async def diff_page(datasette: Any, request: Any) -> Response:
         return Response.html(f"<p>No version {to} of {html.escape(url)} in this archive.</p>", status=404)
     before = max((v for v in versions if v < to), default=None)
     old = versions.get(before) if before is not None else None
-    fields = [
-        {"name": f.name, "label": FIELD_LABELS[f.name],
-         "hunks": hunks(f.lines, 1) if f.name in ("body", "footnotes") else [f.lines]}
-        for f in version_diff(old, new)
-    ]
+    fields = [{"name": f.name, "label": FIELD_LABELS[f.name], "hunks": cut} for f, cut in field_hunks(old, new)]
     return Response.html(await datasette.render_template(
         "ncmes_diff.html",
         {"a": new, "old": old, "fields": fields, "url": url, "article": article_href(url),

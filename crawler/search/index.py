@@ -330,54 +330,47 @@ def open_for_reading(archive: Any) -> Iterator[sqlite3.Connection]:
     the folder cannot be written (a read-only archive), the existing index is copied to a
     temporary file and updated there, or one is built there from scratch. Never fails for
     want of a writable archive."""
+    with contextlib.ExitStack() as stack:
+        conn = _reading_connection(archive, stack)
+        with contextlib.closing(conn):
+            yield conn
+
+
+def _reading_connection(archive: Any, stack: contextlib.ExitStack) -> sqlite3.Connection:
+    """open_for_reading's connection (a temporary folder it needs is removed by `stack`)."""
     path = Path(archive.root) / INDEX_FILE
-    conn: sqlite3.Connection | None = None
     if path.exists():
+        conn: sqlite3.Connection | None = None
         try:
             conn = _connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             if _fresh(conn, archive):
-                try:
-                    yield conn
-                finally:
-                    conn.close()
-                return
+                return conn
         except sqlite3.DatabaseError:
             pass  # unreadable: rebuilt below
         if conn is not None:
             conn.close()
-            conn = None
     if _writable(path):
         try:
             update(archive, path)
         except sqlite3.OperationalError:
             pass  # e.g. a read-only file in a writable folder: a temporary copy below
         else:
-            conn = _connect(path)
-            try:
-                yield conn
-            finally:
-                conn.close()
-            return
-    with tempfile.TemporaryDirectory(prefix="ncmes-search-") as tmp:
-        copy = Path(tmp) / INDEX_FILE
-        if path.exists():
-            try:
-                source = _connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-                target = _connect(copy)
-                try:
-                    source.backup(target)
-                finally:
-                    source.close()
-                    target.close()
-            except sqlite3.DatabaseError:
-                with contextlib.suppress(FileNotFoundError):
-                    copy.unlink()
-        update(archive, copy)
-        conn = _connect(copy)
+            return _connect(path)
+    copy = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ncmes-search-"))) / INDEX_FILE
+    if path.exists():
         try:
-            yield conn
-        finally:
-            conn.close()
+            source = _connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            target = _connect(copy)
+            try:
+                source.backup(target)
+            finally:
+                source.close()
+                target.close()
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(FileNotFoundError):
+                copy.unlink()
+    update(archive, copy)
+    return _connect(copy)
 
 
 def _writable(path: Path) -> bool:

@@ -91,10 +91,7 @@ class Hit:
 
     def as_json(self) -> dict[str, Any]:
         """The contract's `--json` object (and where the version stands, added)."""
-        out = asdict(self)
-        keys = ["url", "post_id", "version", "title", "published", "sections", "snippet", "score",
-                "authors", "language", "current", "latest_version"]
-        return {k: out[k] for k in keys}
+        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,8 @@ changed ones: every link in it relative, so the report works wherever its folder
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 
@@ -17,7 +15,7 @@ INDEX = "articles.html"
 def articles_index(env: jinja2.Environment, archive: Any, pages: dict[str, str], site: str, out: Path) -> str:
     """The page: each article's title (linking to its report page when it has one), date,
     sections, version, status and raw capture (relative to where the report is written)."""
-    from crawler.dataset.html_report import lang_attrs
+    from crawler.dataset.html_report import _capture, lang_attrs
 
     table = archive.read_articles().select(
         ["url", "title", "published", "sections", "version", "status", "language"])
@@ -28,12 +26,8 @@ def articles_index(env: jinja2.Environment, archive: Any, pages: dict[str, str],
     rows = []
     root = Path(archive.root).resolve()
     for row in table.to_pylist():
-        cap = captures.get((row["url"], row["version"])) or {}
-        href = None
-        if cap.get("warc_file"):
-            href = quote(Path(os.path.relpath(root / cap["warc_file"], out)).as_posix())
-        rows.append({**row, "page": pages.get(row["url"]), "lang": lang_attrs(row["language"]),
-                     "capture": href, "capture_file": cap.get("warc_file")})
+        capture = _capture(root, captures.get((row["url"], row["version"])), out)
+        rows.append({**row, "page": pages.get(row["url"]), "lang": lang_attrs(row["language"]), "capture": capture})
     rows.sort(key=lambda r: (r["published"] or dt.date.min, r["url"]), reverse=True)
     return env.get_template("all_articles.html").render(
         rows=rows, site=site, generated=dt.datetime.now(dt.UTC))

@@ -19,8 +19,8 @@ from typing import Any
 import pyarrow as pa
 
 from crawler.archive.changes import changed_fields
-from crawler.archive.files import build_atomic
-from crawler.search.index import create, insert_versions, mark_current
+from crawler.archive.files import build_atomic, write_bytes_atomic
+from crawler.search.index import BATCH, create, insert_versions, mark_current, open_for_reading
 
 PRIMARY_KEYS = {"articles": ["url"], "versions": ["url", "version"]}
 # Tables the card describes that SQLite holds with an extra column.
@@ -80,12 +80,21 @@ def _create_table(conn: sqlite3.Connection, name: str, schema: pa.Schema) -> lis
     return columns
 
 
-def write_sqlite(path: Path, tables: dict[str, pa.Table], card: str, title: str) -> None:
+def write_sqlite(path: Path, tables: dict[str, pa.Table], card: str, title: str, archive: Any = None) -> None:
     """The tables, the card and the search index in one SQLite file at `path` (written beside,
-    then renamed: a reader sees the old file or the new one)."""
+    then renamed: a reader sees the old file or the new one). When `archive` is given, the
+    versions are all of its versions: the file starts as a copy of the archive's own index
+    instead of indexing them again."""
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def build(tmp: Path) -> None:
+        if archive is not None:
+            with open_for_reading(archive) as source:
+                target = sqlite3.connect(tmp)
+                try:
+                    source.backup(target)
+                finally:
+                    target.close()
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = OFF")
@@ -101,12 +110,16 @@ def write_sqlite(path: Path, tables: dict[str, pa.Table], card: str, title: str)
             conn.execute("CREATE TABLE card (title TEXT NOT NULL, markdown TEXT NOT NULL)")
             conn.execute("INSERT INTO card VALUES (?, ?)", (title, card))
             conn.execute("COMMIT")
-            create(conn)
-            conn.execute("BEGIN")
-            if "versions" in tables:
-                insert_versions(conn, tables["versions"].to_pylist())
-                mark_current(conn, sorted(set(tables["versions"]["url"].to_pylist())))
-            conn.execute("COMMIT")
+            if archive is None:
+                create(conn)
+                if "versions" in tables:
+                    for batch in tables["versions"].to_batches(BATCH):
+                        conn.execute("BEGIN")
+                        insert_versions(conn, batch.to_pylist())
+                        conn.execute("COMMIT")
+                    conn.execute("BEGIN")
+                    mark_current(conn, sorted(set(tables["versions"]["url"].to_pylist())))
+                    conn.execute("COMMIT")
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
             conn.execute("VACUUM")  # the pages FTS5 freed as it merged its segments
         finally:
@@ -126,7 +139,7 @@ def export_sqlite(archive: Any, path: Path, articles: pa.Table, filters: dict[st
     data = Dataset(tables, {name: name for name in tables}, "sqlite", filters, runs, now, False,
                    {path.name: "one SQLite file: the tables above, the card, the search index"})
     card = data_card(data)
-    write_sqlite(path, tables, card, dataset_title(data, facts(data)))
-    tmp = card_path(path).with_name(card_path(path).name + ".tmp")
-    tmp.write_text(card, encoding="utf-8")
-    os.replace(tmp, card_path(path))
+    # Every version (as `browse` exports): the archive's index already holds them, indexed.
+    every = len(tables["versions"]) == archive.count_versions()
+    write_sqlite(path, tables, card, dataset_title(data, facts(data)), archive if every else None)
+    write_bytes_atomic(card_path(path), card)
