@@ -48,12 +48,12 @@ DATASET_DIRS: dict[str, pa.Schema] = {"versions": VERSIONS, "changes": CHANGES}
 # (versions/'s schema), `failures-*` and `warnings-*` the run's rows until they are
 # merged into failures.parquet and warnings.parquet at the end of the run.
 CURRENT_DIR = ".current"
-# The columns of articles.parquet kept in memory (crawl planning and change detection);
-# the content columns stay on disk.
+# The columns of articles.parquet kept in memory (crawl planning, change detection and
+# what a fetched page must show to be the article); the other content columns stay on disk.
 STATE_COLUMNS = (
     "url", "content_hash", "version", "status", "first_seen", "last_seen", "last_changed",
     "run_id", "sections", "published", "series", "last_fetched", "etag", "http_last_modified",
-    "sitemap_lastmod", "fetch_url",
+    "sitemap_lastmod", "fetch_url", "post_id", "word_count", "title",
 )
 # Crawl-state columns of articles.parquet: how to ask the site cheaply, not content.
 CRAWL_STATE_COLUMNS = ("last_fetched", "etag", "http_last_modified", "sitemap_lastmod", "fetch_url")
