@@ -156,9 +156,14 @@ def _sub(schema: pa.Schema, columns: list[str]) -> pa.Schema:
     return pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
 
 
-def read_checked(path: Path, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
-    """Read one archive file after check_schema, conformed to our schema."""
-    file_schema = check_schema(path, schema)
+def read_checked(
+    path: Path, schema: pa.Schema, columns: list[str] | None = None, *,
+    file_schema: pa.Schema | None = None,
+) -> pa.Table:
+    """Read one archive file after check_schema (`file_schema`: what it gave, when the
+    caller ran it already), conformed to our schema."""
+    if file_schema is None:
+        file_schema = check_schema(path, schema)
     try:
         # An older minor version may lack a column: conform fills it with nulls.
         present = None if columns is None else [c for c in columns if c in file_schema.names]
