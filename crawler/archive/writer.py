@@ -439,25 +439,23 @@ class Archive(ArchiveReader):
                     after = journal.compact(folder, schema, self.compact_parts, full=full)
                 except BaseException:
                     # A merge failed after others succeeded: read the folder as it is now.
-                    with self._mutex:
-                        listed = journal.live_parts(folder, schema)[0]
-                        if name == "versions":
-                            self._version_files = listed
-                            self._fresh_version_files = list(listed) if self._fresh_version_files else []
-                        else:
-                            self._change_files = listed
+                    self._compacted(name, journal.live_parts(folder, schema)[0])
                     raise
-                with self._mutex:
-                    if name == "versions":
-                        self._version_files = after
-                        if self._fresh_version_files:
-                            # Some versions may be newer than the snapshot: read them all.
-                            self._fresh_version_files = list(after)
-                    else:
-                        self._change_files = after
+                self._compacted(name, after)
                 counts[name] = (len(before), len(after))
             self._loaded_stamp = self._disk_stamp()
         return counts
+
+    def _compacted(self, name: str, files: list[Path]) -> None:
+        """The parts versions/ or changes/ holds after a compaction."""
+        with self._mutex:
+            if name == "versions":
+                self._version_files = files
+                if self._fresh_version_files:
+                    # Some versions may be newer than the snapshot: read them all.
+                    self._fresh_version_files = list(files)
+            else:
+                self._change_files = files
 
     def rebuild_snapshot(self) -> None:
         """articles.parquet, failures.parquet and warnings.parquet written anew from
