@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ import pyarrow as pa
 
 from crawler.archive import cdxj
 from crawler.archive.errors import ArchiveDamaged, ArchiveError, one_line
-from crawler.archive.files import check_schema, read_checked, set_aside
+from crawler.archive.files import check_schema, damage_stamp, read_checked, set_aside
 from crawler.archive.journal import covers, parts
 from crawler.archive.lock import ArchiveLock
 from crawler.archive.reader import CURRENT_DIR, SNAPSHOT_FILES
@@ -247,8 +246,7 @@ def repair(root: Path, problems: list[Problem]) -> list[str]:
 
         lock.acquire()
         try:
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-            set_aside(root, root / INDEX_FILE, stamp)
+            set_aside(root, root / INDEX_FILE)
             built = rebuild(ArchiveReader(root))
         finally:
             lock.release()
@@ -257,7 +255,7 @@ def repair(root: Path, problems: list[Problem]) -> list[str]:
 
 
 def _mend_files(root: Path, problems: list[Problem]) -> tuple[list[str], bool]:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = damage_stamp()
     done = []
     rebuild_articles = False
     for problem in problems:
@@ -269,7 +267,7 @@ def _mend_files(root: Path, problems: list[Problem]) -> tuple[list[str], bool]:
         elif problem.repair == REBUILD_ARTICLES:
             rebuild_articles = True
         elif problem.repair == CUT_TAIL:
-            tail = cdxj.cut_torn_end(path, cdxj.whole_prefix(path))
+            tail = cdxj.cut_torn_end(path, cdxj.whole_prefix(path), stamp)
             done.append(f"{problem.path}: torn end cut off, kept in {tail.relative_to(root)}")
     if any(p.repair in (REBUILD_INDEX, CUT_TAIL) for p in problems):
         warc_dir = root / WARC_DIR

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -187,10 +188,21 @@ def read_range(path: Path, schema: pa.Schema, columns: list[str], lo: str, hi: s
 DAMAGED_DIR = "damaged"
 
 
-def set_aside(root: Path, path: Path, stamp: str) -> Path:
-    """Move a damaged file of the archive to `root/damaged/<stamp>/` (same relative path),
-    never deleting it: what it held can still be looked at, or put back by hand."""
-    target = root / DAMAGED_DIR / stamp / path.relative_to(root)
+def damage_stamp() -> str:
+    """The name of the damaged/ folder of what one repair sets aside: the time now, UTC."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def aside_path(root: Path, path: Path, stamp: str | None = None) -> Path:
+    """Where a damaged file of the archive goes: `root/damaged/<stamp>/` and its path
+    relative to the archive (`stamp`: one repair's damage_stamp; now when not given)."""
+    return root / DAMAGED_DIR / (stamp or damage_stamp()) / path.relative_to(root)
+
+
+def set_aside(root: Path, path: Path, stamp: str | None = None) -> Path:
+    """Move a damaged file of the archive to aside_path, never deleting it: what it held
+    can still be looked at, or put back by hand."""
+    target = aside_path(root, path, stamp)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(path, target)
     fsync_dir(path.parent)

@@ -20,7 +20,7 @@ import pyarrow as pa
 from crawler.archive import changes as _changes
 from crawler.archive import journal, rows, snapshot
 from crawler.archive.errors import ArchiveError
-from crawler.archive.files import TMP_SUFFIX, set_aside, write_atomic
+from crawler.archive.files import TMP_SUFFIX, damage_stamp, set_aside, write_atomic
 from crawler.archive.journal import part_name
 from crawler.archive.ledger import MODES, Outcome, Validators
 from crawler.archive.lock import ArchiveLock
@@ -79,8 +79,6 @@ class Archive(ArchiveReader):
         self._write_lock = threading.Lock()
         self._lock = ArchiveLock(root)
         self._lock_owned_by_run = False
-        # Damaged files set aside when the lock was taken: name -> where they went.
-        self.set_aside: dict[str, str] = {}
         self.run_id: str | None = None
         self._run_row: dict[str, Any] | None = None
         self._part_seq = 0
@@ -143,13 +141,11 @@ class Archive(ArchiveReader):
         writes them anew (articles from versions/, planning state from this run)."""
         if not self.damaged:
             return
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        moved = {}
+        stamp = damage_stamp()
         for name in list(self.damaged):
             path = self.root / name
             if path.exists():
-                moved[name] = str(set_aside(self.root, path, stamp).relative_to(self.root))
-        self.set_aside = moved
+                set_aside(self.root, path, stamp)
         # Stamp the listing again: the files moved are not another writer's doing.
         self._loaded_stamp = self._disk_stamp()
 
