@@ -327,11 +327,6 @@ class ArchiveReader:
         with self._mutex:
             return self._with_pending(self._changes, self._pending_changes, CHANGES, run_id)
 
-    def latest_run_id(self) -> str | None:
-        """The run that started last, or None for an archive never crawled."""
-        runs = self.read_runs()
-        return runs["run_id"][-1].as_py() if len(runs) else None
-
     def close(self) -> None:
         """Nothing to release for a reader."""
 

@@ -306,12 +306,6 @@ class Archive(ArchiveReader):
         with self._mutex:
             self._pending_failures.append(self.ledger.failure(run_id, url, stage, error, at))
 
-    def record_warning(self, url: str, warning: str, at: dt.datetime) -> None:
-        """An extraction warning worth a look; not part of the content."""
-        run_id = self._require_run()
-        with self._mutex:
-            self._pending_warnings.append(self.ledger.warning(run_id, url, warning, utc(at)))
-
     # -- writing --------------------------------------------------------------------------
 
     def checkpoint(self, *, final: bool = False) -> None:
