@@ -68,9 +68,6 @@ class ArchivePipeline:
         # The listings' final word (DiscoveryDone), for a held page that reaches the pipeline
         # after it.
         self.final_sections: dict[str, list[str]] | None = None
-        # Post id, word count and title of every known article (crawler.identity.Known), read when
-        # the spider opens: what a fetched page must show to become a version.
-        self.known: dict[str, Any] = {}
         self.site: str | None = None
 
     @classmethod
@@ -97,7 +94,6 @@ class ArchivePipeline:
             self._defer(self.archive.begin_run, spider.site, spider.mode)
         )
         self.site = spider.site
-        self.known = await maybe_deferred_to_future(self._defer(_known_articles, self.archive))
 
     def _defer(self, fn: Any, *args: Any) -> Deferred:
         """Run fn in the archive thread; the Deferred fires in the reactor thread."""
@@ -272,10 +268,10 @@ class ArchivePipeline:
             extracted = extract_page(
                 page.body, page.url, page.fetched_at, page.encoding, page.codings, page.max_size
             )
-        refused = self._refused(page, extracted)
-        if refused is not None:
-            item.refusal = page.refusal  # the item Scrapy holds, for the circuit breaker
-            return refused
+        # On the item Scrapy holds (not a copy), for the circuit breaker.
+        item.refusal = self._refused(page, extracted)
+        if item.refusal is not None:
+            return {"failures": 1, "refused": 1}
         if extracted.record is None:
             if extracted.trace:  # a bug in extraction must not stop the crawl: record it
                 logger.error("extraction failed on %s\n%s", page.url, extracted.trace)
@@ -295,9 +291,10 @@ class ArchivePipeline:
             self._listed_sections(record, listed)
         return self._store(record, page, fingerprint)
 
-    def _refused(self, page: ArticlePage, extracted: Extracted) -> dict[str, int] | None:
+    def _refused(self, page: ArticlePage, extracted: Extracted) -> str | None:
         """Record a page that is not the article asked for (crawler.identity) as a failure
-        naming what it looked like; None when it may be stored (or fails as it is)."""
+        naming what it looked like, and return the refusal's kind; None when it may be
+        stored (or fails as it is)."""
         from crawler.identity import judge
         from crawler.urls import canonical_url
 
@@ -307,14 +304,13 @@ class ArchivePipeline:
         verdict = judge(
             page.url, self.site, extracted.identity,
             final_url=canonical_url(page.fetch_url or page.url, self.site),
-            known=self.known.get(page.url), words=record.word_count if record is not None else None,
+            known=self.archive.state.get(page.url), words=record.word_count if record is not None else None,
             title=record.title if record is not None else None,
         )
         if verdict.accept or verdict.kind is None:
             return None
-        page.refusal = verdict.kind
         self.archive.record_failure(page.url, "parse", verdict.error(), page.fetched_at)
-        return {"failures": 1, "refused": 1}
+        return verdict.kind
 
     def _listed_sections(self, record: Any, listed: list[str]) -> None:
         """The page names no category: file it under the listings that list it, else keep
@@ -344,10 +340,6 @@ class ArchivePipeline:
             logger.error("could not store %s: %s", page.url, exc)
             self.archive.record_failure(page.url, "store", f"{type(exc).__name__}: {exc}", page.fetched_at)
             return {"failures": 1}
-        if outcome.change in ("added", "changed"):
-            from crawler.identity import Known
-
-            self.known[record.url] = Known(record.post_id, record.word_count, record.title)
         return {outcome.change: 1, "warnings": len(record.warnings)}
 
     def _checkpoint(self) -> None:
@@ -474,21 +466,6 @@ class _Slots:
                     return
                 waiter = self.waiters.popleft()
         waiter.set_result(None)
-
-
-def _known_articles(archive: Any) -> dict[str, Any]:
-    """Post id, word count and title of every article's latest version
-    (crawler.identity.Known): three columns of versions/, not the articles' bodies."""
-    from crawler.identity import Known
-
-    table = archive.read_versions(columns=["post_id", "word_count", "title"])  # by URL, then version
-    known: dict[str, Any] = {}
-    for url, post_id, words, title in zip(
-        table["url"].to_pylist(), table["post_id"].to_pylist(), table["word_count"].to_pylist(),
-        table["title"].to_pylist(), strict=True,
-    ):
-        known[url] = Known(post_id, words or 0, title or "")  # the later version replaces the earlier
-    return known
 
 
 def _settle(stored: asyncio.Future, result: Any, error: BaseException | None) -> None:

@@ -41,7 +41,8 @@ REST_MAX_PAGES = 100
 
 
 class KnownArticle(Protocol):
-    """What the plan reads of an archived article (an ArticleState)."""
+    """What the plan reads of an archived article (the archive's KnownArticle, a frozen copy
+    of its state)."""
 
     status: str
     last_fetched: dt.datetime | None

@@ -155,13 +155,18 @@ def _chunks(tasks: list[Task]) -> Iterator[list[Task]]:
     return (tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK))
 
 
-def _tasks(root: Path, rows: list[dict[str, Any]]) -> list[Task]:
-    """One task per URL, its latest version's capture, from version rows sorted by URL then
+def _latest(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each URL's latest version with a capture, from version rows sorted by URL then
     version (rows without a capture left out)."""
     latest: dict[str, dict[str, Any]] = {}
     for row in rows:
         if row["warc_file"] is not None:
             latest[row["url"]] = row  # the last one wins
+    return latest
+
+
+def _tasks(root: Path, latest: dict[str, dict[str, Any]]) -> list[Task]:
+    """One task per URL, its latest version's capture (as _latest gives them)."""
     return [(str(root), r["warc_file"], r["warc_offset"], url, r["seen_at"]) for url, r in latest.items()]
 
 
@@ -197,7 +202,7 @@ def _listed_tasks(root: Path) -> list[Task] | None:
             strict=True,
         )
     ]
-    return _tasks(root, rows)
+    return _tasks(root, _latest(rows))
 
 
 def reextract(
@@ -225,9 +230,9 @@ def _reextract(
     rows = archive.read_versions(
         columns=["sections", "seen_at", "warc_file", "warc_offset", "warc_record_id"]
     ).to_pylist()
-    tasks = _tasks(archive.root, rows)
-    latest = {row["url"]: row for row in rows if row["warc_file"] is not None}
+    latest = _latest(rows)
     del rows
+    tasks = _tasks(archive.root, latest)
     done = failed = 0
     for task, result in zip(tasks, workers.results(tasks), strict=True):
         url = task[3]

@@ -305,6 +305,33 @@ def test_reconcile_version_written_snapshot_not(root: Path) -> None:
     assert len(final.read_changes()) == 3
 
 
+def test_the_state_holds_what_a_fetched_page_must_show(root: Path) -> None:
+    # crawler.identity.judge compares a page with the post id, word count and title of the
+    # article's current version: kept as the run records it, read back with articles.parquet,
+    # and taken from versions/ when the snapshot is behind them (a kill).
+    def shown(archive: Archive, n: int) -> tuple:
+        state = archive.state[f"{SITE}/{4570 + n}"]
+        return state.post_id, state.word_count, state.title
+
+    archive = Archive(root)
+    archive.begin_run(SITE, "incremental")
+    archive.record_article(make_record(1), fetched_at=T0)
+    assert shown(archive, 1) == (4571, 12, make_record(1).title)
+    archive.finish_run(True, {"requests": 1})
+    assert shown(Archive(root), 1) == (4571, 12, make_record(1).title)
+    snapshot = (root / "articles.parquet").read_bytes()
+    archive = Archive(root)
+    archive.begin_run(SITE, "incremental")
+    archive.record_article(make_record(1, title="عنوان جديد", word_count=40), fetched_at=T1)
+    archive.record_article(make_record(2), fetched_at=T1)
+    archive.checkpoint()
+    archive.release_lock()
+    (root / "articles.parquet").write_bytes(snapshot)  # the kill: the snapshot is behind
+    reopened = Archive(root)
+    assert shown(reopened, 1) == (4571, 40, "عنوان جديد")
+    assert shown(reopened, 2) == (4572, 12, make_record(2).title)
+
+
 # -- unreadable files -------------------------------------------------------------------------
 
 

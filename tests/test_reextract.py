@@ -17,7 +17,7 @@ from crawler.archive.writer import Archive
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
 from crawler.extraction.record import ArticleRecord, Footnote, Link, Related
-from crawler.reextract import Workers, _listed_tasks, _tasks, reextract
+from crawler.reextract import Workers, _latest, _listed_tasks, _tasks, reextract
 from tests.conftest import crawl, run_cli
 from tests.factories import article_record
 
@@ -84,7 +84,7 @@ def test_any_number_of_workers_gives_the_same_archive(tmp_path: Path) -> None:
     # and capture times, that the archive gives (or it would never be used).
     archive = Archive(base)
     rows = archive.read_versions(columns=["seen_at", "warc_file", "warc_offset"]).to_pylist()
-    assert repr(_listed_tasks(base)) == repr(_tasks(archive.root, rows))
+    assert repr(_listed_tasks(base)) == repr(_tasks(archive.root, _latest(rows)))
     for workers in (0, 1, 2):
         shutil.copytree(base, tmp_path / f"w{workers}")
         result = run_cli("reextract", "--archive", str(tmp_path / f"w{workers}"), "--workers", str(workers))

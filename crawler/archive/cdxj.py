@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.archive.files import DAMAGED_DIR, write_bytes_atomic
+from crawler.archive.files import aside_path, write_bytes_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -138,14 +138,11 @@ def index_file(path: Path, repair: bool = True) -> list[Entry]:
     return _entries(path, whole)
 
 
-def cut_torn_end(path: Path, whole: int) -> Path:
+def cut_torn_end(path: Path, whole: int, stamp: str | None = None) -> Path:
     """Cut a WARC file back to its `whole` first bytes, keeping what is cut in the archive's
-    damaged/ folder (`damaged/<time>/warc/<name>.tail`): nothing is deleted."""
-    import datetime as dt
-
+    damaged/ folder (`damaged/<stamp>/warc/<name>.tail`): nothing is deleted."""
     root = path.parent.parent  # warc/ is in the archive folder
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    tail = root / DAMAGED_DIR / stamp / path.parent.name / f"{path.name}.tail"
+    tail = aside_path(root, path.with_name(f"{path.name}.tail"), stamp)
     tail.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "rb") as fh:
         fh.seek(whole)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ import pyarrow as pa
 
 from crawler.archive import cdxj
 from crawler.archive.errors import ArchiveDamaged, ArchiveError, one_line
-from crawler.archive.files import check_schema, read_checked, set_aside
+from crawler.archive.files import check_schema, damage_stamp, read_checked, set_aside
 from crawler.archive.journal import covers, parts
 from crawler.archive.lock import ArchiveLock
 from crawler.archive.reader import CURRENT_DIR, SNAPSHOT_FILES
@@ -46,14 +45,18 @@ def check(root: Path) -> tuple[list[Problem], int]:
     root = Path(root)
     problems: list[Problem] = []
     checked = 0
-    tables: dict[str, pa.Table] = {}
+    # Every file is read whole (a damaged data page shows only when read); only the
+    # columns the consistency checks compare are kept.
+    articles: pa.Table | None = None
     for name, schema in SNAPSHOT_FILES.items():
         path = root / name
         if not path.exists():
             continue
         checked += 1
         try:
-            tables[name] = read_checked(path, schema)
+            table = read_checked(path, schema)
+            if name == "articles.parquet":
+                articles = table.select(_KEPT["versions"])
         except ArchiveDamaged as exc:
             problems.append(Problem(name, _short(exc, path), SET_ASIDE))
         except ArchiveError as exc:
@@ -66,9 +69,10 @@ def check(root: Path) -> tuple[list[Problem], int]:
             checked += 1
             rel = str(path.relative_to(root))
             try:
-                file_schema = check_schema(path, _schema_of(path, schema))
+                ours = _schema_of(path, schema)
+                file_schema = check_schema(path, ours)
                 covered.update(covers(file_schema))
-                table = read_checked(path, _schema_of(path, schema))
+                table = read_checked(path, ours, file_schema=file_schema)
             except ArchiveDamaged as exc:
                 problems.append(Problem(rel, _short(exc, path), SET_ASIDE))
                 continue
@@ -76,18 +80,19 @@ def check(root: Path) -> tuple[list[Problem], int]:
                 problems.append(Problem(rel, _short(exc, path)))
                 continue
             if folder in part_tables and path.name not in covered:
-                part_tables[folder].append(table)
+                part_tables[folder].append(table.select(_KEPT[folder]))
     if not any(p.path.startswith(("versions/", "changes/")) for p in problems):
-        problems += _consistency(tables, part_tables)
-        held = {
-            key for table in part_tables["versions"]
-            for key in zip(table["url"].to_pylist(), table["version"].to_pylist(), strict=True)
-        }
-        search, count = _check_search(root, len(held))
+        found, held = _consistency(articles, part_tables)
+        problems += found
+        search, count = _check_search(root, held)
         problems += search
         checked += count
     warc_problems, warc_count = _check_warc(root / WARC_DIR)
     return problems + warc_problems, checked + warc_count
+
+
+# The columns of versions/ (and articles.parquet) and changes/ the consistency checks compare.
+_KEPT = {"versions": ["url", "version", "content_hash"], "changes": ["url", "version", "change"]}
 
 
 def _schema_of(path: Path, schema: pa.Schema) -> pa.Schema:
@@ -104,9 +109,13 @@ def _short(exc: BaseException, path: Path) -> str:
     return one_line(str(exc).replace(f"archive file {path} ", ""))
 
 
-def _consistency(tables: dict[str, pa.Table], part_tables: dict[str, list[pa.Table]]) -> list[Problem]:
-    versions = pa.concat_tables(part_tables["versions"]) if part_tables["versions"] else VERSIONS.empty_table()
-    changes = pa.concat_tables(part_tables["changes"]) if part_tables["changes"] else CHANGES.empty_table()
+def _consistency(
+    articles: pa.Table | None, part_tables: dict[str, list[pa.Table]]
+) -> tuple[list[Problem], int]:
+    """What versions/, changes/ and articles.parquet say of each other, and how many
+    distinct versions versions/ holds."""
+    versions = _joined(part_tables["versions"], VERSIONS.empty_table().select(_KEPT["versions"]))
+    changes = _joined(part_tables["changes"], CHANGES.empty_table().select(_KEPT["changes"]))
     held = Counter(zip(versions["url"].to_pylist(), versions["version"].to_pylist(), strict=True))
     hashes = dict(zip(
         zip(versions["url"].to_pylist(), versions["version"].to_pylist(), strict=True),
@@ -117,7 +126,6 @@ def _consistency(tables: dict[str, pa.Table], part_tables: dict[str, list[pa.Tab
     if twice:
         url, version = twice[0]
         problems.append(Problem("versions/", f"{len(twice)} versions held twice (first: {url} v{version})"))
-    articles = tables.get("articles.parquet")
     if articles is not None:
         wrong = [
             (url, version) for url, version, digest in zip(
@@ -146,7 +154,11 @@ def _consistency(tables: dict[str, pa.Table], part_tables: dict[str, list[pa.Tab
             "versions/",
             f"{len(events)} versions that changes/ records are missing (a part lost? first: {url} v{version})",
         ))
-    return problems
+    return problems, len(held)
+
+
+def _joined(tables: list[pa.Table], empty: pa.Table) -> pa.Table:
+    return pa.concat_tables(tables) if tables else empty
 
 
 def _check_search(root: Path, versions: int) -> tuple[list[Problem], int]:
@@ -234,8 +246,7 @@ def repair(root: Path, problems: list[Problem]) -> list[str]:
 
         lock.acquire()
         try:
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-            set_aside(root, root / INDEX_FILE, stamp)
+            set_aside(root, root / INDEX_FILE)
             built = rebuild(ArchiveReader(root))
         finally:
             lock.release()
@@ -244,7 +255,7 @@ def repair(root: Path, problems: list[Problem]) -> list[str]:
 
 
 def _mend_files(root: Path, problems: list[Problem]) -> tuple[list[str], bool]:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = damage_stamp()
     done = []
     rebuild_articles = False
     for problem in problems:
@@ -256,7 +267,7 @@ def _mend_files(root: Path, problems: list[Problem]) -> tuple[list[str], bool]:
         elif problem.repair == REBUILD_ARTICLES:
             rebuild_articles = True
         elif problem.repair == CUT_TAIL:
-            tail = cdxj.cut_torn_end(path, cdxj.whole_prefix(path))
+            tail = cdxj.cut_torn_end(path, cdxj.whole_prefix(path), stamp)
             done.append(f"{problem.path}: torn end cut off, kept in {tail.relative_to(root)}")
     if any(p.repair in (REBUILD_INDEX, CUT_TAIL) for p in problems):
         warc_dir = root / WARC_DIR

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -156,9 +157,14 @@ def _sub(schema: pa.Schema, columns: list[str]) -> pa.Schema:
     return pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
 
 
-def read_checked(path: Path, schema: pa.Schema, columns: list[str] | None = None) -> pa.Table:
-    """Read one archive file after check_schema, conformed to our schema."""
-    file_schema = check_schema(path, schema)
+def read_checked(
+    path: Path, schema: pa.Schema, columns: list[str] | None = None, *,
+    file_schema: pa.Schema | None = None,
+) -> pa.Table:
+    """Read one archive file after check_schema (`file_schema`: what it gave, when the
+    caller ran it already), conformed to our schema."""
+    if file_schema is None:
+        file_schema = check_schema(path, schema)
     try:
         # An older minor version may lack a column: conform fills it with nulls.
         present = None if columns is None else [c for c in columns if c in file_schema.names]
@@ -182,10 +188,21 @@ def read_range(path: Path, schema: pa.Schema, columns: list[str], lo: str, hi: s
 DAMAGED_DIR = "damaged"
 
 
-def set_aside(root: Path, path: Path, stamp: str) -> Path:
-    """Move a damaged file of the archive to `root/damaged/<stamp>/` (same relative path),
-    never deleting it: what it held can still be looked at, or put back by hand."""
-    target = root / DAMAGED_DIR / stamp / path.relative_to(root)
+def damage_stamp() -> str:
+    """The name of the damaged/ folder of what one repair sets aside: the time now, UTC."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def aside_path(root: Path, path: Path, stamp: str | None = None) -> Path:
+    """Where a damaged file of the archive goes: `root/damaged/<stamp>/` and its path
+    relative to the archive (`stamp`: one repair's damage_stamp; now when not given)."""
+    return root / DAMAGED_DIR / (stamp or damage_stamp()) / path.relative_to(root)
+
+
+def set_aside(root: Path, path: Path, stamp: str | None = None) -> Path:
+    """Move a damaged file of the archive to aside_path, never deleting it: what it held
+    can still be looked at, or put back by hand."""
+    target = aside_path(root, path, stamp)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(path, target)
     fsync_dir(path.parent)

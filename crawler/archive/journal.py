@@ -40,11 +40,10 @@ def parts(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.parquet") if p.is_file())
 
 
-def checked_parts(folder: Path, schema: pa.Schema, pattern: str = "*.parquet") -> list[Path]:
-    """The parts of a folder after checking each is our Parquet of `schema`'s kind."""
-    files = parts(folder) if pattern == "*.parquet" else (
-        sorted(folder.glob(pattern)) if folder.is_dir() else []
-    )
+def checked_parts(folder: Path, schema: pa.Schema, pattern: str) -> list[Path]:
+    """The parts of a folder whose names match `pattern`, after checking each is our
+    Parquet of `schema`'s kind."""
+    files = sorted(folder.glob(pattern)) if folder.is_dir() else []
     for path in files:
         check_schema(path, schema)
     return files
@@ -56,27 +55,15 @@ def covers(file_schema: pa.Schema) -> list[str]:
     return list(json.loads(raw)) if raw else []
 
 
-def live_parts(
-    folder: Path, schema: pa.Schema, damaged: dict[Path, str] | None = None
-) -> tuple[list[Path], list[Path]]:
-    """The parts to read (each checked against `schema`), and those a merged file already
-    holds (a compaction killed before it deleted them): never read twice. With `damaged`,
-    a part that is not readable is left out and named there instead of raising."""
+def live_parts(folder: Path, schema: pa.Schema) -> tuple[list[Path], list[Path]]:
+    """The parts to read (each checked against `schema`; ArchiveDamaged names one that is
+    not readable), and those a merged file already holds (a compaction killed before it
+    deleted them): never read twice."""
     files = parts(folder)
     covered: set[str] = set()
-    bad: set[Path] = set()
     for path in files:
-        try:
-            covered.update(covers(check_schema(path, schema)))
-        except ArchiveDamaged as exc:
-            if damaged is None:
-                raise
-            damaged[path] = str(exc)
-            bad.add(path)
-    return (
-        [p for p in files if p.name not in covered and p not in bad],
-        [p for p in files if p.name in covered and p not in bad],
-    )
+        covered.update(covers(check_schema(path, schema)))
+    return [p for p in files if p.name not in covered], [p for p in files if p.name in covered]
 
 
 def level(path: Path) -> int:

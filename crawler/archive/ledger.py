@@ -22,7 +22,9 @@ ChangeKind = Literal["added", "changed", "unchanged"]
 @dataclass
 class ArticleState:
     """What the archive keeps in memory of one article URL: its version, status and crawl
-    state, not its content (articles.parquet and versions/ hold that)."""
+    state, and what a fetched page must show to be that article (crawler.identity.judge
+    reads post_id, word_count and title); not its content (articles.parquet and versions/
+    hold that)."""
 
     url: str
     content_hash: str
@@ -45,6 +47,9 @@ class ArticleState:
     # One short digest per hashed field (crawler.archive.changes.fingerprint), to name what
     # changed; None until needed for an article loaded from disk.
     digests: tuple[str, ...] | None = None
+    post_id: int | None = None
+    word_count: int = 0
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,24 +57,21 @@ class KnownArticle:
     """What the crawl plan and the spider may read of an archived article: a frozen copy,
     never the writer's state."""
 
-    url: str
     status: str
-    version: int
     last_fetched: dt.datetime | None
     sitemap_lastmod: dt.datetime | None
     published: dt.date | None
     fetch_url: str | None
     etag: str | None
     http_last_modified: str | None
-    sections: tuple[str, ...]
 
     @classmethod
     def of(cls, state: ArticleState) -> KnownArticle:
         return cls(
-            url=state.url, status=state.status, version=state.version,
-            last_fetched=state.last_fetched, sitemap_lastmod=state.sitemap_lastmod,
-            published=state.published, fetch_url=state.fetch_url, etag=state.etag,
-            http_last_modified=state.http_last_modified, sections=tuple(state.sections),
+            status=state.status, last_fetched=state.last_fetched,
+            sitemap_lastmod=state.sitemap_lastmod, published=state.published,
+            fetch_url=state.fetch_url, etag=state.etag,
+            http_last_modified=state.http_last_modified,
         )
 
 
@@ -128,6 +130,9 @@ def state_from_version(row: Mapping[str, Any], prev: ArticleState | None) -> Art
         fetch_url=prev.fetch_url if prev else None,
         series_candidate=row["series"],
         digests=fingerprint(row)[1],
+        post_id=row["post_id"],
+        word_count=row["word_count"],
+        title=row["title"],
     )
 
 
@@ -212,6 +217,8 @@ class Ledger:
         at: dt.datetime, run_id: str, entries: Entries,
     ) -> tuple[Outcome, Entries]:
         prev.series_candidate = content["series"]
+        # Unhashed, refreshed like articles.parquet's content at the next snapshot.
+        prev.post_id, prev.word_count = content["post_id"], content["word_count"]
         if prev.digests is None:
             prev.digests = fingerprint[1]
         # The columns outside the hash (related, links, dates from metadata...) are
@@ -243,6 +250,9 @@ class Ledger:
             sitemap_lastmod=prev.sitemap_lastmod if prev else None,
             fetch_url=prev.fetch_url if prev else None,
             digests=fingerprint[1],
+            post_id=content["post_id"],
+            word_count=content["word_count"],
+            title=content["title"],
         )
 
     def _versioned(

@@ -48,12 +48,12 @@ DATASET_DIRS: dict[str, pa.Schema] = {"versions": VERSIONS, "changes": CHANGES}
 # (versions/'s schema), `failures-*` and `warnings-*` the run's rows until they are
 # merged into failures.parquet and warnings.parquet at the end of the run.
 CURRENT_DIR = ".current"
-# The columns of articles.parquet kept in memory (crawl planning and change detection);
-# the content columns stay on disk.
+# The columns of articles.parquet kept in memory (crawl planning, change detection and
+# what a fetched page must show to be the article); the other content columns stay on disk.
 STATE_COLUMNS = (
     "url", "content_hash", "version", "status", "first_seen", "last_seen", "last_changed",
     "run_id", "sections", "published", "series", "last_fetched", "etag", "http_last_modified",
-    "sitemap_lastmod", "fetch_url",
+    "sitemap_lastmod", "fetch_url", "post_id", "word_count", "title",
 )
 # Crawl-state columns of articles.parquet: how to ask the site cheaply, not content.
 CRAWL_STATE_COLUMNS = ("last_fetched", "etag", "http_last_modified", "sitemap_lastmod", "fetch_url")
@@ -326,11 +326,6 @@ class ArchiveReader:
         """Change events (added, changed, removed) of every run, or of one run."""
         with self._mutex:
             return self._with_pending(self._changes, self._pending_changes, CHANGES, run_id)
-
-    def latest_run_id(self) -> str | None:
-        """The run that started last, or None for an archive never crawled."""
-        runs = self.read_runs()
-        return runs["run_id"][-1].as_py() if len(runs) else None
 
     def close(self) -> None:
         """Nothing to release for a reader."""

@@ -94,7 +94,7 @@ def pages(archive: Any, index: cdxj.Index) -> list[dict[str, Any]]:
     """One page per article version with a capture: its captured URL, time and title."""
     by_place = {(e.filename, e.offset): e for e in index.entries()}
     out = []
-    for row in archive.read_versions().to_pylist():
+    for row in archive.read_versions(columns=["warc_file", "warc_offset", "title"]).to_pylist():
         if row["warc_file"] is None:
             continue
         entry = by_place.get((Path(row["warc_file"]).name, row["warc_offset"]))

@@ -20,7 +20,7 @@ import pyarrow as pa
 from crawler.archive import changes as _changes
 from crawler.archive import journal, rows, snapshot
 from crawler.archive.errors import ArchiveError
-from crawler.archive.files import TMP_SUFFIX, set_aside, write_atomic
+from crawler.archive.files import TMP_SUFFIX, damage_stamp, set_aside, write_atomic
 from crawler.archive.journal import part_name
 from crawler.archive.ledger import MODES, Outcome, Validators
 from crawler.archive.lock import ArchiveLock
@@ -79,8 +79,6 @@ class Archive(ArchiveReader):
         self._write_lock = threading.Lock()
         self._lock = ArchiveLock(root)
         self._lock_owned_by_run = False
-        # Damaged files set aside when the lock was taken: name -> where they went.
-        self.set_aside: dict[str, str] = {}
         self.run_id: str | None = None
         self._run_row: dict[str, Any] | None = None
         self._part_seq = 0
@@ -143,13 +141,11 @@ class Archive(ArchiveReader):
         writes them anew (articles from versions/, planning state from this run)."""
         if not self.damaged:
             return
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        moved = {}
+        stamp = damage_stamp()
         for name in list(self.damaged):
             path = self.root / name
             if path.exists():
-                moved[name] = str(set_aside(self.root, path, stamp).relative_to(self.root))
-        self.set_aside = moved
+                set_aside(self.root, path, stamp)
         # Stamp the listing again: the files moved are not another writer's doing.
         self._loaded_stamp = self._disk_stamp()
 
@@ -310,12 +306,6 @@ class Archive(ArchiveReader):
         with self._mutex:
             self._pending_failures.append(self.ledger.failure(run_id, url, stage, error, at))
 
-    def record_warning(self, url: str, warning: str, at: dt.datetime) -> None:
-        """An extraction warning worth a look; not part of the content."""
-        run_id = self._require_run()
-        with self._mutex:
-            self._pending_warnings.append(self.ledger.warning(run_id, url, warning, utc(at)))
-
     # -- writing --------------------------------------------------------------------------
 
     def checkpoint(self, *, final: bool = False) -> None:
@@ -439,25 +429,23 @@ class Archive(ArchiveReader):
                     after = journal.compact(folder, schema, self.compact_parts, full=full)
                 except BaseException:
                     # A merge failed after others succeeded: read the folder as it is now.
-                    with self._mutex:
-                        listed = journal.live_parts(folder, schema)[0]
-                        if name == "versions":
-                            self._version_files = listed
-                            self._fresh_version_files = list(listed) if self._fresh_version_files else []
-                        else:
-                            self._change_files = listed
+                    self._compacted(name, journal.live_parts(folder, schema)[0])
                     raise
-                with self._mutex:
-                    if name == "versions":
-                        self._version_files = after
-                        if self._fresh_version_files:
-                            # Some versions may be newer than the snapshot: read them all.
-                            self._fresh_version_files = list(after)
-                    else:
-                        self._change_files = after
+                self._compacted(name, after)
                 counts[name] = (len(before), len(after))
             self._loaded_stamp = self._disk_stamp()
         return counts
+
+    def _compacted(self, name: str, files: list[Path]) -> None:
+        """The parts versions/ or changes/ holds after a compaction."""
+        with self._mutex:
+            if name == "versions":
+                self._version_files = files
+                if self._fresh_version_files:
+                    # Some versions may be newer than the snapshot: read them all.
+                    self._fresh_version_files = list(files)
+            else:
+                self._change_files = files
 
     def rebuild_snapshot(self) -> None:
         """articles.parquet, failures.parquet and warnings.parquet written anew from
