@@ -20,7 +20,7 @@ from twisted.web.http import _DataLoss  # Twisted names a short body only privat
 from crawler import discovery
 from crawler.archive.warc import Held
 from crawler.health import Breaker
-from crawler.identity import describe_kind, read_identity
+from crawler.identity import describe_kind, page_looks_like
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
 from crawler.plan import WALK_CUT, WALK_SKIPPED, WALK_STOPPED, CrawlPlan, Fetch, ListingRecord, runs_of
 from crawler.redirects import REFUSAL_META
@@ -386,7 +386,7 @@ def _refusal(response: Response) -> tuple[str | None, str]:
         return refusal[0], f"refused ({refusal[0]}): {refusal[1]}"
     error = f"HTTP {response.status}"
     if response.status >= 400 and response.body:
-        looks = read_identity(response.body[:200_000].decode("utf-8", "replace")).looks_like
+        looks = page_looks_like(response.body[:200_000].decode("utf-8", "replace"))
         if looks is not None:
             return looks, f"refused ({looks}): HTTP {response.status}, {describe_kind(looks)}"
     return None, error
