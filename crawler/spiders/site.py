@@ -44,7 +44,6 @@ def _utcnow() -> dt.datetime:
 # or the decompressed size).
 _MAXSIZE = re.compile(r"larger than download max size \((\d+)\)|exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
 _TIMEOUT = re.compile(r"took longer than ([\d.]+) seconds")
-_REFUSED = re.compile(r"^refused \([^)]*\): ")
 
 
 def describe_failure(failure: Failure) -> str:
@@ -157,7 +156,8 @@ class SiteSpider(scrapy.Spider):
             kind = item.refusal
             if kind is None and isinstance(item, FetchFailure):
                 return  # a failure of the usual kind: neither a refusal nor a usable answer
-            detail = _REFUSED.sub("", item.error) if isinstance(item, FetchFailure) else ""
+            # A failure's text is "refused (KIND): what the site said" (_refusal).
+            detail = item.error.removeprefix(f"refused ({kind}): ") if isinstance(item, FetchFailure) else ""
         elif isinstance(item, (NotModified, Gone)):
             kind, detail = None, ""
         else:
@@ -292,10 +292,10 @@ class SiteSpider(scrapy.Spider):
         now = _utcnow()
         url = response.meta["canonical"]
         self.site_reached = True
-        if (refusal := response.meta.get(REFUSAL_META)) is not None:  # crawler/redirects.py
+        if REFUSAL_META in response.meta:  # a redirect refused (crawler/redirects.py)
             self.crawler.stats.inc_value("ncmes/failures")
-            yield FetchFailure(url=url, stage="fetch", error=f"refused ({refusal[0]}): {refusal[1]}",
-                               fetched_at=now, refusal=refusal[0])
+            kind, error = _refusal(response)
+            yield FetchFailure(url=url, stage="fetch", error=error, fetched_at=now, refusal=kind)
             return
         answered = response.url.split("?", 1)[0].split("#", 1)[0]
         if response.status == 304:
