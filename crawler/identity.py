@@ -207,10 +207,8 @@ def _challenge_markup(markup: str) -> bool:
     return any(marker in lowered for marker in _CHALLENGE_MARKUP)
 
 
-def looks_like(title: str, text: str, words: int, markup: str = "") -> str | None:
+def looks_like(title: str, text: str, words: int) -> str | None:
     """What a page that is not an article looks like (see _LOOKS), or None."""
-    if markup and _challenge_markup(markup):
-        return CHALLENGE
     if words >= HINT_MAX_WORDS:
         return None
     haystack = f"{title}\n{text}".casefold()
@@ -277,6 +275,11 @@ def judge(
     if page.page_ids and expected and not expected & set(page.page_ids):
         ids = ", ".join(map(str, page.page_ids))
         return _refuse(OTHER_ARTICLE, f"the page is post {ids}, not {', '.join(map(str, sorted(expected)))}", "contradicted")
+    collapsed = (known is not None and known.word_count >= COLLAPSE_MIN_WORDS and words is not None
+                 and words < COLLAPSE_KEEP * known.word_count)
+    # What the page looks like (read from its title and text): once, and only when the
+    # verdict depends on it.
+    looks: str | None = None
     if not strong:
         elsewhere = sorted(u for u in named if u is not None and u != url)
         if elsewhere:
@@ -285,22 +288,26 @@ def judge(
             return _refuse(kind, f"the page names itself {target}", "contradicted")
         if len(page.article_ids) > 1:
             return _refuse(LISTING, f"the page lists {len(page.article_ids)} posts", "contradicted")
-        if page.looks_like is not None:
-            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)}: {_shown(page)}")
+        looks = page.looks_like
+        if looks is not None:
+            return _refuse(looks, f"{describe_kind(looks)}: {_shown(page)}")
+    elif words is None or collapsed:
+        looks = page.looks_like
     strength = "strong" if strong else "weak"
     if words is None:
-        if page.looks_like is not None:
-            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)}: {_shown(page)}", strength)
+        if looks is not None:
+            return _refuse(looks, f"{describe_kind(looks)}: {_shown(page)}", strength)
         return Verdict(False, None, "no article in the page", strength)
     if not strong and known is not None and known.title and title is not None and _fold(title) != _fold(known.title):
         # Neither its identity nor its headline: a stub or another page at the article's URL.
         return _refuse(SUSPECT, f"another title than the article's ({known.title!r}) and no identity: {_shown(page)}")
-    if known is not None and known.word_count >= COLLAPSE_MIN_WORDS and words < COLLAPSE_KEEP * known.word_count:
+    if collapsed:
+        assert known is not None
         loss = f"{known.word_count} -> {words} words"
         if not strong:
             return _refuse(SUSPECT, f"lost most of its text ({loss}) without showing its identity: {_shown(page)}")
-        if page.looks_like is not None:
-            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)} ({loss}): {_shown(page)}", strength)
+        if looks is not None:
+            return _refuse(looks, f"{describe_kind(looks)} ({loss}): {_shown(page)}", strength)
     return Verdict(True, None, "", strength)
 
 
