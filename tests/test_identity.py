@@ -437,6 +437,8 @@ def test_spellings_of_one_site_are_one_site() -> None:
     for spelling in ("http://ncmes.org", "https://www.ncmes.org", "https://ncmes.org/", "HTTPS://NCMES.ORG:443"):
         assert same_site(spelling, "https://ncmes.org"), spelling
     assert same_site("http://localhost:8765", "http://127.0.0.1:8765")
+    assert same_site("http://[::1]:8765", "http://127.0.0.1:8765")
+    assert not same_site("http://[2001:db8::1]:8765", "http://[::1]:8765")
     assert not same_site("http://127.0.0.1:8766", "http://127.0.0.1:8765")
     assert not same_site("https://en.ncmes.org", "https://ncmes.org")
 
