@@ -292,7 +292,7 @@ class SiteSpider(scrapy.Spider):
         now = _utcnow()
         url = response.meta["canonical"]
         self.site_reached = True
-        if REFUSAL_META in response.meta:  # a redirect refused (crawler/redirects.py)
+        if REFUSAL_META in response.meta:  # refused before its body was read (_refusal)
             self.crawler.stats.inc_value("ncmes/failures")
             kind, error = _refusal(response)
             yield FetchFailure(url=url, stage="fetch", error=error, fetched_at=now, refusal=kind)
