@@ -244,15 +244,16 @@ def listing_pages(document: Page, url: str, site: str) -> list[str]:
     if root is None:
         return []
     base_path = re.sub(r"/page/\d+/?$", "", urlsplit(url).path.rstrip("/"))
+    further = re.compile(re.escape(base_path) + r"/page/\d+")
     pages: dict[str, None] = {}
     for a in _PAGINATION_LINKS(root):
         target = _strip_fragment(urljoin(url, a.get("href", "").strip()))
-        if canonical_url(target, site) is None:
+        parts = urlsplit(target)
+        path = parts.path.rstrip("/")
+        # The path first (cheap, and most links fail it), then whether it is the site's.
+        if not (further.fullmatch(path) or (path == base_path and "paged=" in parts.query)):
             continue
-        path = urlsplit(target).path.rstrip("/")
-        if re.fullmatch(re.escape(base_path) + r"/page/\d+", path) or (
-            path == base_path and "paged=" in urlsplit(target).query
-        ):
+        if canonical_url(target, site) is not None:
             pages.setdefault(target, None)
     return list(pages)
 

@@ -53,19 +53,18 @@ class Breaker:
     window: int = WINDOW
     min_answers: int = MIN_ANSWERS
     ratio: float = RATIO
-    recent: deque = field(default_factory=deque)
+    recent: deque = field(init=False)  # the kinds of the last `window` answers
     examples: dict[str, tuple[str, str]] = field(default_factory=dict)
     totals: Counter = field(default_factory=Counter)  # refusals of the whole run, by kind
-    answers: int = 0
     tripped: Trip | None = None
+
+    def __post_init__(self) -> None:
+        self.recent = deque(maxlen=self.window)
 
     def observe(self, kind: str | None, url: str, detail: str = "") -> Trip | None:
         """One answer: None when usable, else its refusal kind. The Trip when this answer
         trips the breaker (only once), else None."""
-        self.answers += 1
         self.recent.append(kind)
-        while len(self.recent) > self.window:
-            self.recent.popleft()
         if kind is None:
             return None
         self.totals[kind] += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as _html
 import re
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urlsplit
 
 from crawler.urls import canonical_url, post_id_from_url
@@ -128,10 +129,8 @@ def _unique(values: list) -> tuple:
     return tuple(dict.fromkeys(values))
 
 
-def read_identity(page: str, *, text: str | None = None, words: int | None = None) -> PageIdentity:
-    """The identity signals of one HTML page (decoded text). text and words: the page's
-    visible text and its word count when extraction has them (the article's body), else
-    they are read from the page, markup dropped (slower: as long as extraction itself)."""
+def _signals(page: str) -> tuple[list[int], list[int], list[str]]:
+    """(post ids the page names, <article> ids, canonical links) of one HTML page."""
     page_ids: list[int] = []
     article_ids: list[int] = []
     canonicals: list[str] = []
@@ -159,19 +158,48 @@ def read_identity(page: str, *, text: str | None = None, words: int | None = Non
         elif tag == "meta" and attrs.get("property", attrs.get("name", "")).lower() == "og:url":
             if content := attrs.get("content", "").strip():
                 canonicals.append(content)
-    title_match = _TITLE.search(page)
-    title = " ".join(_html.unescape(_MARKUP.sub(" ", title_match.group(1))).split()) if title_match else ""
+    return page_ids, article_ids, canonicals
+
+
+def _title(page: str) -> str:
+    found = _TITLE.search(page)
+    return " ".join(_html.unescape(_MARKUP.sub(" ", found.group(1))).split()) if found else ""
+
+
+def _visible(page: str) -> str:
+    """The page's visible text, markup, scripts and styles dropped (spaces not folded)."""
+    return _html.unescape(_MARKUP.sub(" ", _INVISIBLE.sub(" ", page)))
+
+
+def read_identity(page: str, *, text: str | None = None, words: int | None = None) -> PageIdentity:
+    """The identity signals of one HTML page (decoded text). text and words: the page's
+    visible text and its word count when extraction has them (the article's body), else
+    they are read from the page, markup dropped (slower: as long as extraction itself)."""
+    page_ids, article_ids, canonicals = _signals(page)
     if text is None:
-        text = " ".join(_html.unescape(_MARKUP.sub(" ", _INVISIBLE.sub(" ", page))).split())
+        text = " ".join(_visible(page).split())
     if words is None:
         words = len(_WORD.findall(text))
     return PageIdentity(
         page_ids=_unique(page_ids), article_ids=_unique(article_ids), canonicals=_unique(canonicals),
-        title=title, words=words, text=text[:TEXT_KEPT] if words < HINT_MAX_WORDS else "",
+        title=_title(page), words=words, text=text[:TEXT_KEPT] if words < HINT_MAX_WORDS else "",
         # The markup is searched for a challenge only when it names no post: a WordPress page
         # that does is no challenge page (and searching costs a tenth of extracting it).
         challenge=not page_ids and _challenge_markup(page),
     )
+
+
+def page_looks_like(page: str) -> str | None:
+    """read_identity(page).looks_like, for a page of which nothing else is wanted (an error
+    page): its tags are read only when the markup shows a challenge, and its words counted
+    only up to HINT_MAX_WORDS (a longer page looks like nothing)."""
+    if _challenge_markup(page) and not _signals(page)[0]:
+        return CHALLENGE
+    visible = _visible(page)
+    if next(islice(_WORD.finditer(visible), HINT_MAX_WORDS - 1, None), None) is not None:
+        return None
+    text = " ".join(visible.split())
+    return looks_like(_title(page), text[:TEXT_KEPT], len(_WORD.findall(text)))
 
 
 def _challenge_markup(markup: str) -> bool:
@@ -179,10 +207,8 @@ def _challenge_markup(markup: str) -> bool:
     return any(marker in lowered for marker in _CHALLENGE_MARKUP)
 
 
-def looks_like(title: str, text: str, words: int, markup: str = "") -> str | None:
+def looks_like(title: str, text: str, words: int) -> str | None:
     """What a page that is not an article looks like (see _LOOKS), or None."""
-    if markup and _challenge_markup(markup):
-        return CHALLENGE
     if words >= HINT_MAX_WORDS:
         return None
     haystack = f"{title}\n{text}".casefold()
@@ -249,6 +275,11 @@ def judge(
     if page.page_ids and expected and not expected & set(page.page_ids):
         ids = ", ".join(map(str, page.page_ids))
         return _refuse(OTHER_ARTICLE, f"the page is post {ids}, not {', '.join(map(str, sorted(expected)))}", "contradicted")
+    collapsed = (known is not None and known.word_count >= COLLAPSE_MIN_WORDS and words is not None
+                 and words < COLLAPSE_KEEP * known.word_count)
+    # What the page looks like (read from its title and text): once, and only when the
+    # verdict depends on it.
+    looks: str | None = None
     if not strong:
         elsewhere = sorted(u for u in named if u is not None and u != url)
         if elsewhere:
@@ -257,22 +288,26 @@ def judge(
             return _refuse(kind, f"the page names itself {target}", "contradicted")
         if len(page.article_ids) > 1:
             return _refuse(LISTING, f"the page lists {len(page.article_ids)} posts", "contradicted")
-        if page.looks_like is not None:
-            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)}: {_shown(page)}")
+        looks = page.looks_like
+        if looks is not None:
+            return _refuse(looks, f"{describe_kind(looks)}: {_shown(page)}")
+    elif words is None or collapsed:
+        looks = page.looks_like
     strength = "strong" if strong else "weak"
     if words is None:
-        if page.looks_like is not None:
-            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)}: {_shown(page)}", strength)
+        if looks is not None:
+            return _refuse(looks, f"{describe_kind(looks)}: {_shown(page)}", strength)
         return Verdict(False, None, "no article in the page", strength)
     if not strong and known is not None and known.title and title is not None and _fold(title) != _fold(known.title):
         # Neither its identity nor its headline: a stub or another page at the article's URL.
         return _refuse(SUSPECT, f"another title than the article's ({known.title!r}) and no identity: {_shown(page)}")
-    if known is not None and known.word_count >= COLLAPSE_MIN_WORDS and words < COLLAPSE_KEEP * known.word_count:
+    if collapsed:
+        assert known is not None
         loss = f"{known.word_count} -> {words} words"
         if not strong:
             return _refuse(SUSPECT, f"lost most of its text ({loss}) without showing its identity: {_shown(page)}")
-        if page.looks_like is not None:
-            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)} ({loss}): {_shown(page)}", strength)
+        if looks is not None:
+            return _refuse(looks, f"{describe_kind(looks)} ({loss}): {_shown(page)}", strength)
     return Verdict(True, None, "", strength)
 
 

@@ -55,14 +55,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")
         self.max_retry_after = settings.getfloat("NCMES_MAX_RETRY_AFTER") or self.backoff_max
 
-    def _delay(self, request: Request, response: Response | None) -> float:
-        retries = request.meta.get("retry_times", 0)
-        delay = self.backoff_base * (2**retries)
-        if response is not None:
-            asked = retry_after_seconds(response.headers.get(b"Retry-After"))
-            if asked is not None:
-                delay = asked
-        return min(delay, self.backoff_max)
+    def _delay(self, request: Request, asked: float | None) -> float:
+        """Seconds to wait before retrying: the answer's Retry-After (asked), else the backoff."""
+        if asked is None:
+            asked = self.backoff_base * (2 ** request.meta.get("retry_times", 0))
+        return min(asked, self.backoff_max)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -83,7 +80,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, f"HTTP {response.status}")
         if retry is None:
             return response
-        await _sleep(self._delay(request, response))
+        await _sleep(self._delay(request, asked))
         return retry
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]

@@ -16,26 +16,21 @@ import ipaddress
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from crawler.urls import SiteURLError, site_origin, site_root
+from crawler.urls import SiteURLError, site_key, site_root
 
 PROBE_TIMEOUT = 15.0  # seconds for the home page to answer (redirects included)
 
 
 def identity_key(site: str) -> tuple[str, int | None]:
-    """(host, port) that every spelling of one site shares; port None for the defaults."""
-    scheme, netloc = site_origin(site)
-    parts = urlsplit(f"{scheme}://{netloc}")
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
+    """(host, port) that every spelling of one site shares; port None for the defaults.
+    urls.site_key's key (host lower-cased, `www.` dropped), its trailing dot dropped, every
+    loopback name as one, and the default port of either scheme as none."""
+    host, port = site_key(site)
+    host = host.rstrip(".")
     if _loopback(host):
         host = "loopback"
-    port = parts.port
-    if port in (80, 443):
-        port = None
-    return host, port
+    return host, None if port in (-2, 80, 443) else port
 
 
 def _loopback(host: str) -> bool:

@@ -26,6 +26,8 @@ def site_origin(site: str) -> tuple[str, str]:
     except ValueError as exc:
         raise SiteURLError(f"bad port in {site!r}") from exc
     host = parts.hostname.lower()
+    if ":" in host:  # an IPv6 address: written in brackets, as in the URL
+        host = f"[{host}]"
     netloc = host if port is None or port == _default_port(parts.scheme) else f"{host}:{port}"
     return parts.scheme, netloc
 
@@ -47,7 +49,9 @@ def _netloc_key(scheme: str, netloc: str) -> tuple[str, int]:
 
 
 @functools.lru_cache(maxsize=16)
-def _site_key(site: str) -> tuple[str, int]:
+def site_key(site: str) -> tuple[str, int]:
+    """(host, port) is_same_site compares: host lower-cased without `www.`; port -2 when
+    the site's scheme's default."""
     return _netloc_key(*site_origin(site))
 
 
@@ -56,7 +60,7 @@ def is_same_site(url: str, site: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return False
-    s_host, s_port = _site_key(site)
+    s_host, s_port = site_key(site)
     host, port = _netloc_key(parts.scheme, parts.netloc)
     if host != s_host:
         return False

@@ -54,6 +54,14 @@ def test_a_local_mirror_is_its_own_site_port_included() -> None:
     assert is_same_site("https://ncmes.org/1", "http://ncmes.org")
 
 
+def test_a_site_at_an_ipv6_address_keeps_its_brackets() -> None:
+    local = "http://[::1]:8123"
+    assert site_root(local + "/") == local
+    assert canonical_url("/12/?utm_source=x", local, base=local + "/") == "http://[::1]:8123/12"
+    assert is_same_site("http://[::1]:8123/12/", local)
+    assert not is_same_site("http://[::1]:8124/12/", local)
+
+
 def test_percent_encoded_arabic_paths_compare_equal() -> None:
     a = canonical_url("/category/%d8%b4%d8%a4%d9%88%d9%86/", SITE, base=SITE)
     b = canonical_url("https://ncmes.org/category/شؤون/", SITE)

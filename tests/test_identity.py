@@ -26,6 +26,7 @@ from crawler.identity import (
     Known,
     PageIdentity,
     judge,
+    page_looks_like,
     read_identity,
 )
 from crawler.redirects import refusal_of
@@ -238,6 +239,44 @@ def test_what_a_hostile_page_looks_like(mode: str, kind: str) -> None:
     assert page.looks_like == kind and not page.page_ids and not page.canonicals
 
 
+def _looked_at_pages() -> list[tuple[str, str]]:
+    """Every page a hostile mode serves at an article's URL, the demo's own pages (home,
+    listings, articles of both editions) and the golden pages."""
+    pages: list[tuple[str, str]] = []
+    site = DemoSite()
+    for mode in hostile.MODES:
+        hostile.set_mode(site, mode, origin=SITE, target="http://127.0.0.1:9")
+        pages.append((mode, site.handle("GET", f"/{site.post_ids[0]}/", {"host": "127.0.0.1:8765"})[2].decode()))
+    for edition in ("ar", "en"):
+        site = DemoSite(edition=edition)
+        for path in ("/", "/page/2/", f"/{site.post_ids[0]}/", f"/{site.post_ids[-1]}/"):
+            pages.append((f"{edition}{path}", site.handle("GET", path, {"host": "127.0.0.1:8765"})[2].decode()))
+    golden = Path(__file__).parent / "fixtures" / "pages"
+    pages += [(p.name, (p / "page.html").read_bytes().decode("utf-8", "replace")) for p in sorted(golden.iterdir()) if (p / "page.html").exists()]
+    # A challenge's markup on a page that names its post; the words of a login wall past
+    # the count up to which a page's look is read.
+    pages.append(("challenge-marker-on-a-post", '<body class="single postid-7"><div class="g-recaptcha"></div>'
+                  "<p>Just a moment</p></body>"))
+    pages.append(("long-login-words", "<title>Log in</title><p>" + "password " * 399 + "</p>"))
+    pages.append(("short-login-words", "<title>Log in</title><p>" + "password " * 398 + "</p>"))
+    return pages
+
+
+@pytest.mark.parametrize(("name", "page"), _looked_at_pages(), ids=lambda v: v if len(v) < 60 else "")
+def test_what_an_error_page_looks_like_is_what_its_identity_says(name: str, page: str) -> None:
+    """page_looks_like (an answer that is not 2xx) gives read_identity's looks_like."""
+    assert page_looks_like(page) == read_identity(page).looks_like, name
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<title>Log in</title>", "<script>password</script>", "&amp;",
+                                 "<!-- maintenance -->", "cf-turnstile", "<body class='postid-3'>", "Log in",
+                                 "page not found", " ", "\n", "word ", "كلمة المرور", "<style>", "</style>"])))
+def test_what_any_page_looks_like_is_what_its_identity_says(parts: list[str]) -> None:
+    page = "".join(parts)
+    assert page_looks_like(page) == read_identity(page).looks_like, page
+
+
 def test_a_redirect_to_the_home_page_or_another_origin_is_not_followed() -> None:
     assert refusal_of("article", URL, f"{SITE}/", SITE)[0] == "home"
     assert refusal_of("article", URL, f"{SITE}/category/x/", SITE)[0] == "listing"
@@ -398,6 +437,8 @@ def test_spellings_of_one_site_are_one_site() -> None:
     for spelling in ("http://ncmes.org", "https://www.ncmes.org", "https://ncmes.org/", "HTTPS://NCMES.ORG:443"):
         assert same_site(spelling, "https://ncmes.org"), spelling
     assert same_site("http://localhost:8765", "http://127.0.0.1:8765")
+    assert same_site("http://[::1]:8765", "http://127.0.0.1:8765")
+    assert not same_site("http://[2001:db8::1]:8765", "http://[::1]:8765")
     assert not same_site("http://127.0.0.1:8766", "http://127.0.0.1:8765")
     assert not same_site("https://en.ncmes.org", "https://ncmes.org")
 

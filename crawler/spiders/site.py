@@ -20,7 +20,7 @@ from twisted.web.http import _DataLoss  # Twisted names a short body only privat
 from crawler import discovery
 from crawler.archive.warc import Held
 from crawler.health import Breaker
-from crawler.identity import describe_kind, read_identity
+from crawler.identity import describe_kind, page_looks_like
 from crawler.items import ArticlePage, DiscoveryDone, FetchFailure, Gone, NotModified
 from crawler.plan import WALK_CUT, WALK_SKIPPED, WALK_STOPPED, CrawlPlan, Fetch, ListingRecord, runs_of
 from crawler.redirects import REFUSAL_META
@@ -44,7 +44,6 @@ def _utcnow() -> dt.datetime:
 # or the decompressed size).
 _MAXSIZE = re.compile(r"larger than download max size \((\d+)\)|exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
 _TIMEOUT = re.compile(r"took longer than ([\d.]+) seconds")
-_REFUSED = re.compile(r"^refused \([^)]*\): ")
 
 
 def describe_failure(failure: Failure) -> str:
@@ -157,7 +156,8 @@ class SiteSpider(scrapy.Spider):
             kind = item.refusal
             if kind is None and isinstance(item, FetchFailure):
                 return  # a failure of the usual kind: neither a refusal nor a usable answer
-            detail = _REFUSED.sub("", item.error) if isinstance(item, FetchFailure) else ""
+            # A failure's text is "refused (KIND): what the site said" (_refusal).
+            detail = item.error.removeprefix(f"refused ({kind}): ") if isinstance(item, FetchFailure) else ""
         elif isinstance(item, (NotModified, Gone)):
             kind, detail = None, ""
         else:
@@ -292,10 +292,10 @@ class SiteSpider(scrapy.Spider):
         now = _utcnow()
         url = response.meta["canonical"]
         self.site_reached = True
-        if (refusal := response.meta.get(REFUSAL_META)) is not None:  # crawler/redirects.py
+        if REFUSAL_META in response.meta:  # refused before its body was read (_refusal)
             self.crawler.stats.inc_value("ncmes/failures")
-            yield FetchFailure(url=url, stage="fetch", error=f"refused ({refusal[0]}): {refusal[1]}",
-                               fetched_at=now, refusal=refusal[0])
+            kind, error = _refusal(response)
+            yield FetchFailure(url=url, stage="fetch", error=error, fetched_at=now, refusal=kind)
             return
         answered = response.url.split("?", 1)[0].split("#", 1)[0]
         if response.status == 304:
@@ -386,7 +386,7 @@ def _refusal(response: Response) -> tuple[str | None, str]:
         return refusal[0], f"refused ({refusal[0]}): {refusal[1]}"
     error = f"HTTP {response.status}"
     if response.status >= 400 and response.body:
-        looks = read_identity(response.body[:200_000].decode("utf-8", "replace")).looks_like
+        looks = page_looks_like(response.body[:200_000].decode("utf-8", "replace"))
         if looks is not None:
             return looks, f"refused ({looks}): HTTP {response.status}, {describe_kind(looks)}"
     return None, error
