@@ -205,7 +205,7 @@ def test_search_json_fields_filters_and_phrases(crawled: Crawled) -> None:
         only = search(conn, parse("الأمن"), Filters(section=section), limit=1000)
         assert only and all(section in h.sections for h in only)
         since = search(conn, parse("الأمن"), Filters(since=__import__("datetime").date(2025, 6, 1)), limit=1000)
-        assert all(h.published >= "2025-06-01" for h in since)
+        assert since and all(h.published >= "2025-06-01" for h in since)
         # English words match their inflections, in the English edition only when asked.
         english = search(conn, parse("negotiations"), Filters(language="en"), limit=1000)
         assert english and all(h.language == "en" for h in english)
@@ -215,7 +215,7 @@ def test_search_json_fields_filters_and_phrases(crawled: Crawled) -> None:
         # A phrase is exact: its words in order, adjacent.
         phrase = search(conn, parse('"الشرق الأوسط"'), limit=1000)
         loose = search(conn, parse("الأوسط الشرق"), limit=1000)
-        assert {h.url for h in phrase} <= {h.url for h in loose}
+        assert phrase and {h.url for h in phrase} <= {h.url for h in loose}
         for hit in phrase:
             text = normalize(_texts(archive)[(hit.url, hit.version)])
             assert "الشرق الاوسط" in " ".join(WORD_RE.findall(text))
