@@ -102,7 +102,13 @@ def test_damage_is_named_read_past_and_repaired_to_what_a_fresh_crawl_gives(
     rel = str(damaged.relative_to(archive))
     stats = run_cli("stats", "--archive", str(archive))
     assert stats.returncode == 0 and "Traceback" not in stats.stderr, stats.stderr
-    assert len(stats.stderr.strip().splitlines()) <= 1
+    # The damaged Parquet tables are named; an index, the search index or a torn WARC tail
+    # (derived, or read past) are not a reader's concern.
+    warned = stats.stderr.strip().splitlines()
+    if damaged.suffix == ".parquet":
+        assert len(warned) == 1 and damaged.name in warned[0], stats.stderr
+    else:
+        assert warned == [], stats.stderr
     check = run_cli("check", "--archive", str(archive))
     assert check.returncode == 1
     named = [line for line in check.stdout.splitlines() if line.startswith(rel + ":")]
