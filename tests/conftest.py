@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # A local mirror needs none of the real site's politeness.
 FAST = setting_args({**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 0})
+
+
+def free_port(at_least: int = 0) -> int:
+    """A TCP port free on 127.0.0.1 now (`at_least` for a port of as many digits as another)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port >= at_least:
+            return port
 
 
 def run_cli(*args: str, timeout: float = 240, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from crawler.archive import cdxj
 from crawler.archive.replay import pywb_available
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
-from tests.conftest import ROOT, crawl
+from tests.conftest import ROOT, crawl, free_port
 
 EVERY_RUN = ["-s", "NCMES_REVISIT_EVERY_RUNS=1"]
 
@@ -123,18 +122,12 @@ def test_a_read_command_reads_a_read_only_archive_and_writes_nothing_into_it(
         assert "عنوان بعد التعديل" in result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.skipif(not pywb_available(), reason="pywb not installed")
 def test_replay_serves_a_read_only_archive_without_its_index(crawled: Copy, read_only: bool) -> None:
     files = sorted((crawled.archive / "warc").glob("*.warc.gz"))
     entry = next(e for e in cdxj.index_file(files[-1], repair=False) if e.status == "200")
     before = _listing(crawled.archive)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         _command(crawled.archive, ["replay", "--archive", str(crawled.archive), "--port", str(port)], read_only),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -28,7 +28,7 @@ from crawler.search.analysis import WORD_RE, normalize, stem
 from crawler.search.index import INDEX_FILE, notes_text, open_for_reading
 from crawler.search.query import Filters, parse, search
 from tests.chromium import Chromium, launch
-from tests.conftest import crawl, run_cli
+from tests.conftest import crawl, free_port, run_cli
 
 ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{5,}$")
 NEW_WORD = "المستجدة"
@@ -320,12 +320,6 @@ def test_sqlite_export_holds_the_tables_and_the_same_search(crawled: Crawled, tm
     assert done.stdout.strip() == f"wrote {db_out} ({len(live)} rows) and its data card {db_out}.README.md"
 
 
-def _free_port() -> int:
-    with __import__("socket").socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browsing(crawled: Crawled) -> Iterator[str]:
     import os
@@ -334,7 +328,7 @@ def browsing(crawled: Crawled) -> Iterator[str]:
     import time
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "crawler", "browse", "--archive", str(crawled.archive), "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent,

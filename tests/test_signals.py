@@ -21,23 +21,10 @@ import pytest
 
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
-from tests.conftest import FAST, ROOT, crawl, run_cli
+from tests.conftest import FAST, ROOT, crawl, free_port, run_cli
+from tests.readme_steps import known_commands
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _commands() -> list[str]:
-    listing = run_cli("--help").stdout
-    found = re.search(r"\{([a-z,-]+)\}", listing)
-    assert found, listing
-    return found.group(1).split(",")
-
-
-COMMANDS = _commands()
+COMMANDS = sorted(known_commands(run_cli("--help").stdout))
 SLOW = ["-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 
@@ -64,11 +51,11 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
 def _arguments(command: str, archive: Path, url: str, site: str, out: Path) -> list[str]:
     """Arguments that make each command do real work on the archive (unknown commands,
     added later, run with --archive alone)."""
-    port = str(_free_port())
+    port = str(free_port())
     where = ["--archive", str(archive)]
     return {
         "crawl": ["--site", site, "--archive", str(out / "crawled"), *FAST, *SLOW],
-        "demo": ["--archive", str(out / "demo"), "--port", port, "--en-port", str(_free_port())],
+        "demo": ["--archive", str(out / "demo"), "--port", port, "--en-port", str(free_port())],
         "diff": [*where, url],
         "show": [*where, url],
         "history": [*where, url],
