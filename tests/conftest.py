@@ -40,9 +40,10 @@ def run_cli(*args: str, timeout: float = 240, env: dict[str, str] | None = None)
     )
 
 
-def crawl(server: DemoServer, archive: Path, *extra: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    """A crawl of the served snapshot into `archive`, fast settings."""
-    return run_cli("crawl", "--site", server.url, "--archive", str(archive), *FAST, *extra, timeout=timeout)
+def crawl(site: DemoServer | str, archive: Path, *extra: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """A crawl of the served snapshot (or of the site at a URL) into `archive`, fast settings."""
+    url = site if isinstance(site, str) else site.url
+    return run_cli("crawl", "--site", url, "--archive", str(archive), *FAST, *extra, timeout=timeout)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from crawler.identity import (
 from crawler.redirects import refusal_of
 from crawler.siteid import decide, same_site
 from tests.chromium import Chromium, launch
-from tests.conftest import FAST, crawl, run_cli
+from tests.conftest import crawl
 
 SITE = "http://127.0.0.1:8765"
 QUICK = ["-s", "RETRY_BACKOFF_BASE=0.1", "-s", "RETRY_TIMES=1"]
@@ -415,11 +414,11 @@ def test_another_spelling_or_an_old_address_of_the_site_adds_no_article(first: d
     archive = _copy(first, "spellings")
     before = _count(archive)
     spelling = server.url.replace("127.0.0.1", "localhost")
-    result = crawl_site(spelling, archive)
+    result = crawl(spelling, archive)
     assert result.returncode == 0, result.stderr
     assert f"{spelling} is {server.url}, already in the archive" in result.stderr
     with hostile.serve_alias(server.url) as alias:
-        result = crawl_site(alias, archive)
+        result = crawl(alias, archive)
     assert result.returncode == 0, result.stderr
     assert _count(archive) == before
     assert {run["site"] for run in _runs(archive)} == {server.url}
@@ -430,16 +429,12 @@ def test_a_different_site_is_refused_unless_added_on_purpose(first: dict) -> Non
     archive = _copy(first, "other-site")
     before = _count(archive)
     with serve(DemoSite(edition="en")) as other:
-        refused = crawl_site(other.url, archive)
+        refused = crawl(other.url, archive)
         assert refused.returncode == 1
         last = refused.stderr.strip().splitlines()[-1]
         assert last == (f"ncmes-archive: {other.url} is not the site this archive holds ({first['server'].url}): "
                         f"to archive it beside it, crawl --site {other.url} --add-site; or give another --archive")
         assert _count(archive) == before and len(_runs(archive)) == 1
-        added = crawl_site(other.url, archive, "--add-site")
+        added = crawl(other.url, archive, "--add-site")
         assert added.returncode == 0, added.stderr
     assert _count(archive) == before + len(DemoSite(edition="en").truth())
-
-
-def crawl_site(site: str, archive: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run_cli("crawl", "--site", site, "--archive", str(archive), *FAST, *extra)
