@@ -14,6 +14,7 @@ import pytest
 from crawler.cli import LOCAL_MIRROR_SETTINGS, setting_args
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
+from tests.chromium import Chromium, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +56,10 @@ def demo_site() -> DemoSite:
 def server(demo_site: DemoSite) -> Iterator[DemoServer]:
     with serve(demo_site) as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Chromium]:
+    """One headless Chromium for every browser test of the session (skipped without one)."""
+    with launch("the browser tests") as b:
+        yield b

@@ -29,7 +29,7 @@ from crawler.identity import (
 )
 from crawler.redirects import refusal_of
 from crawler.siteid import decide, same_site
-from tests.chromium import Chromium, launch
+from tests.chromium import Chromium
 from tests.conftest import crawl
 
 SITE = "http://127.0.0.1:8765"
@@ -171,12 +171,6 @@ SHOWN = {
     "challenge": "Checking if the site connection is secure", "challenge-403": "Checking if the site connection is secure",
     "parking": "This domain is for sale",
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    with launch("the hostile pages opened in a browser") as b:
-        yield b
 
 
 def test_the_hostile_pages_are_what_a_browser_shows(browser: Chromium) -> None:

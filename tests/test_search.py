@@ -27,7 +27,7 @@ from crawler.search import index as search_index
 from crawler.search.analysis import WORD_RE, normalize, stem
 from crawler.search.index import INDEX_FILE, notes_text, open_for_reading
 from crawler.search.query import Filters, parse, search
-from tests.chromium import Chromium, launch
+from tests.chromium import Chromium
 from tests.conftest import crawl, free_port, run_cli
 
 ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{5,}$")
@@ -359,60 +359,55 @@ def browsing(crawled: Crawled) -> Iterator[str]:
                                         "ncmes-archive: browse stopped"]
 
 
-def _chromium() -> Chromium:
-    return launch("browse in a browser")
-
-
-def test_browse_in_chromium(crawled: Crawled, browsing: str) -> None:
+def test_browse_in_chromium(crawled: Crawled, browsing: str, browser: Chromium) -> None:
     from urllib.parse import urlencode
 
-    with _chromium() as browser:
-        home = browser.open(browsing + "/")
-        assert home.evaluate("document.querySelector('h1').textContent").startswith("NCMES articles")
-        assert home.evaluate("[...document.querySelectorAll('h2')].some(h => h.textContent === 'At a glance')")
-        assert home.errors == []
+    home = browser.open(browsing + "/")
+    assert home.evaluate("document.querySelector('h1').textContent").startswith("NCMES articles")
+    assert home.evaluate("[...document.querySelectorAll('h2')].some(h => h.textContent === 'At a glance')")
+    assert home.errors == []
 
-        table = browser.open(browsing + "/ncmes/articles")
-        facets = table.evaluate("[...document.querySelectorAll('.facet-info')].map(f => f.dataset.column)")
-        assert {"sections", "year", "authors", "language", "status"} <= set(facets)
-        directions = table.evaluate(
-            "[...document.querySelectorAll('td.col-title div')].map(d => getComputedStyle(d).direction)")
-        assert directions and set(directions) <= {"rtl", "ltr"} and "rtl" in directions
-        assert table.errors == []
+    table = browser.open(browsing + "/ncmes/articles")
+    facets = table.evaluate("[...document.querySelectorAll('.facet-info')].map(f => f.dataset.column)")
+    assert {"sections", "year", "authors", "language", "status"} <= set(facets)
+    directions = table.evaluate(
+        "[...document.querySelectorAll('td.col-title div')].map(d => getComputedStyle(d).direction)")
+    assert directions and set(directions) <= {"rtl", "ltr"} and "rtl" in directions
+    assert table.errors == []
 
-        page = browser.open(browsing + "/-/article?" + urlencode({"url": crawled.edited_url}))
-        assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
-        # Right aligned, as right-to-left text starts (Datasette's own style aligns left).
-        assert page.evaluate("getComputedStyle(document.querySelector('article .text p')).textAlign") == "start"
-        # The shortest line's words sit against the right edge.
-        assert page.evaluate(
-            "(() => { const p = [...document.querySelectorAll('article .text p')]"
-            ".sort((x, y) => x.textContent.length - y.textContent.length)[0];"
-            " const r = document.createRange(); r.selectNodeContents(p); const t = r.getBoundingClientRect();"
-            " const a = p.getBoundingClientRect(); return a.right - t.right < 2 && t.left - a.left > 100; })()")
-        assert page.evaluate("document.querySelectorAll('.versions tbody tr').length") == 2
-        diff_href = page.evaluate("document.querySelector('a.diff').href")
-        assert page.evaluate("document.querySelector('a.replay').href").startswith("http://127.0.0.1:8090/ncmes/")
-        assert page.errors == []
-        diff = browser.open(diff_href)
-        assert diff.evaluate("[...document.querySelectorAll('del')].map(d => d.textContent).join(' ')").strip() \
-            == crawled.old_word
-        assert NEW_WORD in diff.evaluate("[...document.querySelectorAll('ins')].map(d => d.textContent).join(' ')")
-        assert diff.errors == []
+    page = browser.open(browsing + "/-/article?" + urlencode({"url": crawled.edited_url}))
+    assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
+    # Right aligned, as right-to-left text starts (Datasette's own style aligns left).
+    assert page.evaluate("getComputedStyle(document.querySelector('article .text p')).textAlign") == "start"
+    # The shortest line's words sit against the right edge.
+    assert page.evaluate(
+        "(() => { const p = [...document.querySelectorAll('article .text p')]"
+        ".sort((x, y) => x.textContent.length - y.textContent.length)[0];"
+        " const r = document.createRange(); r.selectNodeContents(p); const t = r.getBoundingClientRect();"
+        " const a = p.getBoundingClientRect(); return a.right - t.right < 2 && t.left - a.left > 100; })()")
+    assert page.evaluate("document.querySelectorAll('.versions tbody tr').length") == 2
+    diff_href = page.evaluate("document.querySelector('a.diff').href")
+    assert page.evaluate("document.querySelector('a.replay').href").startswith("http://127.0.0.1:8090/ncmes/")
+    assert page.errors == []
+    diff = browser.open(diff_href)
+    assert diff.evaluate("[...document.querySelectorAll('del')].map(d => d.textContent).join(' ')").strip() \
+        == crawled.old_word
+    assert NEW_WORD in diff.evaluate("[...document.querySelectorAll('ins')].map(d => d.textContent).join(' ')")
+    assert diff.errors == []
 
-        # An Arabic search typed into the search box, spelt another way than the article has it.
-        form = browser.open(browsing + "/ncmes/search")
-        form.evaluate("document.querySelector('input[name=q]').focus()")
-        form.call("Input.insertText", text="مُسْتجَده")
-        for kind in ("keyDown", "keyUp"):
-            form.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13,
-                      **({"text": "\r"} if kind == "keyDown" else {}))
-        browser._wait_event("Page.loadEventFired", form.session)
-        urls = form.evaluate("[...document.querySelectorAll('td.col-url a')].map(a => a.textContent)")
-        assert crawled.edited_url in urls
-        marks = form.evaluate("[...document.querySelectorAll('td.col-passage mark')].map(m => m.textContent)")
-        assert NEW_WORD in marks
-        assert form.errors == []
+    # An Arabic search typed into the search box, spelt another way than the article has it.
+    form = browser.open(browsing + "/ncmes/search")
+    form.evaluate("document.querySelector('input[name=q]').focus()")
+    form.call("Input.insertText", text="مُسْتجَده")
+    for kind in ("keyDown", "keyUp"):
+        form.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13,
+                  **({"text": "\r"} if kind == "keyDown" else {}))
+    browser._wait_event("Page.loadEventFired", form.session)
+    urls = form.evaluate("[...document.querySelectorAll('td.col-url a')].map(a => a.textContent)")
+    assert crawled.edited_url in urls
+    marks = form.evaluate("[...document.querySelectorAll('td.col-passage mark')].map(m => m.textContent)")
+    assert NEW_WORD in marks
+    assert form.errors == []
 
 
 def _read_only(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
