@@ -29,6 +29,7 @@ from crawler.search.index import INDEX_FILE, notes_text, open_for_reading
 from crawler.search.query import Filters, parse, search
 from tests.chromium import Chromium
 from tests.conftest import crawl, free_port, run_cli
+from tests.readonly import read_only_argv, require_read_only_mount
 
 ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{5,}$")
 NEW_WORD = "المستجدة"
@@ -412,18 +413,15 @@ def test_browse_in_chromium(crawled: Crawled, browsing: str, browser: Chromium) 
 
 def _read_only(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The command line with `folder` mounted read-only (a mount namespace of its own)."""
-    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
     return subprocess.run(
-        ["unshare", "-m", "sh", "-c", script, str(folder), sys.executable, "-m", "crawler", *args],
+        read_only_argv(folder, [sys.executable, "-m", "crawler", *args]),
         capture_output=True, text=True, timeout=240, cwd=Path(__file__).parent.parent,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
 
 
 def test_a_read_only_archive_is_searched_without_writing(crawled: Crawled, tmp_path: Path) -> None:
-    probe = _read_only(tmp_path, "--help")
-    if probe.returncode != 0:
-        pytest.skip(f"cannot mount a folder read-only here (unshare -m): {probe.stderr.strip()[:200]}")
+    require_read_only_mount("searching a read-only archive")
     archive = tmp_path / "archive"
     shutil.copytree(crawled.archive, archive)
     (archive / INDEX_FILE).unlink()
