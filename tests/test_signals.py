@@ -27,6 +27,8 @@ from tests.readme_steps import known_commands
 COMMANDS = sorted(known_commands(run_cli("--help").stdout))
 SLOW = ["-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
+# Commands that run for seconds and more: always caught working.
+LONG_RUNNING = ("crawl", "demo", "replay", "browse")
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +71,10 @@ def _arguments(command: str, archive: Path, url: str, site: str, out: Path) -> l
 
 
 def _interrupt(argv: list[str], signum: int, after: float, again: float | None = None,
-               until: Callable[[], bool] | None = None) -> subprocess.CompletedProcess[str]:
+               until: Callable[[], bool] | None = None) -> tuple[subprocess.CompletedProcess[str], bool]:
     """Run `ncmes-archive ARGV` in a process group of its own; `after` seconds (or once
-    `until()` holds) send the group `signum`, and again `again` seconds later."""
+    `until()` holds) send the group `signum`, and again `again` seconds later. Also whether
+    it was still running when the first signal was sent."""
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler", *argv], cwd=ROOT, text=True, start_new_session=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -87,6 +90,7 @@ def _interrupt(argv: list[str], signum: int, after: float, again: float | None =
     deadline = time.monotonic() + 120
     while until is not None and not until() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
+    running = process.poll() is None
     for wait in ([0.0] if again is None else [0.0, again]):
         time.sleep(wait)
         try:
@@ -98,7 +102,7 @@ def _interrupt(argv: list[str], signum: int, after: float, again: float | None =
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    return subprocess.CompletedProcess(argv, process.returncode, out, err)
+    return subprocess.CompletedProcess(argv, process.returncode, out, err), running
 
 
 def _catches_sigterm(pid: int) -> bool:
@@ -124,10 +128,13 @@ def test_every_command_answers_an_interrupt_in_one_line(
 ) -> None:
     root, url = archive
     argv = [command, *_arguments(command, root, url, slow_site.url, tmp_path)]
-    # Long-running commands are interrupted while they work; the others as soon as started
-    # (they may also have finished: then they must have said nothing of an interrupt).
-    after = 4.0 if command in ("crawl", "demo", "replay", "browse") else 0.3
-    done = _interrupt(argv, SIGNALS[name], after)
+    # Long-running commands are interrupted while they work; the others as soon as they
+    # catch signals (they may also have finished: then they must have said nothing of an
+    # interrupt).
+    long_running = command in LONG_RUNNING
+    done, running = _interrupt(argv, SIGNALS[name], 4.0 if long_running else 0.0)
+    if long_running:
+        assert running, f"{command} ended before it was interrupted: {done.stderr[-2000:]}"
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     lines = _own_lines(done.stderr)
     assert len(lines) <= 1, done.stderr[-3000:]
@@ -149,7 +156,8 @@ def test_a_crawl_stopped_by_a_second_interrupt_says_what_it_kept(slow_site: Demo
     versions = root / "versions"
     # Interrupted twice once a checkpoint has stored some versions, as a user who presses
     # Ctrl-C again because the first one seemed slow.
-    done = _interrupt(argv, signal.SIGINT, 0.5, again=0.05, until=lambda: any(versions.glob("**/*.parquet")))
+    done, running = _interrupt(argv, signal.SIGINT, 0.5, again=0.05, until=lambda: any(versions.glob("**/*.parquet")))
+    assert running, done.stderr[-2000:]
     assert done.returncode == 1, done.stderr[-2000:]
     lines = _own_lines(done.stderr)
     assert len(lines) == 1, done.stderr[-3000:]
