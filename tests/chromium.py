@@ -33,6 +33,8 @@ FLAGS = [
     "--remote-debugging-pipe",
 ]
 TIMEOUT = 60.0
+# Screenshots worth a look, kept after the test's own folder is gone.
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "exports" / "report-screenshots"
 
 
 def find_chromium() -> str | None:
@@ -57,6 +59,12 @@ def launch(what: str) -> Chromium:
         pytest.skip(f"no Chromium found: {what} did not run "
                     "(install Debian's chromium: apt-get install chromium; or set CHROMIUM=/path)")
     return Chromium(binary)
+
+
+def keep(shot: Path) -> None:
+    """Copy a screenshot to exports/report-screenshots/ for review."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(shot, SCREENSHOTS / shot.name)
 
 
 class Page:

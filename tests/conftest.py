@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,11 +14,22 @@ import pytest
 from crawler.cli import LOCAL_MIRROR_SETTINGS, setting_args
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
+from tests.chromium import Chromium, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # A local mirror needs none of the real site's politeness.
 FAST = setting_args({**LOCAL_MIRROR_SETTINGS, "NCMES_PROGRESS_INTERVAL": 0})
+
+
+def free_port(at_least: int = 0) -> int:
+    """A TCP port free on 127.0.0.1 now (`at_least` for a port of as many digits as another)."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port >= at_least:
+            return port
 
 
 def run_cli(*args: str, timeout: float = 240, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -29,9 +41,10 @@ def run_cli(*args: str, timeout: float = 240, env: dict[str, str] | None = None)
     )
 
 
-def crawl(server: DemoServer, archive: Path, *extra: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    """A crawl of the served snapshot into `archive`, fast settings."""
-    return run_cli("crawl", "--site", server.url, "--archive", str(archive), *FAST, *extra, timeout=timeout)
+def crawl(site: DemoServer | str, archive: Path, *extra: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """A crawl of the served snapshot (or of the site at a URL) into `archive`, fast settings."""
+    url = site if isinstance(site, str) else site.url
+    return run_cli("crawl", "--site", url, "--archive", str(archive), *FAST, *extra, timeout=timeout)
 
 
 @pytest.fixture
@@ -43,3 +56,10 @@ def demo_site() -> DemoSite:
 def server(demo_site: DemoSite) -> Iterator[DemoServer]:
     with serve(demo_site) as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Chromium]:
+    """One headless Chromium for every browser test of the session (skipped without one)."""
+    with launch("the browser tests") as b:
+        yield b

@@ -107,4 +107,6 @@ def missing_lines(shown: list[str], stdout: str, stderr: str) -> list[str]:
 def known_commands(help_text: str) -> set[str]:
     """The commands `ncmes-archive --help` lists (`{crawl,changes,...}`)."""
     found = re.search(r"\{([a-z,-]+)\}", help_text)
-    return set(found.group(1).split(",")) if found else set()
+    if found is None:
+        raise LookupError(f"no {{command,...}} list in the help:\n{help_text}")
+    return set(found.group(1).split(","))

@@ -23,6 +23,7 @@ from crawler.archive.files import write_atomic
 from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION_KEY, SCHEMAS
 from crawler.archive.writer import Archive
 from crawler.extraction.record import ArticleRecord, Related
+from tests.damage import foreign, old_schema
 from tests.factories import article_record
 
 REPO = Path(__file__).resolve().parents[1]
@@ -335,16 +336,6 @@ def test_the_state_holds_what_a_fetched_page_must_show(root: Path) -> None:
 # -- unreadable files -------------------------------------------------------------------------
 
 
-def _foreign(path: Path) -> None:
-    pq.write_table(pa.table({"a": [1, 2]}), path)
-
-
-def _old_schema(path: Path) -> None:
-    kind = "versions" if path.parent.name == "versions" else "articles"
-    schema = SCHEMAS[kind].with_metadata({SCHEMA_VERSION_KEY: b"0.3", FILE_KIND_KEY: kind.encode()})
-    pq.write_table(schema.empty_table(), path)
-
-
 def _corrupt(path: Path) -> None:
     path.write_bytes(b"PAR1 this is not really parquet")
 
@@ -355,9 +346,9 @@ def _corrupt(path: Path) -> None:
     "target, damage, message",
     [
         ("versions", _corrupt, "is not readable Parquet"),
-        ("versions", _foreign, "not an ncmes archive file"),
-        ("versions", _old_schema, "was written by schema 0.3; this version reads 1.x"),
-        ("articles.parquet", _old_schema, "was written by schema 0.3; this version reads 1.x"),
+        ("versions", foreign, "not an ncmes archive file"),
+        ("versions", old_schema, "was written by schema 0.3; this version reads 1.x"),
+        ("articles.parquet", old_schema, "was written by schema 0.3; this version reads 1.x"),
     ],
 )
 def test_unreadable_file_refused_and_untouched(root: Path, damage, message, target) -> None:
@@ -374,7 +365,7 @@ def test_unreadable_file_refused_and_untouched(root: Path, damage, message, targ
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("damage, message", [(_corrupt, "is not readable Parquet"), (_foreign, "not an ncmes archive file")])
+@pytest.mark.parametrize("damage, message", [(_corrupt, "is not readable Parquet"), (foreign, "not an ncmes archive file")])
 def test_a_damaged_snapshot_is_read_without_and_rebuilt_from_versions(root: Path, damage, message) -> None:
     run_once(root, make_record())
     expected = Archive(root).read_articles()

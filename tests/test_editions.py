@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
 from crawler.revisit import SIGNAL_MARGIN, RevisitPolicy
-from tests.conftest import crawl, run_cli
+from tests.conftest import crawl, free_port, run_cli
 
 EDITIONS = ("ar", "en")
 
@@ -154,14 +153,8 @@ def test_a_sites_schedule_counts_only_its_own_runs() -> None:
     assert policy.changed_since() == t0 - SIGNAL_MARGIN  # this site's run, not the English one's
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_demo_crawls_both_editions_into_one_archive(tmp_path: Path) -> None:
-    ar_port, en_port = _free_port(), _free_port()
+    ar_port, en_port = free_port(), free_port()
     result = run_cli("demo", "--archive", str(tmp_path / "demo"), "--port", str(ar_port),
                      "--en-port", str(en_port), "-s", "NCMES_PROGRESS_INTERVAL=0")
     assert result.returncode == 0, result.stderr

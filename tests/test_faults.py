@@ -15,19 +15,18 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive import schema
 from crawler.archive.warc import read as read_warc
 from crawler.demo.content import SECTION_BY_SLUG, section_path
 from crawler.demo.server import serve
 from crawler.demo.site import FOREVER, SITE, DemoSite
 from crawler.extraction import charset_of, extract
 from tests.conftest import FAST, ROOT, crawl, run_cli
+from tests.damage import foreign, garbage, old_schema, truncate
 
 # Retries fast enough for a test, still the real code path: backoff 0.1 s, 0.2 s, 0.4 s.
 QUICK_RETRIES = ["-s", "RETRY_BACKOFF_BASE=0.1", "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=3"]
@@ -512,28 +511,8 @@ def _first_part(archive: Path, folder: str) -> Path:
     return min((archive / folder).glob("*.parquet"))
 
 
-def _garbage(path: Path) -> None:
-    path.write_bytes(b"this is not parquet at all\n" * 20)
-
-
-def _truncate(path: Path) -> None:
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
-
-
-def _foreign(path: Path) -> None:
-    pq.write_table(pa.table({"name": ["a", "b"], "value": [1, 2]}), path)
-
-
 def _wrong_kind(path: Path) -> None:
     shutil.copyfile(path.parent / "articles.parquet", path)
-
-
-def _old_schema(path: Path) -> None:
-    table = pq.read_table(path)
-    meta = dict(table.schema.metadata or {})
-    meta[schema.SCHEMA_VERSION_KEY] = b"0.3"
-    pq.write_table(table.replace_schema_metadata(meta), path)
 
 
 def _damaged_page(path: Path) -> None:
@@ -547,18 +526,18 @@ def _damaged_page(path: Path) -> None:
 # Files read without when damaged (derivable, or planning state): every command answers
 # with one warning line naming the file.
 READ_WITHOUT = {
-    "garbage articles": ("articles.parquet", _garbage, "is not readable Parquet"),
-    "truncated articles": ("articles.parquet", _truncate, "is not readable Parquet"),
-    "foreign runs": ("runs.parquet", _foreign, "not an ncmes archive file"),
+    "garbage articles": ("articles.parquet", garbage, "is not readable Parquet"),
+    "truncated articles": ("articles.parquet", truncate, "is not readable Parquet"),
+    "foreign runs": ("runs.parquet", foreign, "not an ncmes archive file"),
     "failures holding articles": ("failures.parquet", _wrong_kind, "expected 'failures'"),
 }
 # What is refused: another major schema, or a part of what is not derivable.
 DAMAGE = {
-    "old-schema articles": ("articles.parquet", _old_schema, "was written by schema 0.3"),
-    "old-schema versions part": ("versions/*", _old_schema, "was written by schema 0.3"),
-    "foreign versions part": ("versions/zz-foreign.parquet", _foreign, "not an ncmes archive file"),
+    "old-schema articles": ("articles.parquet", old_schema, "was written by schema 0.3"),
+    "old-schema versions part": ("versions/*", old_schema, "was written by schema 0.3"),
+    "foreign versions part": ("versions/zz-foreign.parquet", foreign, "not an ncmes archive file"),
     "damaged versions page": ("versions/*", _damaged_page, ""),
-    "garbage changes part": ("changes/*", _garbage, "is not readable Parquet"),
+    "garbage changes part": ("changes/*", garbage, "is not readable Parquet"),
 }
 
 
@@ -623,7 +602,7 @@ def test_every_reading_command_reads_past_a_damaged_articles_file(small_archive:
     archive = tmp_path / "archive"
     shutil.copytree(small_archive, archive)
     expected = run_cli(*[str(tmp_path / "expected") if a == "OUT" else a for a in command], "--archive", str(archive))
-    _garbage(archive / "articles.parquet")
+    garbage(archive / "articles.parquet")
     before = _snapshot(archive)
     args = [str(tmp_path / "out") if a == "OUT" else a for a in command]
     result = run_cli(*args, "--archive", str(archive))

@@ -4,9 +4,7 @@ it answers, and nothing in the archive is created, changed or locked."""
 from __future__ import annotations
 
 import json
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +19,8 @@ from crawler.archive import cdxj
 from crawler.archive.replay import pywb_available
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
-from tests.conftest import ROOT, crawl
+from tests.conftest import ROOT, crawl, free_port
+from tests.readonly import read_only_argv, require_read_only_mount
 
 EVERY_RUN = ["-s", "NCMES_REVISIT_EVERY_RUNS=1"]
 
@@ -65,28 +64,14 @@ def _listing(root: Path) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-def _read_only_mount_works(path: Path) -> bool:
-    probe = subprocess.run(
-        ["unshare", "-m", "sh", "-c", f"mount --bind {path} {path} && mount -o remount,bind,ro {path} "
-         f"&& ! touch {path}/.probe 2>/dev/null"],
-        capture_output=True,
-    ) if shutil.which("unshare") else None
-    return probe is not None and probe.returncode == 0 and not (path / ".probe").exists()
-
-
-def _command(archive: Path, args: list[str], read_only: bool) -> list[str]:
+def _command(archive: Path, args: list[str]) -> list[str]:
     """`python -m crawler ARGS`, inside a mount namespace where the archive is read-only."""
-    python = [sys.executable, "-m", "crawler", *args]
-    if not read_only:
-        return python
-    quoted = " ".join(f"'{a}'" for a in python)
-    return ["unshare", "-m", "sh", "-c",
-            f"mount --bind {archive} {archive} && mount -o remount,bind,ro {archive} && exec {quoted}"]
+    return read_only_argv(archive, [sys.executable, "-m", "crawler", *args])
 
 
 @pytest.fixture(scope="module")
-def read_only(crawled: Copy) -> bool:
-    return _read_only_mount_works(crawled.archive)
+def read_only() -> None:
+    require_read_only_mount("the read-only archive tests")
 
 
 def _commands(copy: Copy, out: Path) -> Iterator[tuple[str, list[str]]]:
@@ -101,11 +86,11 @@ def _commands(copy: Copy, out: Path) -> Iterator[tuple[str, list[str]]]:
 
 @pytest.mark.parametrize("name", ["stats", "changes", "diff", "export", "export --wacz", "report"])
 def test_a_read_command_reads_a_read_only_archive_and_writes_nothing_into_it(
-    crawled: Copy, read_only: bool, tmp_path: Path, name: str
+    crawled: Copy, read_only: None, tmp_path: Path, name: str
 ) -> None:
     args = dict(_commands(crawled, tmp_path))[name]
     before = _listing(crawled.archive)
-    result = subprocess.run(_command(crawled.archive, args, read_only), capture_output=True,
+    result = subprocess.run(_command(crawled.archive, args), capture_output=True,
                             text=True, cwd=ROOT, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
@@ -123,20 +108,14 @@ def test_a_read_command_reads_a_read_only_archive_and_writes_nothing_into_it(
         assert "عنوان بعد التعديل" in result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.skipif(not pywb_available(), reason="pywb not installed")
-def test_replay_serves_a_read_only_archive_without_its_index(crawled: Copy, read_only: bool) -> None:
+def test_replay_serves_a_read_only_archive_without_its_index(crawled: Copy, read_only: None) -> None:
     files = sorted((crawled.archive / "warc").glob("*.warc.gz"))
     entry = next(e for e in cdxj.index_file(files[-1], repair=False) if e.status == "200")
     before = _listing(crawled.archive)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
-        _command(crawled.archive, ["replay", "--archive", str(crawled.archive), "--port", str(port)], read_only),
+        _command(crawled.archive, ["replay", "--archive", str(crawled.archive), "--port", str(port)]),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -28,12 +28,11 @@ from crawler.dataset.html_report import report
 from crawler.demo.content import SEED_ID
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
-from tests.chromium import Chromium, launch
+from tests.chromium import Chromium, keep
 from tests.conftest import ROOT, crawl, run_cli
 from tests.factories import article_record
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-SCREENSHOTS = ROOT / "exports" / "report-screenshots"
 ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{5,}$")
 
 # One article per hashed field (old, ordinary posts of the snapshot).
@@ -340,18 +339,6 @@ def test_english_articles_are_left_to_right_and_titles_are_escaped(mixed_report:
 # -- a real browser -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    with launch("the report's browser tests") as b:
-        yield b
-
-
-def _keep(shot: Path) -> None:
-    """Copy a screenshot to exports/report-screenshots/ for review."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(shot, SCREENSHOTS / shot.name)
-
-
 def test_the_report_renders_right_to_left_in_chromium(
     browser: Chromium, edited: Edited, report_dir: Path, tmp_path: Path
 ) -> None:
@@ -366,7 +353,7 @@ def test_the_report_renders_right_to_left_in_chromium(
         assert page.evaluate("getComputedStyle(document.body).maxWidth") != "none"  # style.css applied
         # Readable on a phone: nothing wider than the screen.
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        _keep(page.screenshot(tmp_path / f"report-{name}.png"))
+        keep(page.screenshot(tmp_path / f"report-{name}.png"))
     marks = page.evaluate(
         "[...document.querySelectorAll('del, ins')].map(e => [e.tagName, e.textContent,"
         " getComputedStyle(e).textDecorationLine])"
@@ -383,7 +370,7 @@ def test_an_english_page_renders_left_to_right_in_chromium(
     assert page.errors == [], page.errors
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     assert page.evaluate("getComputedStyle(document.querySelector('article h1')).direction") == "ltr"
-    _keep(page.screenshot(tmp_path / "report-article-en.png"))
+    keep(page.screenshot(tmp_path / "report-article-en.png"))
     # The untrusted title is text on the index, not markup.
     index_page = browser.open((mixed_report / "index.html").as_uri())
     assert index_page.errors == [], index_page.errors
@@ -420,4 +407,4 @@ def test_the_report_lists_every_article_with_relative_links(
     assert shown.errors == [], shown.errors
     assert shown.evaluate("getComputedStyle(document.querySelector('h1')).direction") == "rtl"
     assert shown.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    _keep(shown.screenshot(tmp_path / "report-all-articles.png"))
+    keep(shown.screenshot(tmp_path / "report-all-articles.png"))

@@ -6,8 +6,6 @@ its right end; ids never wrap; struck-through Arabic stays legible. On the demo'
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import lxml.html
@@ -19,10 +17,9 @@ from crawler.dataset.bidi import isolate
 from crawler.demo.edits import apply_edits
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
-from tests.chromium import Chromium, launch
-from tests.conftest import ROOT, crawl, run_cli
+from tests.chromium import Chromium, keep
+from tests.conftest import crawl, run_cli
 
-SCREENSHOTS = ROOT / "exports" / "report-screenshots"
 NOTE_EDIT = 4097  # crawler/demo/edits.py: a URL cited by footnote 1
 
 # Every URL in the page's text, with the rectangles of its first and last characters and of
@@ -47,12 +44,6 @@ URL_BOXES = r"""
   return found;
 })()
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    with launch("the report's bidi tests") as b:
-        yield b
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +94,7 @@ def test_urls_show_whole_at_both_ends_in_right_to_left_pages(browser: Chromium, 
             assert abs(u["last"][0] - bottom[1]) < 1.5 and abs(u["last"][1] - bottom[2]) < 4, u
             if len(lines) == 1:
                 assert u["first"][0] < u["last"][0], u
-        shot = page.screenshot(tmp_path / f"report-bidi-{width}.png")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(shot, SCREENSHOTS / shot.name)
+        keep(page.screenshot(tmp_path / f"report-bidi-{width}.png"))
 
 
 def test_ids_do_not_wrap_and_deleted_words_stay_legible(browser: Chromium, report_dir: Path) -> None:

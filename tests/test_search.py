@@ -27,8 +27,9 @@ from crawler.search import index as search_index
 from crawler.search.analysis import WORD_RE, normalize, stem
 from crawler.search.index import INDEX_FILE, notes_text, open_for_reading
 from crawler.search.query import Filters, parse, search
-from tests.chromium import Chromium, launch
-from tests.conftest import crawl, run_cli
+from tests.chromium import Chromium
+from tests.conftest import crawl, free_port, run_cli
+from tests.readonly import read_only_argv, require_read_only_mount
 
 ARABIC_WORD = re.compile(r"^[\u0621-\u064a]{5,}$")
 NEW_WORD = "المستجدة"
@@ -205,7 +206,7 @@ def test_search_json_fields_filters_and_phrases(crawled: Crawled) -> None:
         only = search(conn, parse("الأمن"), Filters(section=section), limit=1000)
         assert only and all(section in h.sections for h in only)
         since = search(conn, parse("الأمن"), Filters(since=__import__("datetime").date(2025, 6, 1)), limit=1000)
-        assert all(h.published >= "2025-06-01" for h in since)
+        assert since and all(h.published >= "2025-06-01" for h in since)
         # English words match their inflections, in the English edition only when asked.
         english = search(conn, parse("negotiations"), Filters(language="en"), limit=1000)
         assert english and all(h.language == "en" for h in english)
@@ -215,7 +216,7 @@ def test_search_json_fields_filters_and_phrases(crawled: Crawled) -> None:
         # A phrase is exact: its words in order, adjacent.
         phrase = search(conn, parse('"الشرق الأوسط"'), limit=1000)
         loose = search(conn, parse("الأوسط الشرق"), limit=1000)
-        assert {h.url for h in phrase} <= {h.url for h in loose}
+        assert phrase and {h.url for h in phrase} <= {h.url for h in loose}
         for hit in phrase:
             text = normalize(_texts(archive)[(hit.url, hit.version)])
             assert "الشرق الاوسط" in " ".join(WORD_RE.findall(text))
@@ -337,12 +338,6 @@ def test_sqlite_export_holds_the_tables_and_the_same_search(crawled: Crawled, tm
     assert done.stdout.strip() == f"wrote {db_out} ({len(live)} rows) and its data card {db_out}.README.md"
 
 
-def _free_port() -> int:
-    with __import__("socket").socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browsing(crawled: Crawled) -> Iterator[str]:
     import os
@@ -351,7 +346,7 @@ def browsing(crawled: Crawled) -> Iterator[str]:
     import time
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "crawler", "browse", "--archive", str(crawled.archive), "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent,
@@ -382,76 +377,68 @@ def browsing(crawled: Crawled) -> Iterator[str]:
                                         "ncmes-archive: browse stopped"]
 
 
-def _chromium() -> Chromium:
-    return launch("browse in a browser")
-
-
-def test_browse_in_chromium(crawled: Crawled, browsing: str) -> None:
+def test_browse_in_chromium(crawled: Crawled, browsing: str, browser: Chromium) -> None:
     from urllib.parse import urlencode
 
-    with _chromium() as browser:
-        home = browser.open(browsing + "/")
-        assert home.evaluate("document.querySelector('h1').textContent").startswith("NCMES articles")
-        assert home.evaluate("[...document.querySelectorAll('h2')].some(h => h.textContent === 'At a glance')")
-        assert home.errors == []
+    home = browser.open(browsing + "/")
+    assert home.evaluate("document.querySelector('h1').textContent").startswith("NCMES articles")
+    assert home.evaluate("[...document.querySelectorAll('h2')].some(h => h.textContent === 'At a glance')")
+    assert home.errors == []
 
-        table = browser.open(browsing + "/ncmes/articles")
-        facets = table.evaluate("[...document.querySelectorAll('.facet-info')].map(f => f.dataset.column)")
-        assert {"sections", "year", "authors", "language", "status"} <= set(facets)
-        directions = table.evaluate(
-            "[...document.querySelectorAll('td.col-title div')].map(d => getComputedStyle(d).direction)")
-        assert directions and set(directions) <= {"rtl", "ltr"} and "rtl" in directions
-        assert table.errors == []
+    table = browser.open(browsing + "/ncmes/articles")
+    facets = table.evaluate("[...document.querySelectorAll('.facet-info')].map(f => f.dataset.column)")
+    assert {"sections", "year", "authors", "language", "status"} <= set(facets)
+    directions = table.evaluate(
+        "[...document.querySelectorAll('td.col-title div')].map(d => getComputedStyle(d).direction)")
+    assert directions and set(directions) <= {"rtl", "ltr"} and "rtl" in directions
+    assert table.errors == []
 
-        page = browser.open(browsing + "/-/article?" + urlencode({"url": crawled.edited_url}))
-        assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
-        # Right aligned, as right-to-left text starts (Datasette's own style aligns left).
-        assert page.evaluate("getComputedStyle(document.querySelector('article .text p')).textAlign") == "start"
-        # The shortest line's words sit against the right edge.
-        assert page.evaluate(
-            "(() => { const p = [...document.querySelectorAll('article .text p')]"
-            ".sort((x, y) => x.textContent.length - y.textContent.length)[0];"
-            " const r = document.createRange(); r.selectNodeContents(p); const t = r.getBoundingClientRect();"
-            " const a = p.getBoundingClientRect(); return a.right - t.right < 2 && t.left - a.left > 100; })()")
-        assert page.evaluate("document.querySelectorAll('.versions tbody tr').length") == 2
-        diff_href = page.evaluate("document.querySelector('a.diff').href")
-        assert page.evaluate("document.querySelector('a.replay').href").startswith("http://127.0.0.1:8090/ncmes/")
-        assert page.errors == []
-        diff = browser.open(diff_href)
-        assert diff.evaluate("[...document.querySelectorAll('del')].map(d => d.textContent).join(' ')").strip() \
-            == crawled.old_word
-        assert NEW_WORD in diff.evaluate("[...document.querySelectorAll('ins')].map(d => d.textContent).join(' ')")
-        assert diff.errors == []
+    page = browser.open(browsing + "/-/article?" + urlencode({"url": crawled.edited_url}))
+    assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
+    # Right aligned, as right-to-left text starts (Datasette's own style aligns left).
+    assert page.evaluate("getComputedStyle(document.querySelector('article .text p')).textAlign") == "start"
+    # The shortest line's words sit against the right edge.
+    assert page.evaluate(
+        "(() => { const p = [...document.querySelectorAll('article .text p')]"
+        ".sort((x, y) => x.textContent.length - y.textContent.length)[0];"
+        " const r = document.createRange(); r.selectNodeContents(p); const t = r.getBoundingClientRect();"
+        " const a = p.getBoundingClientRect(); return a.right - t.right < 2 && t.left - a.left > 100; })()")
+    assert page.evaluate("document.querySelectorAll('.versions tbody tr').length") == 2
+    diff_href = page.evaluate("document.querySelector('a.diff').href")
+    assert page.evaluate("document.querySelector('a.replay').href").startswith("http://127.0.0.1:8090/ncmes/")
+    assert page.errors == []
+    diff = browser.open(diff_href)
+    assert diff.evaluate("[...document.querySelectorAll('del')].map(d => d.textContent).join(' ')").strip() \
+        == crawled.old_word
+    assert NEW_WORD in diff.evaluate("[...document.querySelectorAll('ins')].map(d => d.textContent).join(' ')")
+    assert diff.errors == []
 
-        # An Arabic search typed into the search box, spelt another way than the article has it.
-        form = browser.open(browsing + "/ncmes/search")
-        form.evaluate("document.querySelector('input[name=q]').focus()")
-        form.call("Input.insertText", text="مُسْتجَده")
-        for kind in ("keyDown", "keyUp"):
-            form.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13,
-                      **({"text": "\r"} if kind == "keyDown" else {}))
-        browser._wait_event("Page.loadEventFired", form.session)
-        urls = form.evaluate("[...document.querySelectorAll('td.col-url a')].map(a => a.textContent)")
-        assert crawled.edited_url in urls
-        marks = form.evaluate("[...document.querySelectorAll('td.col-passage mark')].map(m => m.textContent)")
-        assert NEW_WORD in marks
-        assert form.errors == []
+    # An Arabic search typed into the search box, spelt another way than the article has it.
+    form = browser.open(browsing + "/ncmes/search")
+    form.evaluate("document.querySelector('input[name=q]').focus()")
+    form.call("Input.insertText", text="مُسْتجَده")
+    for kind in ("keyDown", "keyUp"):
+        form.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13,
+                  **({"text": "\r"} if kind == "keyDown" else {}))
+    browser._wait_event("Page.loadEventFired", form.session)
+    urls = form.evaluate("[...document.querySelectorAll('td.col-url a')].map(a => a.textContent)")
+    assert crawled.edited_url in urls
+    marks = form.evaluate("[...document.querySelectorAll('td.col-passage mark')].map(m => m.textContent)")
+    assert NEW_WORD in marks
+    assert form.errors == []
 
 
 def _read_only(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The command line with `folder` mounted read-only (a mount namespace of its own)."""
-    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
     return subprocess.run(
-        ["unshare", "-m", "sh", "-c", script, str(folder), sys.executable, "-m", "crawler", *args],
+        read_only_argv(folder, [sys.executable, "-m", "crawler", *args]),
         capture_output=True, text=True, timeout=240, cwd=Path(__file__).parent.parent,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
 
 
 def test_a_read_only_archive_is_searched_without_writing(crawled: Crawled, tmp_path: Path) -> None:
-    probe = _read_only(tmp_path, "--help")
-    if probe.returncode != 0:
-        pytest.skip(f"cannot mount a folder read-only here (unshare -m): {probe.stderr.strip()[:200]}")
+    require_read_only_mount("searching a read-only archive")
     archive = tmp_path / "archive"
     shutil.copytree(crawled.archive, archive)
     (archive / INDEX_FILE).unlink()

@@ -21,25 +21,14 @@ import pytest
 
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
-from tests.conftest import FAST, ROOT, crawl, run_cli
+from tests.conftest import FAST, ROOT, crawl, free_port, run_cli
+from tests.readme_steps import known_commands
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _commands() -> list[str]:
-    listing = run_cli("--help").stdout
-    found = re.search(r"\{([a-z,-]+)\}", listing)
-    assert found, listing
-    return found.group(1).split(",")
-
-
-COMMANDS = _commands()
+COMMANDS = sorted(known_commands(run_cli("--help").stdout))
 SLOW = ["-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
+# Commands that run for seconds and more: always caught working.
+LONG_RUNNING = ("crawl", "demo", "replay", "browse")
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +53,11 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
 def _arguments(command: str, archive: Path, url: str, site: str, out: Path) -> list[str]:
     """Arguments that make each command do real work on the archive (unknown commands,
     added later, run with --archive alone)."""
-    port = str(_free_port())
+    port = str(free_port())
     where = ["--archive", str(archive)]
     return {
         "crawl": ["--site", site, "--archive", str(out / "crawled"), *FAST, *SLOW],
-        "demo": ["--archive", str(out / "demo"), "--port", port, "--en-port", str(_free_port())],
+        "demo": ["--archive", str(out / "demo"), "--port", port, "--en-port", str(free_port())],
         "diff": [*where, url],
         "show": [*where, url],
         "history": [*where, url],
@@ -82,9 +71,10 @@ def _arguments(command: str, archive: Path, url: str, site: str, out: Path) -> l
 
 
 def _interrupt(argv: list[str], signum: int, after: float, again: float | None = None,
-               until: Callable[[], bool] | None = None) -> subprocess.CompletedProcess[str]:
+               until: Callable[[], bool] | None = None) -> tuple[subprocess.CompletedProcess[str], bool]:
     """Run `ncmes-archive ARGV` in a process group of its own; `after` seconds (or once
-    `until()` holds) send the group `signum`, and again `again` seconds later."""
+    `until()` holds) send the group `signum`, and again `again` seconds later. Also whether
+    it was still running when the first signal was sent."""
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler", *argv], cwd=ROOT, text=True, start_new_session=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -100,6 +90,7 @@ def _interrupt(argv: list[str], signum: int, after: float, again: float | None =
     deadline = time.monotonic() + 120
     while until is not None and not until() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
+    running = process.poll() is None
     for wait in ([0.0] if again is None else [0.0, again]):
         time.sleep(wait)
         try:
@@ -111,7 +102,7 @@ def _interrupt(argv: list[str], signum: int, after: float, again: float | None =
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    return subprocess.CompletedProcess(argv, process.returncode, out, err)
+    return subprocess.CompletedProcess(argv, process.returncode, out, err), running
 
 
 def _catches_sigterm(pid: int) -> bool:
@@ -137,10 +128,13 @@ def test_every_command_answers_an_interrupt_in_one_line(
 ) -> None:
     root, url = archive
     argv = [command, *_arguments(command, root, url, slow_site.url, tmp_path)]
-    # Long-running commands are interrupted while they work; the others as soon as started
-    # (they may also have finished: then they must have said nothing of an interrupt).
-    after = 4.0 if command in ("crawl", "demo", "replay", "browse") else 0.3
-    done = _interrupt(argv, SIGNALS[name], after)
+    # Long-running commands are interrupted while they work; the others as soon as they
+    # catch signals (they may also have finished: then they must have said nothing of an
+    # interrupt).
+    long_running = command in LONG_RUNNING
+    done, running = _interrupt(argv, SIGNALS[name], 4.0 if long_running else 0.0)
+    if long_running:
+        assert running, f"{command} ended before it was interrupted: {done.stderr[-2000:]}"
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     lines = _own_lines(done.stderr)
     assert len(lines) <= 1, done.stderr[-3000:]
@@ -162,7 +156,8 @@ def test_a_crawl_stopped_by_a_second_interrupt_says_what_it_kept(slow_site: Demo
     versions = root / "versions"
     # Interrupted twice once a checkpoint has stored some versions, as a user who presses
     # Ctrl-C again because the first one seemed slow.
-    done = _interrupt(argv, signal.SIGINT, 0.5, again=0.05, until=lambda: any(versions.glob("**/*.parquet")))
+    done, running = _interrupt(argv, signal.SIGINT, 0.5, again=0.05, until=lambda: any(versions.glob("**/*.parquet")))
+    assert running, done.stderr[-2000:]
     assert done.returncode == 1, done.stderr[-2000:]
     lines = _own_lines(done.stderr)
     assert len(lines) == 1, done.stderr[-3000:]

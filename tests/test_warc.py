@@ -15,7 +15,6 @@ import json
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,7 +36,7 @@ from crawler.archive.warc import read as read_warc
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
 from crawler.extraction import extract
-from tests.conftest import ROOT, crawl, run_cli
+from tests.conftest import ROOT, crawl, free_port, run_cli
 
 # Every article is due every run, so the recrawl asks each one with its validators (304).
 EVERY_RUN = ["-s", "NCMES_REVISIT_EVERY_RUNS=1", "-s", "RETRY_BACKOFF_BASE=0.05"]
@@ -221,12 +220,6 @@ def test_each_version_names_its_record(history: History) -> None:
             assert record.rec_headers.get_header("WARC-Record-ID") == row["warc_record_id"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(url: str, deadline: float) -> bytes:
     while True:
         try:
@@ -244,7 +237,7 @@ def test_pywb_replays_an_article_from_the_archive(history: History) -> None:
     row = versions[0]
     index = {(e.filename, e.offset): e for e in cdxj.read(history.archive / "warc").entries()}
     entry = index[(Path(row["warc_file"]).name, row["warc_offset"])]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "crawler", "replay", "--archive", str(history.archive), "--port", str(port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
