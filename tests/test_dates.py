@@ -66,6 +66,11 @@ UTC = dt.UTC
         ("الاثنين, سبتمبر 1, 2014", dt.date(2014, 9, 1)),
         ("الخميس, ديسمبر 25, 2014", dt.date(2014, 12, 25)),
         ("الأربعاء, فبراير 4, 2015", dt.date(2015, 2, 4)),
+        # A time of day beside the date: its numbers are not the day.
+        ("PUBLISHED: 10:48, Tue, Nov 19, 2019", dt.date(2019, 11, 19)),
+        ("February 1, 2016: 12:41 PM ET", dt.date(2016, 2, 1)),
+        ("01:38:07 PM IST Nov 20 2019", dt.date(2019, 11, 20)),
+        ("18 أكتوبر 2025 - 10:30 م", dt.date(2025, 10, 18)),
     ],
 )
 def test_shown_dates(text: str, expected: dt.date) -> None:
@@ -75,7 +80,8 @@ def test_shown_dates(text: str, expected: dt.date) -> None:
 @pytest.mark.parametrize(
     "text",
     ["", "قضايا مشتركة:", "أكتوبر 2025", "18 أكتوبر", "32/10/2025", "31 نوفمبر 2025",
-     "18 أكتوبر نوفمبر 2025", "منذ يومين", "Search"],
+     "18 أكتوبر نوفمبر 2025", "منذ يومين", "Search",
+     "أكتوبر 2025 10:30"],
 )
 def test_not_dates(text: str) -> None:
     # Partial dates are never completed from today's date: extraction has no clock.

@@ -61,6 +61,8 @@ _DMY_NUMERIC_RE = re.compile(r"(?<!\d)(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\
 _YMD_NUMERIC_RE = re.compile(r"(?<!\d)(\d{4})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
 _DAY_RE = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
 _YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# A time of day beside a date ("9:02 AM", "18:42:07"): its numbers are not the day.
+_TIME_RE = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 
 _DATEPARSER_SETTINGS = {
     "DATE_ORDER": "DMY",
@@ -88,7 +90,7 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def _by_month_name(text: str) -> dt.date | None:
-    folded = _fold_arabic(text)
+    folded = _TIME_RE.sub(" ", _fold_arabic(text))
     months = {_MONTHS[m.group(1)] for m in _MONTH_NAME_RE.finditer(folded)}
     months |= {_english_abbrev(m.group(1)) for m in _ENGLISH_NAME_RE.finditer(folded)}
     # "تشرين الأول/أكتوبر" names one month twice; two different months is not a date.

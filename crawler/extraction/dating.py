@@ -89,10 +89,14 @@ def _teaser_boxes(root: etree._Element, page_url: str, site: str) -> list[etree.
             if _links_another_post(a, page_url, site)]
 
 
-def _own_copy(region: list[etree._Element], drop: set[etree._Element]) -> list[etree._Element]:
-    """Copies of the region's elements without the dropped subtrees (the page is untouched)."""
-    copies = []
+def _own_markup(region: list[etree._Element], drop: set[etree._Element]) -> str:
+    """The region's elements as markup without the dropped subtrees; an element holding none
+    is serialised as it is, the others from a copy (the page is untouched)."""
+    parts = []
     for root in region:
+        if not any(node in drop for node in root.iterdescendants()):
+            parts.append(etree.tostring(root, method="html", encoding="unicode", with_tail=False))
+            continue
         copy = deepcopy(root)
         doomed = [twin for node, twin in zip(root.iter(), copy.iter(), strict=True)
                   if node in drop and node is not root]
@@ -101,8 +105,8 @@ def _own_copy(region: list[etree._Element], drop: set[etree._Element]) -> list[e
             if parent is not None:
                 parent.remove(twin)  # its tail text goes too: a teaser's, never the article's
         copy.tail = None
-        copies.append(copy)
-    return copies
+        parts.append(etree.tostring(copy, method="html", encoding="unicode"))
+    return "".join(parts)
 
 
 def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
@@ -116,7 +120,6 @@ def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
     nor outside the region: a sidebar or a recent-posts list carries other posts' dates.
     Original date first; none after `before` (the fetch time)."""
     from htmldate import find_date  # only here: most pages are dated by their own markup
-    from lxml import html as lxml_html
 
     head = doc.find("head")
     parts = [etree.tostring(head, method="html", encoding="unicode")] if head is not None else []
@@ -131,11 +134,11 @@ def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
         drop = set(foreign)
         for root in region:
             drop.update(_teaser_boxes(root, url, site))
-        body = "".join(etree.tostring(copy, method="html", encoding="unicode")
-                       for copy in _own_copy(region, drop))
+        body = _own_markup(region, drop)
     text = "<html>" + "".join(parts) + "<body>" + (body or "<p></p>") + "</body></html>"
     try:
-        found = find_date(lxml_html.fromstring(text), url=url, original_date=True,
+        # As markup, not a tree: htmldate would copy a tree before pruning it.
+        found = find_date(text, url=url, original_date=True,
                           extensive_search=False, outputformat="%Y-%m-%d",
                           max_date=before.strftime("%Y-%m-%d") if before else "2100-01-01")
     except (ValueError, TypeError, etree.LxmlError):
