@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from crawler.extraction import extract
-from crawler.extraction.chrome import second_opinion, suspects
+from crawler.extraction.chrome import _runs, _short_runs, in_text, second_opinion, suspects
 
 PAGE = Path(__file__).parent / "fixtures" / "chrome" / "news-article.html"
 PROSE = ("Negotiations over the port stalled on Tuesday, as traffic through the strait fell for "
@@ -85,6 +86,19 @@ def test_the_opinion_only_removes_suspects_and_headings_and_never_everything(
                      if not suspect and kind not in ("h1", "h2", "h3", "h4", "h5", "h6")]
         for line in must_stay:
             assert line in kept
+
+
+_WORDS = st.text(alphabet=st.sampled_from("ab é1 .,\n-"), max_size=60)
+
+
+@given(st.text(alphabet=st.sampled_from("ab é1 .,-"), max_size=12), _WORDS)
+def test_a_short_line_is_in_the_text_when_its_words_stand_there_in_a_row(
+        line: str, text: str) -> None:
+    text = text.casefold()
+    words = re.findall(r"\w+", line.casefold())
+    assume(0 < len(words) < 4 and not (len(words) == 1 and words[0].isdigit()))
+    in_a_row = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", text)
+    assert in_text(line, text, _runs(text), _short_runs(text)) == (in_a_row is not None)
 
 
 def test_a_news_page_loses_its_chrome_and_keeps_its_structure() -> None:

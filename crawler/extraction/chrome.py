@@ -81,22 +81,25 @@ def _runs(text: str) -> set[tuple[str, ...]]:
     return {tuple(tokens[i:i + _RUN]) for i in range(len(tokens) - _RUN + 1)}
 
 
+def _short_runs(text: str) -> set[tuple[str, ...]]:
+    """The text's runs of one to three words, for lines too short to have a 4-word run."""
+    tokens = _WORD.findall(text.casefold())
+    return {tuple(tokens[i:i + n]) for n in range(1, _RUN) for i in range(len(tokens) - n + 1)}
+
+
 def in_text(line: str, text: str, text_runs: set[tuple[str, ...]],
-            text_words: set[str] | None = None) -> bool:
-    """Whether trafilatura's text holds the line: most of its 4-word runs; a shorter line as
-    one of trafilatura's lines, or (two words or more) as words of one. text_words, the set
-    of the text's words, answers most short lines without searching the text."""
+            short_runs: set[tuple[str, ...]]) -> bool:
+    """Whether trafilatura's text holds the line: most of its 4-word runs; a shorter line, its
+    words in a row (short_runs: _short_runs(text)); a lone number, as a line of its own."""
     runs = _runs(line)
     if runs:
         return sum(run in text_runs for run in runs) >= IN_TEXT_SHARE * len(runs)
-    words = _WORD.findall(line.casefold())
+    words = tuple(_WORD.findall(line.casefold()))
     if not words:
         return False
-    if text_words is not None and not text_words.issuperset(words):
-        return False
     if len(words) == 1 and words[0].isdigit():  # a counter ("6" photos) is in no sentence
-        return any(_WORD.findall(other) == words for other in text.split("\n"))
-    return re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", text) is not None
+        return any(tuple(_WORD.findall(other)) == words for other in text.split("\n"))
+    return words in short_runs
 
 
 def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
@@ -111,9 +114,8 @@ def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
     text = normalize(read()).casefold()
     if not text:
         return lines, 0  # no opinion: keep everything
-    text_runs = _runs(text)
-    text_words = set(_WORD.findall(text))
-    keep = [not suspect or in_text(line, text, text_runs, text_words)
+    text_runs, short_runs = _runs(text), _short_runs(text)
+    keep = [not suspect or in_text(line, text, text_runs, short_runs)
             for line, suspect in zip(lines, flagged, strict=True)]
     _drop_empty_headings(kinds, keep)
     kept = [line for line, kept_line in zip(lines, keep, strict=True) if kept_line]
