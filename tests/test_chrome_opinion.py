@@ -9,11 +9,15 @@ from pathlib import Path
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from lxml import etree
 
 from crawler.extraction import extract
 from crawler.extraction.chrome import _runs, _short_runs, in_text, second_opinion, suspects
+from crawler.extraction.dating import teaser_boxes
+from crawler.extraction.render import render_lines
 
 PAGE = Path(__file__).parent / "fixtures" / "chrome" / "news-article.html"
+CARDS = Path(__file__).parent / "fixtures" / "chrome" / "card-strip.html"
 PROSE = ("Negotiations over the port stalled on Tuesday, as traffic through the strait fell for "
          "a fourth month.")
 
@@ -115,3 +119,48 @@ def test_a_news_page_loses_its_chrome_and_keeps_its_structure() -> None:
     assert lines[-1].startswith("The port authority said")
     assert record.links == []  # the teasers' links went with their lines
     assert record.published == dt.date(2025, 10, 7)  # htmldate, from the URL
+
+
+def _opinion_on(markup: str, opinion: str) -> list[str]:
+    """The lines of markup's <article> after trafilatura's opinion (`opinion`, its text)."""
+    url, site = "https://daily.example.net/world/delta", "https://daily.example.net"
+    root = next(etree.fromstring(markup, etree.HTMLParser()).iter("article"))
+    boxes = [box for box in teaser_boxes(root, url, site, pictures=True) if box.tag != "a"]
+    rendered = render_lines(root, lambda _: False, boxes)
+    kept, _ = second_opinion(rendered.lines, rendered.kinds, rendered.linked, rendered.links,
+                             lambda: opinion, "", rendered.elements)
+    return kept
+
+
+def test_a_heading_goes_with_a_strip_of_dropped_teasers_but_not_with_a_dropped_credit() -> None:
+    prose = ["The river broke its banks at the end of a short harvest season, officials said.",
+             "Growers said the cooperative had not told them whether losses would be covered.",
+             "Repairs to the worst breaches of the levees are expected to take until the spring."]
+    photo = "Water stood a metre deep in the fields."
+    card = ('<div class="card"><a href="/world/{0}"><img src="x.jpg"></a><div><h3>KICKER</h3>'
+            '<span>Headline of another story about {0}</span></div></div>')
+    markup = (f"<html><body><article><p>{prose[0]}</p>"
+              f"<div class='photo'><h2>{photo}</h2><img src='f.jpg'><p>Reuters</p></div>"
+              f"<p>{prose[1]}</p><div class='rail'><div><h3>More from World</h3></div><div>"
+              + "".join(card.format(topic) for topic in ("ferries", "bridges", "orchards"))
+              + f"</div></div><p>{prose[2]}</p></article></body></html>")
+    kept = _opinion_on(markup, "\n".join([prose[0], photo, *prose[1:]]))
+    assert kept == [prose[0], photo, *prose[1:]]
+    # trafilatura keeping a teaser: it stays, and so does the strip's title.
+    kept = _opinion_on(markup, "\n".join([*prose, "Headline of another story about bridges"]))
+    assert "More from World" in kept and "Headline of another story about bridges" in kept
+
+
+def test_a_strip_of_other_posts_cards_goes_and_the_article_stays() -> None:
+    record = extract(CARDS.read_bytes(), "https://daily.example.net/world/delta-farmers-count-the-cost",
+                     dt.datetime(2025, 11, 1, tzinfo=dt.UTC))
+    for leak in ("More from World", "ROAD AHEAD", "CROSSING", "FRUITFUL", "Mountain pass",
+                 "Ferry crews", "old bridge", "Orchards report"):
+        assert leak not in record.body, leak
+    lines = record.body.split("\n")
+    assert lines[0].startswith("Farmers across the southern delta")
+    assert lines[-1].startswith("Engineers will inspect the levees")
+    assert len([line for line in lines if line.endswith(".")]) == 6  # every paragraph
+    # The photo's heading stays; the date beside the author's photo link is the article's.
+    assert "Water stood a metre deep in the fields outside the market town, a week after the river rose." in lines
+    assert record.published == dt.date(2025, 10, 7)

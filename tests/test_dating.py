@@ -46,6 +46,15 @@ def test_a_date_in_long_text_is_not_judged_by_the_links_of_that_text() -> None:
     assert not beside_other_post(_time(doc), URL, SITE)
 
 
+def test_a_link_to_a_file_the_home_page_or_an_authors_photo_is_no_other_post() -> None:
+    for link in ('<a href="/wp-content/uploads/2025/10/report-on-the-nile-basin.pdf">Download '
+                 'the full report on the basin</a>',
+                 '<a href="https://ncmes.org/">Back to the centre\'s home page</a>',
+                 '<a href="https://ncmes.org/staff/ahmed-ali"><img src="/ahmed.jpg"></a> أحمد علي'):
+        doc = _doc(f'<div class="meta">{link} <time>12 أكتوبر 2025</time></div>')
+        assert not beside_other_post(_time(doc), "https://ncmes.org/nile-basin-report/", SITE)
+
+
 def test_htmldate_reads_the_head_and_never_the_text() -> None:
     head = '<meta name="parsely-pub-date" content="2025-11-02T11:00:00+02:00">'
     before = dt.datetime(2025, 11, 20, tzinfo=dt.UTC)

@@ -189,7 +189,7 @@ def _extract(
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
-    page.body = extract_body(doc, page.url, title, page.content, skip, whole_page)
+    page.body = extract_body(doc, page.url, title, page.content, skip, whole_page, site)
     if not page.body.text:
         raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
 

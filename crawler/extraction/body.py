@@ -15,7 +15,8 @@ from .bylines import take_signature
 from .chrome import aligned, second_opinion
 from .container import text_elsewhere
 from .dates import parse_shown_date
-from .render import is_layout_table, render_lines
+from .dating import teaser_boxes
+from .render import is_layout_table, render_lines, tag_of
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
 BYLINE_RE = re.compile(
@@ -108,18 +109,24 @@ def extract_body(
     root: etree._Element | None,
     skip: set[etree._Element],
     whole_page: Callable[[], str],
+    site: str = "",
 ) -> BodyResult:
     """The cleaned body of the page: the container's, or trafilatura's when that holds little
-    (whole_page(): trafilatura's text of the whole page, read once by the caller)."""
+    (whole_page(): trafilatura's text of the whole page, read once by the caller; site: the
+    page's site, whose other posts' teasers in the container are suspect lines)."""
     ours = BodyResult(via="none")
     if root is not None:
-        rendered = render_lines(root, lambda el: el in skip)
+        # A card's picture link counts: a suspect line is only dropped when trafilatura agrees.
+        teasers = teaser_boxes(root, url, site, pictures=True) if site else []
+        rendered = render_lines(root, lambda el: el in skip,
+                                [box for box in teasers if tag_of(box) != "a"])
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
-        kinds, linked = aligned(lines, rendered.lines, rendered.kinds, rendered.linked)
+        kinds, linked, elements = aligned(lines, rendered.lines, rendered.kinds,
+                                          rendered.linked, rendered.elements)
         kept, dropped = second_opinion(lines, kinds, linked, rendered.links,
                                        lambda: _trafilatura_text(_fragment(root), url, True),
-                                       title)
+                                       title, elements)
         links = rendered.links
         if dropped:  # the links of the lines that went go with them
             still = set(kept)

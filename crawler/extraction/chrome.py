@@ -3,8 +3,9 @@
 No list of class names holds every site's chrome ("Advertisement", "Image 1 of 9", "Most
 read", a video player's error, a consent placeholder). A rendered line is *suspect* when it
 looks like chrome: short without a sentence's ending, no punctuation at all, mostly link text,
-the same line more than once in the container, before the headline, or in a small box beside
-an interactive element (a player's error beside its button, a consent placeholder). Headings,
+the same line more than once in the container, before the headline, in a small box beside
+an interactive element (a player's error beside its button, a consent placeholder), or in a
+small box with a link to another post of the site (a "most read" or "related" teaser). Headings,
 table rows, lines with note markers, captions and document links are never suspect: they are
 structure only we extract. When the container has suspects, trafilatura reads the container on
 its own, and a suspect line goes when trafilatura's text does not hold it; prose trafilatura
@@ -16,6 +17,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+
+from lxml import etree
 
 from crawler.text import normalize
 
@@ -67,7 +70,7 @@ def suspects(lines: list[str], kinds: list[str], linked: list[int],
             continue
         words = len(_WORD.findall(line))
         out.append(
-            kind == "widget"
+            kind in ("widget", "teaser")
             or (words < SHORT_WORDS and not _ENDING.search(line))
             or (words < BARE_WORDS and not _PUNCTUATION.search(line))
             or link_chars >= LINK_SHARE * len(line)
@@ -104,9 +107,11 @@ def in_text(line: str, text: str, text_runs: set[tuple[str, ...]],
 
 def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
                    links: list[tuple[str, str]], read: Callable[[], str],
-                   title: str = "") -> tuple[list[str], int]:
+                   title: str = "", elements: list[etree._Element] | None = None,
+                   ) -> tuple[list[str], int]:
     """The lines without the suspects that trafilatura's text (read(), called only when there
-    are suspects) does not hold; and how many were dropped."""
+    are suspects) does not hold; and how many were dropped. elements: each line's block
+    element, when known (a heading whose box holds only dropped lines goes with them)."""
     flagged = suspects(lines, kinds, linked, links, title)
     suspect_chars = sum(len(line) for line, suspect in zip(lines, flagged, strict=True) if suspect)
     if suspect_chars < MIN_SUSPECT_SHARE * sum(len(line) for line in lines):
@@ -118,6 +123,8 @@ def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
     keep = [not suspect or in_text(line, text, text_runs, short_runs)
             for line, suspect in zip(lines, flagged, strict=True)]
     _drop_empty_headings(kinds, keep)
+    if elements is not None:
+        _drop_headings_of_dropped_boxes(kinds, keep, elements)
     kept = [line for line, kept_line in zip(lines, keep, strict=True) if kept_line]
     if not kept:
         return lines, 0  # an opinion that leaves nothing is not one
@@ -139,6 +146,26 @@ def _drop_empty_headings(kinds: list[str], keep: list[bool]) -> None:
         else:
             section_dropped = True
         index -= 1
+
+
+def _drop_headings_of_dropped_boxes(kinds: list[str], keep: list[bool],
+                                    elements: list[etree._Element]) -> None:
+    """A heading whose nearest enclosing element holding other lines holds only dropped ones,
+    other posts' teasers among them, is their title ("Most read" over a strip of teasers,
+    whatever follows the strip). A heading over a dropped photo credit stays."""
+    under: dict[etree._Element, list[int]] = {}
+    for index, el in enumerate(elements):
+        for node in (el, *el.iterancestors()):
+            under.setdefault(node, []).append(index)
+    for index in reversed(range(len(kinds))):  # the headings inside a strip decide first
+        if kinds[index] not in _HEADINGS or not keep[index]:
+            continue
+        for node in elements[index].iterancestors():
+            others = [j for j in under.get(node, ()) if j != index]
+            if others:
+                if not any(keep[j] for j in others) and any(kinds[j] == "teaser" for j in others):
+                    keep[index] = False
+                break
 
 
 def aligned(kept: list[str], lines: list[str], *columns: list) -> list[list]:

@@ -8,6 +8,7 @@ links are its own permalink, its author and its categories.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from copy import deepcopy
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -26,9 +27,15 @@ TEASER_CHARS = 200
 HEADLINE_WORDS = 4
 _ARCHIVE_RELS = frozenset({"author", "tag", "category"})
 _ARCHIVE_SEGMENTS = frozenset({"author", "category", "tag"})
+# A file's URL (a picture's full size, a PDF): not a page of the site.
+_FILE_PATH = re.compile(r"\.(?!html?$|php$|aspx?$)[a-z0-9]{2,4}$", re.IGNORECASE)
 
 
-def _links_another_post(a: etree._Element, page_url: str, site: str) -> bool:
+def _links_another_post(a: etree._Element, page_url: str, site: str,
+                        pictures: bool = False) -> bool:
+    """A link to another post of the site: a post's URL, or a page of the site (not an
+    archive, a file or the home page) linked by a headline; with `pictures`, also one linked
+    by a picture or an empty overlay (a card's, but also an author's photo: not for dates)."""
     href = (a.get("href") or "").strip()
     if not href or href.startswith("#"):
         return False
@@ -37,21 +44,25 @@ def _links_another_post(a: etree._Element, page_url: str, site: str) -> bool:
         return kind == "post"
     if not _ARCHIVE_RELS.isdisjoint((a.get("rel") or "").lower().split()):
         return False
-    return len(normalize("".join(a.itertext())).split()) >= HEADLINE_WORDS
+    words = len(normalize("".join(a.itertext())).split())
+    return words >= HEADLINE_WORDS or (pictures and words == 0)
 
 
 @lru_cache(maxsize=4096)
 def _target_kind(href: str, page_url: str, site: str) -> str:
     """What a link leads to: "self" (the page, another site), "post", "archive" (an author's,
-    a category's, a tag's), or "page" (the site's, unknown)."""
+    a category's, a tag's), "other" (the home page, a file), or "page" (the site's, unknown)."""
     url = canonical_url(href, site, base=page_url)
     if url is None or url == page_url:
         return "self"
     if post_id_from_url(url) is not None:
         return "post"
+    path = urlsplit(url).path
+    if path in ("", "/") or _FILE_PATH.search(path):
+        return "other"
     # WordPress's archives (an author's, a category's, a tag's) are not posts, whatever their
     # link's text (an author named by a long title, a long category name).
-    if not _ARCHIVE_SEGMENTS.isdisjoint(urlsplit(url).path.lower().split("/")):
+    if not _ARCHIVE_SEGMENTS.isdisjoint(path.lower().split("/")):
         return "archive"
     return "page"
 
@@ -82,11 +93,13 @@ def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
     return any(_links_another_post(a, page_url, site) for a in _teaser_box(el).iter("a"))
 
 
-def _teaser_boxes(root: etree._Element, page_url: str, site: str) -> list[etree._Element]:
-    """Other posts' teasers under root: for each link to another post, its widest ancestor
-    holding at most TEASER_CHARS of text (a headline, its date, an excerpt's first words)."""
+def teaser_boxes(root: etree._Element, page_url: str, site: str,
+                 pictures: bool = False) -> list[etree._Element]:
+    """Other posts' teasers under root: for each link to another post (_links_another_post),
+    its widest ancestor below root holding at most TEASER_CHARS of text (a headline, its date,
+    an excerpt's first words); a link inside longer text (a sentence's) is its own box."""
     return [_teaser_box(a, stop=root) for a in root.iter("a")
-            if _links_another_post(a, page_url, site)]
+            if _links_another_post(a, page_url, site, pictures)]
 
 
 def _own_markup(region: list[etree._Element], drop: set[etree._Element]) -> str:
@@ -133,7 +146,7 @@ def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
     if region:
         drop = set(foreign)
         for root in region:
-            drop.update(_teaser_boxes(root, url, site))
+            drop.update(teaser_boxes(root, url, site))
         body = _own_markup(region, drop)
     text = "<html>" + "".join(parts) + "<body>" + (body or "<p></p>") + "</body></html>"
     try:

@@ -97,19 +97,24 @@ class Rendered:
     # many of its characters are link text.
     kinds: list[str] = field(default_factory=list)
     linked: list[int] = field(default_factory=list)
+    # ... and the block element itself.
+    elements: list[etree._Element] = field(default_factory=list)
 
 
 class _LineWriter:
     def __init__(self, skip: Callable[[etree._Element], bool],
-                 boxes: set[etree._Element] | None = None) -> None:
+                 boxes: set[etree._Element] | None = None,
+                 teasers: set[etree._Element] | None = None) -> None:
         self.skip = skip
         self.boxes = boxes or set()
+        self.teasers = teasers or set()
         self.out = Rendered()
         self.buf: list[str] = []
         self.prefix = ""
         self.merge = 0
         self.layout = False
-        self.blocks: list[str] = ["body"]  # the open blocks, innermost last
+        self.blocks: list[str] = ["body"]  # the open blocks' kinds, innermost last
+        self.open: list[etree._Element] = []  # ... and elements (the root's below the first)
         self.linked = 0  # link characters in the buffer
 
     def flush(self) -> None:
@@ -122,6 +127,7 @@ class _LineWriter:
             self.out.lines.append(self.prefix + line)
             self.out.kinds.append(self.blocks[-1])
             self.out.linked.append(min(self.linked, len(line)))
+            self.out.elements.append(self.open[-1])
             self.prefix = ""
         self.linked = 0
 
@@ -156,8 +162,10 @@ class _LineWriter:
             self.merge += 1
         if block:
             in_box = el in self.boxes or el.getparent() in self.boxes
-            self.blocks.append("widget" if in_box and tag not in _KEEP_KIND else
-                               tag if tag in BLOCK_TAGS else "td")
+            plain = tag if tag in BLOCK_TAGS else "td"
+            self.blocks.append(plain if tag in _KEEP_KIND else "widget" if in_box else
+                               "teaser" if el in self.teasers else plain)
+            self.open.append(el)
         start = len(self.buf)
         self._children(el)
         if tag == "a":
@@ -171,6 +179,7 @@ class _LineWriter:
         if block:
             self.flush()
             self.blocks.pop()
+            self.open.pop()
 
     def _children(self, el: etree._Element) -> None:
         if el.text:
@@ -198,6 +207,7 @@ class _LineWriter:
             self.out.lines.append(" | ".join(cells))
             self.out.kinds.append("tr")
             self.out.linked.append(0)
+            self.out.elements.append(tr)
         self.linked = 0
 
 
@@ -224,9 +234,14 @@ def widget_boxes(root: etree._Element) -> set[etree._Element]:
     return boxes
 
 
-def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool]) -> Rendered:
-    """One line per block of root's visible text; skip(el) drops an element and its subtree."""
-    writer = _LineWriter(skip, widget_boxes(root))
+def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool],
+                 teasers: Iterable[etree._Element] = ()) -> Rendered:
+    """One line per block of root's visible text; skip(el) drops an element and its subtree.
+    A block's kind is `widget` in a small box around a control (widget_boxes), `teaser` inside
+    one of `teasers` (boxes of other posts' teasers)."""
+    inside = {el for box in teasers for el in box.iter()}
+    writer = _LineWriter(skip, widget_boxes(root), inside)
+    writer.open.append(root)
     writer._children(root)
     writer.flush()
     return writer.out
