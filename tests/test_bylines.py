@@ -8,6 +8,7 @@ import pytest
 
 from crawler.demo.content import ANALYSES, BULLETS, CONCLUSIONS, HEADINGS, INTROS
 from crawler.demo.content_en import ANALYSES as EN_ANALYSES
+from crawler.extraction.body import clean_lines
 from crawler.extraction.bylines import is_role, is_role_line, strip_titles, take_signature
 
 ROLE_AR = "رئيس المركز القومي لدراسات الشرق الأوسط"
@@ -86,3 +87,25 @@ def test_ordinary_text_keeps_every_line(seed: int) -> None:
                       region="the Nile basin") for t in EN_ANALYSES]
     lines = rng.sample(pool, rng.randint(2, 8))
     assert take_signature(lines) == (lines, [])
+    assert clean_lines(lines, "عنوان آخر") == (lines, [], [])
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("بقلم: د. أحمد عبد الرحمن", ["د. أحمد عبد الرحمن"]),
+        ("By Jane Doe", ["Jane Doe"]),
+        ("Written by: Jane Doe and John Roe", ["Jane Doe and John Roe"]),
+        ("By Jane Doe, Staff Writer", ["Jane Doe"]),
+        ("BY JANE DOE", ["JANE DOE"]),
+        # Sentences that open with "By" are text.
+        ("By the end of the year, prices had risen by a third.", []),
+        ("By 2030 the port will handle twice the traffic.", []),
+        ("By Jane Doe's own account, the talks failed, she said.", []),
+    ],
+)
+def test_a_byline_at_the_edge_of_the_text_is_taken_out(line: str, names: list[str]) -> None:
+    text = "The talks resumed on Tuesday after a week's pause, officials said."
+    kept, bylines, _ = clean_lines([line, text], "Port talks")
+    assert bylines == names
+    assert kept == ([text] if names else [line, text])

@@ -26,6 +26,13 @@ BYLINE_RE = re.compile(
     r"(?:\s*[:：/\-–]\s*|\s+(?=(?:د|أ|م|أ\.د)\.|الدكتور|الدكتورة|الأستاذ|الأستاذة|السفير|اللواء))"
     r"(?P<names>.+)$"
 )
+# ... and in English: "By Jane Doe", "Written by: Jane Doe and John Roe", "By Jane Doe, Staff
+# Writer" (names capitalised: a sentence opening "By the end of ..." is no byline).
+ENGLISH_BYLINE_RE = re.compile(
+    r"^(?:By|BY|Written by|Words by)\s*:?\s+"
+    r"(?P<names>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&))*)"
+    r"(?:,\s*[A-Z][\w.'’-]*(?:\s+[\w.'’-]+){0,3})?$"
+)
 # Lines that theme widgets or plugins drop into the content area on some pages.
 _BOILERPLATE_LINES = frozenset({
     "search", "scroll to top", "بحث", "شارك", "شارك المقال", "شارك هذا المقال", "مشاركة",
@@ -77,7 +84,7 @@ def clean_lines(lines: list[str], title: str) -> tuple[list[str], list[str], lis
         if near_edge and _is_date_line(line):
             dates.append(line)
             continue
-        match = BYLINE_RE.match(line)
+        match = BYLINE_RE.match(line) or ENGLISH_BYLINE_RE.match(line)
         if near_edge and match and len(line.split()) <= 14:
             bylines.append(match.group("names"))
             continue
