@@ -155,12 +155,14 @@ def test_a_strip_of_other_posts_cards_goes_and_the_article_stays() -> None:
     record = extract(CARDS.read_bytes(), "https://daily.example.net/world/delta-farmers-count-the-cost",
                      dt.datetime(2025, 11, 1, tzinfo=dt.UTC))
     for leak in ("More from World", "ROAD AHEAD", "CROSSING", "FRUITFUL", "Mountain pass",
-                 "Ferry crews", "old bridge", "Orchards report"):
+                 "Ferry crews", "old bridge", "Orchards report", "inbox", "Sign Up"):
         assert leak not in record.body, leak
     lines = record.body.split("\n")
     assert lines[0].startswith("Farmers across the southern delta")
     assert lines[-1].startswith("Engineers will inspect the levees")
-    assert len([line for line in lines if line.endswith(".")]) == 6  # every paragraph
+    for start in ("Farmers across", "The agriculture ministry", '"We planted twice',
+                  "Insurers said", "Engineers will"):  # every paragraph
+        assert any(line.startswith(start) for line in lines), start
     # The photo's heading stays; the date beside the author's photo link is the article's.
     assert "Water stood a metre deep in the fields outside the market town, a week after the river rose." in lines
     assert record.published == dt.date(2025, 10, 7)

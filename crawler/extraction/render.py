@@ -216,15 +216,17 @@ class _LineWriter:
 CONTROL_TAGS = ("button", "input", "select", "textarea", "iframe", "video", "audio", "embed",
                 "object")
 _WIDGET_BOX_CHARS = 300
+# A newsletter form sits in wrappers of its own beside its pitch: three levels up.
+_WIDGET_BOX_LEVELS = 3
 
 
 def widget_boxes(root: etree._Element) -> set[etree._Element]:
-    """The small boxes (at most two levels up, at most _WIDGET_BOX_CHARS of text) around the
+    """The small boxes (_WIDGET_BOX_LEVELS up at most, at most _WIDGET_BOX_CHARS of text) around the
     interactive elements under root."""
     boxes: set[etree._Element] = set()
     for control in root.iter(*CONTROL_TAGS):
         node = control.getparent()
-        for _ in range(2):
+        for _ in range(_WIDGET_BOX_LEVELS):
             if node is None or node is root or node in boxes:
                 break
             if sum(len(t) for t in node.itertext()) > _WIDGET_BOX_CHARS:
