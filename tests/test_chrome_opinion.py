@@ -102,7 +102,7 @@ def test_a_short_line_is_in_the_text_when_its_words_stand_there_in_a_row(
     words = re.findall(r"\w+", line.casefold())
     assume(0 < len(words) < 4 and not (len(words) == 1 and words[0].isdigit()))
     in_a_row = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", text)
-    assert in_text(line, text, _runs(text), _short_runs(text)) == (in_a_row is not None)
+    assert in_text(line, text, _runs(text), lambda: _short_runs(text)) == (in_a_row is not None)
 
 
 def test_a_news_page_loses_its_chrome_and_keeps_its_structure() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 
 from lxml import etree
 
@@ -91,9 +92,10 @@ def _short_runs(text: str) -> set[tuple[str, ...]]:
 
 
 def in_text(line: str, text: str, text_runs: set[tuple[str, ...]],
-            short_runs: set[tuple[str, ...]]) -> bool:
+            short_runs: Callable[[], set[tuple[str, ...]]]) -> bool:
     """Whether trafilatura's text holds the line: most of its 4-word runs; a shorter line, its
-    words in a row (short_runs: _short_runs(text)); a lone number, as a line of its own."""
+    words in a row (short_runs(): _short_runs(text), built on first use); a lone number, as a
+    line of its own."""
     runs = _runs(line)
     if runs:
         return sum(run in text_runs for run in runs) >= IN_TEXT_SHARE * len(runs)
@@ -102,7 +104,7 @@ def in_text(line: str, text: str, text_runs: set[tuple[str, ...]],
         return False
     if len(words) == 1 and words[0].isdigit():  # a counter ("6" photos) is in no sentence
         return any(tuple(_WORD.findall(other)) == words for other in text.split("\n"))
-    return words in short_runs
+    return words in short_runs()
 
 
 def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
@@ -119,7 +121,7 @@ def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
     text = normalize(read()).casefold()
     if not text:
         return lines, 0  # no opinion: keep everything
-    text_runs, short_runs = _runs(text), _short_runs(text)
+    text_runs, short_runs = _runs(text), cache(lambda: _short_runs(text))
     keep = [not suspect or in_text(line, text, text_runs, short_runs)
             for line, suspect in zip(lines, flagged, strict=True)]
     _drop_empty_headings(kinds, keep)
