@@ -125,7 +125,7 @@ def _opinion_on(markup: str, opinion: str) -> list[str]:
     """The lines of markup's <article> after trafilatura's opinion (`opinion`, its text)."""
     url, site = "https://daily.example.net/world/delta", "https://daily.example.net"
     root = next(etree.fromstring(markup, etree.HTMLParser()).iter("article"))
-    boxes = [box for box in teaser_boxes(root, url, site, pictures=True) if box.tag != "a"]
+    boxes = teaser_boxes(root, url, site, pictures=True, inline=False)
     rendered = render_lines(root, lambda _: False, boxes)
     kept, _ = second_opinion(rendered.lines, rendered.kinds, rendered.linked, rendered.links,
                              lambda: opinion, "", rendered.elements)

@@ -16,7 +16,7 @@ from .chrome import aligned, second_opinion
 from .container import text_elsewhere
 from .dates import parse_shown_date
 from .dating import teaser_boxes
-from .render import is_layout_table, render_lines, tag_of
+from .render import is_layout_table, render_lines
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
 BYLINE_RE = re.compile(
@@ -124,9 +124,8 @@ def extract_body(
     ours = BodyResult(via="none")
     if root is not None:
         # A card's picture link counts: a suspect line is only dropped when trafilatura agrees.
-        teasers = teaser_boxes(root, url, site, pictures=True) if site else []
-        rendered = render_lines(root, lambda el: el in skip,
-                                [box for box in teasers if tag_of(box) != "a"])
+        teasers = teaser_boxes(root, url, site, pictures=True, inline=False) if site else []
+        rendered = render_lines(root, lambda el: el in skip, teasers)
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
         kinds, linked, elements = aligned(lines, rendered.lines, rendered.kinds,

@@ -17,7 +17,7 @@ from lxml import etree
 
 from crawler.text import normalize
 
-from ..urls import canonical_url, post_id_from_url
+from ..urls import canonical_url, post_id_from_url, site_key
 
 # A date's surroundings are read up to the first ancestor holding more text than a teaser
 # (a headline, its date and an excerpt's first words).
@@ -48,10 +48,20 @@ def _links_another_post(a: etree._Element, page_url: str, site: str,
     return words >= HEADLINE_WORDS or (pictures and words == 0)
 
 
+@lru_cache(maxsize=64)
+def _site_host(site: str) -> str:
+    return site_key(site)[0]
+
+
 @lru_cache(maxsize=4096)
 def _target_kind(href: str, page_url: str, site: str) -> str:
     """What a link leads to: "self" (the page, another site), "post", "archive" (an author's,
     a category's, a tag's), "other" (the home page, a file), or "page" (the site's, unknown)."""
+    if href.startswith("//") or href[:8].lower().startswith(("http://", "https://")):
+        # Another host is another site: no need to resolve and normalise the URL.
+        host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
+        if host != _site_host(site):
+            return "self"
     url = canonical_url(href, site, base=page_url)
     if url is None or url == page_url:
         return "self"
@@ -76,15 +86,37 @@ def _longer_than(node: etree._Element, limit: int) -> bool:
     return False
 
 
-def _teaser_box(el: etree._Element, stop: etree._Element | None = None) -> etree._Element:
+def _teaser_box(el: etree._Element, stop: etree._Element | None = None,
+                sizes: dict[etree._Element, int] | None = None) -> etree._Element:
     """el's widest ancestor (el itself at least) holding at most TEASER_CHARS of text, below
-    <body> and below `stop`."""
+    <body> and below `stop` (sizes: _text_sizes(stop), when known)."""
     box = el
     for node in el.iterancestors():
-        if node is stop or node.tag in ("body", "html") or _longer_than(node, TEASER_CHARS):
+        if node is stop or node.tag in ("body", "html") or (
+                sizes[node] > TEASER_CHARS if sizes is not None
+                else _longer_than(node, TEASER_CHARS)):
             break
         box = node
     return box
+
+
+def _text_sizes(root: etree._Element) -> dict[etree._Element, int]:
+    """The characters of text (stripped, as itertext() gives it) under each element of root,
+    in one walk."""
+    sizes: dict[etree._Element, int] = {}
+
+    def walk(el: etree._Element) -> int:
+        total = len(el.text.strip()) if el.text else 0
+        for child in el:
+            if isinstance(child.tag, str):
+                total += walk(child)
+            if child.tail:
+                total += len(child.tail.strip())
+        sizes[el] = total
+        return total
+
+    walk(root)
+    return sizes
 
 
 def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
@@ -93,13 +125,25 @@ def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
     return any(_links_another_post(a, page_url, site) for a in _teaser_box(el).iter("a"))
 
 
-def teaser_boxes(root: etree._Element, page_url: str, site: str,
-                 pictures: bool = False) -> list[etree._Element]:
+def teaser_boxes(root: etree._Element, page_url: str, site: str, pictures: bool = False,
+                 inline: bool = True) -> list[etree._Element]:
     """Other posts' teasers under root: for each link to another post (_links_another_post),
     its widest ancestor below root holding at most TEASER_CHARS of text (a headline, its date,
-    an excerpt's first words); a link inside longer text (a sentence's) is its own box."""
-    return [_teaser_box(a, stop=root) for a in root.iter("a")
-            if _links_another_post(a, page_url, site, pictures)]
+    an excerpt's first words); a link inside longer text (a sentence's) is its own box, left
+    out unless `inline`."""
+    links = list(root.iter("a"))
+    if not links:
+        return []
+    sizes = _text_sizes(root)
+    boxes = []
+    for a in links:
+        parent = a.getparent()
+        alone = a is root or parent is None or parent is root or sizes[parent] > TEASER_CHARS
+        if alone and not inline:
+            continue  # decided before the link's URL is looked at: most links are in sentences
+        if _links_another_post(a, page_url, site, pictures):
+            boxes.append(a if alone else _teaser_box(a, root, sizes))
+    return boxes
 
 
 def _own_markup(region: list[etree._Element], drop: set[etree._Element]) -> str:

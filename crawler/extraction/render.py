@@ -241,7 +241,10 @@ def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool],
     """One line per block of root's visible text; skip(el) drops an element and its subtree.
     A block's kind is `widget` in a small box around a control (widget_boxes), `teaser` inside
     one of `teasers` (boxes of other posts' teasers)."""
-    inside = {el for box in teasers for el in box.iter()}
+    inside: set[etree._Element] = set()
+    for box in teasers:
+        if box not in inside:  # a box inside another is in it already
+            inside.update(box.iter())
     writer = _LineWriter(skip, widget_boxes(root), inside)
     writer.open.append(root)
     writer._children(root)
