@@ -128,18 +128,18 @@ def extract_body(
         rendered = render_lines(root, lambda el: el in skip, teasers)
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
-        kinds, linked, elements = aligned(lines, rendered.lines, rendered.kinds,
-                                          rendered.linked, rendered.elements)
+        kinds, linked, elements, at = aligned(lines, rendered.lines, rendered.kinds,
+                                              rendered.linked, rendered.elements,
+                                              range(len(rendered.lines)))
         kept, dropped = second_opinion(lines, kinds, linked, rendered.links,
                                        lambda: _trafilatura_text(_fragment(root), url, True),
                                        title, elements)
         links = rendered.links
         if dropped:  # the links of the lines that went go with them
-            still = set(kept)
-            gone = "\n".join(line for line in lines if line not in still)
-            kept_text = "\n".join(kept)  # a link's text is on one line: in the text, in a line
-            links = [(text, href) for text, href in links
-                     if text not in gone or text in kept_text]
+            still = set(aligned(kept, lines, range(len(lines)))[0])
+            gone = {at[i] for i in range(len(lines)) if i not in still}
+            links = [link for link, line in zip(links, rendered.link_lines, strict=True)
+                     if line not in gone]
         lines = kept
         ours = BodyResult("\n".join(lines), links, bylines + signed, dates, "container")
         if has_words(ours.text, LITTLE_WORDS):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from lxml import etree
@@ -170,7 +170,7 @@ def _drop_headings_of_dropped_boxes(kinds: list[str], keep: list[bool],
                 break
 
 
-def aligned(kept: list[str], lines: list[str], *columns: list) -> list[list]:
+def aligned(kept: list[str], lines: list[str], *columns: Sequence) -> list[list]:
     """The columns' values for kept, a subsequence of lines (the cleaned lines of a render)."""
     out: list[list] = [[] for _ in columns]
     at = 0

@@ -99,6 +99,8 @@ class Rendered:
     linked: list[int] = field(default_factory=list)
     # ... and the block element itself.
     elements: list[etree._Element] = field(default_factory=list)
+    # Beside each link: the index of the line its text ends on.
+    link_lines: list[int] = field(default_factory=list)
 
 
 class _LineWriter:
@@ -173,6 +175,7 @@ class _LineWriter:
             if href:
                 text = normalize("".join(self.buf[start:]))
                 self.out.links.append((text, href))
+                self.out.link_lines.append(len(self.out.lines))
                 self.linked += len(text)
         if tag == "blockquote":
             self.merge -= 1
