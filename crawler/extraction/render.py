@@ -137,7 +137,8 @@ class _LineWriter:
         tag = tag_of(el)
         if tag is None or tag in SKIP_TAGS or self.skip(el) or is_hidden(el):
             return
-        if is_wp_footnote_marker(el) or is_word_footnote_marker(el):
+        if ((tag == "sup" and is_wp_footnote_marker(el))
+                or (tag == "a" and is_word_footnote_marker(el))):
             text = marker_text(el)
             if text:
                 self.buf.append(text)
