@@ -155,6 +155,8 @@ def _drop_headings_of_dropped_boxes(kinds: list[str], keep: list[bool],
     """A heading whose nearest enclosing element holding other lines holds only dropped ones,
     other posts' teasers among them, is their title ("Most read" over a strip of teasers,
     whatever follows the strip). A heading over a dropped photo credit stays."""
+    if "teaser" not in kinds:
+        return
     under: dict[etree._Element, list[int]] = {}
     for index, el in enumerate(elements):
         for node in (el, *el.iterancestors()):
