@@ -2,7 +2,8 @@
 
 A date printed beside a link to another post is that post's (recent, related, most read
 lists, wherever a theme puts them); the article's own date stands in its meta line, whose
-links are its own permalink, its author and its categories.
+links are its own permalink, its author and its categories. The same teaser boxes mark
+other posts' cards among the body's lines (teaser_boxes, read by body.py).
 """
 
 from __future__ import annotations
