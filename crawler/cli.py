@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
@@ -680,6 +681,16 @@ def export_wacz(archive: Any, out: Path) -> None:
 
 
 def _interrupt(signum: int, frame: Any) -> None:
+    """The command line's SIGINT and SIGTERM: KeyboardInterrupt where the program is, so that
+    it unwinds (locks released, files closed) and ends in one line. Not inside the import
+    machinery: an exception raised in its module-lock callback is printed as "Exception
+    ignored" and lost, and the command would go on; there the signal comes again a moment
+    later, when the import has moved on."""
+    if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+        again = threading.Timer(0.01, os.kill, (os.getpid(), signum))
+        again.daemon = True
+        again.start()
+        return
     raise KeyboardInterrupt
 
 
@@ -914,7 +925,7 @@ def _one_line(exc: BaseException) -> str:
 def main(argv: list[str] | None = None) -> int:
     if _as_program():
         # From here an interrupt unwinds (locks released, files closed) and ends in one line.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
     try:
         args = build_parser().parse_args(argv)

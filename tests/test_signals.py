@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -184,3 +185,39 @@ def test_a_busy_port_is_one_line(archive: tuple[Path, str]) -> None:
             assert done.returncode == 1, done.stderr
             lines = _own_lines(done.stderr)
             assert len(lines) == 1 and port in lines[0] and "--port" in lines[0], done.stderr
+
+
+def test_an_interrupt_inside_the_import_machinery_comes_again_after_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Raised in importlib's module-lock callback, KeyboardInterrupt is printed as "Exception
+    ignored" and lost: the command line's handler lets the signal come again a moment later."""
+    import importlib
+
+    from crawler import cli
+
+    frames: list[FrameType] = []
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        if not frames and frame.f_code.co_filename.startswith("<frozen importlib"):
+            frames.append(frame)
+
+    (tmp_path / "freshly_imported_module.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.setprofile(profile)
+    try:
+        importlib.import_module("freshly_imported_module")
+    finally:
+        sys.setprofile(None)
+    assert frames, "no frame of the import machinery was seen"
+    got: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda signum, frame: got.append(signum))
+    try:
+        cli._interrupt(signal.SIGUSR1, frames[0])  # inside the import machinery: no exception
+        deadline = time.monotonic() + 10
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert got == [signal.SIGUSR1]
+    with pytest.raises(KeyboardInterrupt):  # anywhere else: at once
+        cli._interrupt(signal.SIGINT, sys._getframe())
