@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -327,20 +327,18 @@ def published_stamp(page: Page) -> dt.datetime | None:
     for _, el, _ in own_date_elements(page):
         candidates.append(el.get("datetime") or next(
             (t.get("datetime") for t in el.iter("time") if t.get("datetime")), None))
-    return next((stamp for stamp in map(read_timestamp, candidates) if stamp is not None), None)
+    return _first_timestamp(candidates, read_timestamp)
 
 
 # JSON-LD types of a page as a whole (schema.org WebPage and the kinds Yoast writes).
 _PAGE_TYPES = ("WebPage", "ItemPage", "AboutPage")
 
 
-def _first_timestamp(candidates: list[str | None]) -> dt.datetime | None:
-    """The first candidate that parses as a timestamp (UTC), in order of trust."""
-    for value in candidates:
-        parsed = parse_timestamp(value)
-        if parsed is not None:
-            return parsed
-    return None
+def _first_timestamp(candidates: list[str | None],
+                     read: Callable[[str | None], dt.datetime | None] = parse_timestamp,
+                     ) -> dt.datetime | None:
+    """The first candidate that parses as a timestamp (by `read`: UTC), in order of trust."""
+    return next((stamp for stamp in map(read, candidates) if stamp is not None), None)
 
 
 def modified_at(page: Page) -> dt.datetime | None:

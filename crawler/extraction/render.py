@@ -104,7 +104,7 @@ class Rendered:
 
 
 class _LineWriter:
-    def __init__(self, skip: Callable[[etree._Element], bool],
+    def __init__(self, root: etree._Element, skip: Callable[[etree._Element], bool],
                  boxes: set[etree._Element] | None = None,
                  teasers: set[etree._Element] | None = None) -> None:
         self.skip = skip
@@ -115,8 +115,8 @@ class _LineWriter:
         self.prefix = ""
         self.merge = 0
         self.layout = False
-        self.blocks: list[str] = ["body"]  # the open blocks' kinds, innermost last
-        self.open: list[etree._Element] = []  # ... and elements (the root's below the first)
+        # The open blocks, innermost last: (kind, element); the root's first.
+        self.blocks: list[tuple[str, etree._Element]] = [("body", root)]
         self.linked = 0  # link characters in the buffer
 
     def flush(self) -> None:
@@ -127,9 +127,9 @@ class _LineWriter:
         self.buf = []
         if line:
             self.out.lines.append(self.prefix + line)
-            self.out.kinds.append(self.blocks[-1])
+            self.out.kinds.append(self.blocks[-1][0])
             self.out.linked.append(min(self.linked, len(line)))
-            self.out.elements.append(self.open[-1])
+            self.out.elements.append(self.blocks[-1][1])
             self.prefix = ""
         self.linked = 0
 
@@ -166,9 +166,9 @@ class _LineWriter:
         if block:
             in_box = el in self.boxes or el.getparent() in self.boxes
             plain = tag if tag in BLOCK_TAGS else "td"
-            self.blocks.append(plain if tag in _KEEP_KIND else "widget" if in_box else
-                               "teaser" if el in self.teasers else plain)
-            self.open.append(el)
+            kind = (plain if tag in _KEEP_KIND else "widget" if in_box else
+                    "teaser" if el in self.teasers else plain)
+            self.blocks.append((kind, el))
         start = len(self.buf)
         self._children(el)
         if tag == "a":
@@ -183,7 +183,6 @@ class _LineWriter:
         if block:
             self.flush()
             self.blocks.pop()
-            self.open.pop()
 
     def _children(self, el: etree._Element) -> None:
         if el.text:
@@ -249,8 +248,7 @@ def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool],
     for box in teasers:
         if box not in inside:  # a box inside another is in it already
             inside.update(box.iter())
-    writer = _LineWriter(skip, widget_boxes(root), inside)
-    writer.open.append(root)
+    writer = _LineWriter(root, skip, widget_boxes(root), inside)
     writer._children(root)
     writer.flush()
     return writer.out
