@@ -799,37 +799,12 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 
 # ------------------------------------------------------------------------- helpers
 
-_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
-
-
-def _kind(path: str, query: dict) -> str:
-    if re.fullmatch(r"/\d+/?", path) or (path == "/" and "p" in query):
-        return "article"
-    if path == "/" or path.startswith("/category/") or re.fullmatch(r"/page/\d+/?", path):
-        return "listing"
-    if path.startswith(("/wp-sitemap", "/sitemap")):
-        return "sitemap"
-    if path.startswith("/wp-json"):
-        return "rest"
-    return "other"
-
-
-def _gzip_refused(accept: str) -> bool:
-    return bool(re.search(r"gzip\s*;\s*q=0(\.0*)?\s*(,|$)", accept.lower()))
-
-
 def _html_type() -> Headers:
     return {"Content-Type": "text/html; charset=UTF-8"}
 
 
 def _redirect(location: str) -> Headers:
     return {"Location": location, "X-Redirect-By": "WordPress", "Content-Type": "text/html; charset=UTF-8"}
-
-
-def _error_page(status: int) -> bytes:
-    text = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests"}[status]
-    return (f"<!DOCTYPE html><html><head><title>{status} {text}</title></head>"
-            f"<body><h1>{text}</h1><p>The server is temporarily unable to service your request.</p></body></html>").encode()
 
 
 def _search_form(t: Callable[[str], str]) -> str:
@@ -841,14 +816,6 @@ def _search_form(t: Callable[[str], str]) -> str:
 def _long_date(value: dt.datetime) -> str:
     from crawler.demo.content import MONTHS_EG
     return f"{value.day} {MONTHS_EG[value.month - 1]} {value.year}"
-
-
-def _other_port(host: str) -> str:
-    """Another server on the same host: the demo's port + 1 (someone else's server)."""
-    name, _, port = host.rpartition(":")
-    if not name or not port.isdigit():
-        return f"{host}:8081"
-    return f"{name}:{int(port) + 1}"
 
 
 def _paginate(current: int, total: int, url: object, t: Callable[[str], str]) -> str:

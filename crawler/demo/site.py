@@ -17,20 +17,9 @@ from crawler.demo.content import HOST, SITE, Article, article_truth, fold, utc_i
 from crawler.demo.edits import Edits
 from crawler.demo.faults import FOREVER, Counters, Fault, NetworkFault, Override, OverrideBody
 from crawler.demo.faults import take as _take
-from crawler.demo.render import (
-    _GIF,
-    DISALLOWED_PATH,
-    Theme,
-    _error_page,
-    _gzip_refused,
-    _html_type,
-    _kind,
-    _other_port,
-    _redirect,
-)
+from crawler.demo.render import DISALLOWED_PATH, Headers, Theme, _html_type, _redirect
 
-Headers = dict[str, str]
-Response = tuple[int, Headers, bytes]
+Response = tuple[int, Headers, bytes]  # status, headers, body
 
 
 class DemoSite(Edits, Theme):
@@ -343,6 +332,41 @@ class DemoSite(Edits, Theme):
         if path in ("/about-us/", "/contact-us/", DISALLOWED_PATH):
             return kind, 200, _html_type(), self._static_page(path).encode()
         return self._not_found(kind)
+
+
+# ------------------------------------------------------------------------- helpers
+
+_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+def _kind(path: str, query: dict) -> str:
+    if re.fullmatch(r"/\d+/?", path) or (path == "/" and "p" in query):
+        return "article"
+    if path == "/" or path.startswith("/category/") or re.fullmatch(r"/page/\d+/?", path):
+        return "listing"
+    if path.startswith(("/wp-sitemap", "/sitemap")):
+        return "sitemap"
+    if path.startswith("/wp-json"):
+        return "rest"
+    return "other"
+
+
+def _gzip_refused(accept: str) -> bool:
+    return bool(re.search(r"gzip\s*;\s*q=0(\.0*)?\s*(,|$)", accept.lower()))
+
+
+def _error_page(status: int) -> bytes:
+    text = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests"}[status]
+    return (f"<!DOCTYPE html><html><head><title>{status} {text}</title></head>"
+            f"<body><h1>{text}</h1><p>The server is temporarily unable to service your request.</p></body></html>").encode()
+
+
+def _other_port(host: str) -> str:
+    """Another server on the same host: the demo's port + 1 (someone else's server)."""
+    name, _, port = host.rpartition(":")
+    if not name or not port.isdigit():
+        return f"{host}:8081"
+    return f"{name}:{int(port) + 1}"
 
 
 __all__ = ["FOREVER", "SITE", "DemoSite", "Fault", "NetworkFault", "Override", "fold", "utc_iso"]
