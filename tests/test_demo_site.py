@@ -560,3 +560,20 @@ def _inlines(block: tuple) -> list[tuple]:
     if kind in ("ul", "ol"):
         return [seg for item in rest[0] for seg in item]
     return []
+
+
+def test_an_edit_replaces_text_in_the_body_and_in_cited_urls_and_refuses_what_is_not_there() -> None:
+    site = DemoSite()
+    old_url = "https://www.brookings.edu/articles/egypt-turkey-a-regional-perspective/"
+    new_url = "https://www.brookings.edu/articles/egypt-turkey-revisited/"
+    before = site.truth_by_path()["/4097"]
+    assert old_url in [u for note in before["footnotes"] for u in note["urls"]]
+    site.edit_article(4097, replace=(old_url, new_url))
+    after = site.truth_by_path()["/4097"]
+    urls = [u for note in after["footnotes"] for u in note["urls"]]
+    assert new_url in urls and old_url not in urls
+    site.edit_article(4571, replace=("أهمية خاصة", "أهمية بالغة"))
+    body = site.truth_by_path()["/4571"]["body"]
+    assert "أهمية بالغة" in body and "أهمية خاصة" not in body
+    with pytest.raises(ValueError, match="holds no"):
+        site.edit_article(4571, replace=("no such words here", "x"))

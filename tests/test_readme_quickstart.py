@@ -1,7 +1,7 @@
 """The README's quick start, followed command by command on the offline snapshot: each
 `$ ncmes-archive ...` line of its console blocks runs as written (in a fresh folder, on free
-ports) and must print the lines shown under it. A command the program does not offer yet
-(not in `ncmes-archive --help`) is skipped; once it exists, its step runs."""
+ports) and must print the lines shown under it. A command the program does not offer (not
+in `ncmes-archive --help`) fails its own step, and is not run before the later ones."""
 
 from __future__ import annotations
 

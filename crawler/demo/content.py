@@ -105,6 +105,19 @@ class Note:
     parts: list[tuple]
 
 
+def note_parts(text: str, form: str = "text") -> list[tuple]:
+    """Footnote text with its written-out URLs as `u` parts (trailing punctuation left
+    outside), each shown as `form`: "text" (the URL written out) or "link" (an <a>)."""
+    parts: list[tuple] = []
+    pos = 0
+    for m in re.finditer(r"https?://[^\s<>\"]+?(?=[.,;:)]?(?:\s|$))", text):
+        parts.append(("t", text[pos:m.start()]))
+        parts.append(("u", m.group(0), form))
+        pos = m.end()
+    parts.append(("t", text[pos:]))
+    return [p for p in parts if p != ("t", "")]
+
+
 @dataclass
 class Article:
     """One post and everything needed to render it and to state its truth."""
@@ -582,15 +595,7 @@ def _seed_article() -> tuple[list[tuple], list[Note]]:
             blocks.append(("h", value))
         else:
             blocks.append((kind, [[("t", item)] for item in value]))
-    parts: list[tuple] = []
-    pos = 0
-    for m in re.finditer(r"https://\S+", SEED_NOTE):
-        parts.append(("t", SEED_NOTE[pos:m.start()]))
-        parts.append(("u", m.group(0), "link"))
-        pos = m.end()
-    if pos < len(SEED_NOTE):
-        parts.append(("t", SEED_NOTE[pos:]))
-    return blocks, [Note(1, [p for p in parts if p != ("t", "")])]
+    return blocks, [Note(1, note_parts(SEED_NOTE, "link"))]
 
 
 def _internal_link_forms(target: int, idx: int) -> str:

@@ -1,4 +1,4 @@
-"""Changes to the snapshot: DemoSite's mutations (publish, edit, withdraw, restore) and the
+"""Changes to the snapshot: DemoSite's mutations (publish, edit, withdraw) and the
 realistic edits `ncmes-archive demo --edit` makes, what a week of the site's editors might do,
 so that a second crawl has changes to show."""
 
@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from crawler.demo.content import Article, Note
+from crawler.demo.content import Article, Note, note_parts
 
 if TYPE_CHECKING:
     from crawler.demo.site import DemoSite
 
 
 class Edits:
-    """The mutations of DemoSite: publish, edit, withdraw, restore (a mixin: the state lives
+    """The mutations of DemoSite: publish, edit, withdraw (a mixin: the state lives
     in DemoSite)."""
 
     def _tick(self) -> dt.datetime:
@@ -40,7 +41,7 @@ class Edits:
             notes = []
             for n, text in enumerate(footnotes or [], start=1):
                 blocks[min(n, len(blocks)) - 1][1].append(("m", n))
-                notes.append(Note(n, _note_parts(text)))
+                notes.append(Note(n, note_parts(text)))
             secs = [self._section_slug(s) for s in (sections or [self.sections[0].slug])]
             art = Article(post_id=pid, title=title, sections=secs, published_local=now,
                           modified_local=now, blocks=blocks, notes=notes,
@@ -89,7 +90,7 @@ class Edits:
                 n, text = footnote
                 for note in art.notes:
                     if note.number == n:
-                        note.parts = _note_parts(text)
+                        note.parts = note_parts(text)
                         break
                 else:
                     raise KeyError(f"article {post_id} has no footnote {n}")
@@ -113,10 +114,6 @@ class Edits:
         with self._lock:
             self._articles[post_id]  # KeyError for unknown ids
             self._removed[post_id] = status
-
-    def restore_article(self, post_id: int) -> None:
-        with self._lock:
-            self._removed.pop(post_id, None)
 
     def touch_boilerplate(self) -> None:
         """Reorder sidebars, most-read and related posts everywhere; no article content changes."""
@@ -159,18 +156,6 @@ def _replace_text(art: Article, old: str, new: str) -> None:
         raise ValueError(f"article {art.post_id} holds no {old!r}")
 
 
-def _note_parts(text: str) -> list[tuple]:
-    """Footnote text with written-out URLs (trailing punctuation left outside)."""
-    parts: list[tuple] = []
-    pos = 0
-    for m in re.finditer(r"https?://[^\s<>\"]+?(?=[.,;:)]?(?:\s|$))", text):
-        parts.append(("t", text[pos:m.start()]))
-        parts.append(("u", m.group(0), "text"))
-        pos = m.end()
-    parts.append(("t", text[pos:]))
-    return [p for p in parts if p != ("t", "")]
-
-
 # -- the edits of `ncmes-archive demo --edit` -----------------------------------------------
 
 NEW_POST_TITLE = "تقدير موقف: مسارات التهدئة في البحر الأحمر"
@@ -179,54 +164,60 @@ NEW_POST_TITLE = "تقدير موقف: مسارات التهدئة في البح
 @dataclass(frozen=True)
 class Edit:
     """One edit of one edition: the post it touches (None for a new post), what a crawl
-    should record (`change`, `fields`), and the DemoSite call that makes it."""
+    should record (`change`, `fields`), and `make`, which makes it on a DemoSite and returns
+    the post's id."""
 
     edition: str
     post_id: int | None
     change: str  # added | changed | removed
     fields: tuple[str, ...]
     what: str
-    call: str  # DemoSite method
-    kwargs: tuple[tuple[str, Any], ...] = ()
+    make: Callable[[DemoSite], int]
+
+
+def _edited(post_id: int, **changes: Any) -> Callable[[DemoSite], int]:
+    def make(site: DemoSite) -> int:
+        site.edit_article(post_id, **changes)
+        return post_id
+    return make
+
+
+def _author_added(post_id: int, name: str) -> Callable[[DemoSite], int]:
+    def make(site: DemoSite) -> int:
+        site.edit_article(post_id, authors=[*site.article(post_id).authors, name])
+        return post_id
+    return make
+
+
+def _removed(post_id: int, status: int) -> Callable[[DemoSite], int]:
+    def make(site: DemoSite) -> int:
+        site.remove_article(post_id, status)
+        return post_id
+    return make
 
 
 EDITS: tuple[Edit, ...] = (
     Edit("ar", 4571, "changed", ("body",), "a word of the body («خاصة» becomes «بالغة»)",
-         "edit_article", (("replace", ("أهمية خاصة", "أهمية بالغة")),)),
+         _edited(4571, replace=("أهمية خاصة", "أهمية بالغة"))),
     Edit("ar", 4097, "changed", ("footnotes",), "a URL cited by footnote 1",
-         "edit_article", (("replace", ("https://www.brookings.edu/articles/egypt-turkey-a-regional-perspective/",
-                                       "https://www.brookings.edu/articles/egypt-turkey-revisited/")),)),
-    Edit("ar", 4003, "changed", ("authors",), "a second author", "add_author",
-         (("name", "د. هالة الشريف"),)),
-    Edit("ar", None, "added", (), "a new post", "add_article",
-         (("title", NEW_POST_TITLE),
-          ("paragraphs", ["تشهد منطقة البحر الأحمر تحولات متسارعة تضع أمن الملاحة في صدارة الاهتمام "
-                          "الإقليمي والدولي، ويسعى هذا التقدير إلى قراءة مسارات التهدئة الممكنة.",
-                          "وتبقى التهدئة رهنًا بتوافق الأطراف الإقليمية على ضمانات واضحة لحرية الملاحة."]),
-          ("authors", ["د. هالة الشريف"]),
-          ("footnotes", ["Crisis Group, “Red Sea Security”, 2 November 2025. "
-                         "Available at: https://www.crisisgroup.org/red-sea-security"]))),
-    Edit("ar", 4305, "removed", (), "a post withdrawn (410 Gone)", "remove_article", (("status", 410),)),
+         _edited(4097, replace=("https://www.brookings.edu/articles/egypt-turkey-a-regional-perspective/",
+                                "https://www.brookings.edu/articles/egypt-turkey-revisited/"))),
+    Edit("ar", 4003, "changed", ("authors",), "a second author", _author_added(4003, "د. هالة الشريف")),
+    Edit("ar", None, "added", (), "a new post", lambda site: site.add_article(
+        title=NEW_POST_TITLE,
+        paragraphs=["تشهد منطقة البحر الأحمر تحولات متسارعة تضع أمن الملاحة في صدارة الاهتمام "
+                    "الإقليمي والدولي، ويسعى هذا التقدير إلى قراءة مسارات التهدئة الممكنة.",
+                    "وتبقى التهدئة رهنًا بتوافق الأطراف الإقليمية على ضمانات واضحة لحرية الملاحة."],
+        authors=["د. هالة الشريف"],
+        footnotes=["Crisis Group, “Red Sea Security”, 2 November 2025. "
+                   "Available at: https://www.crisisgroup.org/red-sea-security"])),
+    Edit("ar", 4305, "removed", (), "a post withdrawn (410 Gone)", _removed(4305, 410)),
     Edit("en", 3560, "changed", ("body",), "a word of the body (“rapid” becomes “sweeping”)",
-         "edit_article", (("replace", ("rapid change", "sweeping change")),)),
+         _edited(3560, replace=("rapid change", "sweeping change"))),
 )
 
 
 def apply_edits(site: DemoSite) -> list[str]:
     """Make the edits of the site's edition; returns one line per edit, for the user."""
-    done = []
-    for edit in EDITS:
-        if edit.edition != site.language:
-            continue
-        kwargs = dict(edit.kwargs)
-        if edit.call == "add_author":
-            art = site.article(edit.post_id)  # type: ignore[arg-type]
-            site.edit_article(art.post_id, authors=[*art.authors, kwargs["name"]])
-            post_id = art.post_id
-        elif edit.call == "add_article":
-            post_id = site.add_article(**kwargs)
-        else:
-            getattr(site, edit.call)(edit.post_id, **kwargs)
-            post_id = edit.post_id  # type: ignore[assignment]
-        done.append(f"{edit.change} /{post_id}: {edit.what}")
-    return done
+    return [f"{edit.change} /{edit.make(site)}: {edit.what}"
+            for edit in EDITS if edit.edition == site.language]
