@@ -210,11 +210,11 @@ def parse_settings(pairs: list[str]) -> dict[str, Any]:
     """-s NAME=VALUE pairs, each value checked against the type of the setting's default."""
     from scrapy.settings import Settings
 
-    from crawler.outcomes import known_settings, unknown_setting_warning
+    from crawler.outcomes import unknown_setting_warning
 
     defaults = Settings()
     defaults.setmodule("crawler.settings", priority="project")
-    known = known_settings() if pairs else set()
+    known = set(defaults)  # every name a crawl reads: Scrapy's own and the project's
     out: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
@@ -341,7 +341,7 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
         run = getattr(crawler, "ncmes_run", None)
         spider = crawler.spider
         if run is None:
-            _join_pipelines(crawler)  # what they still had queued is written before it is counted
+            _join_pipeline(crawler)  # what it still had queued is written before it is counted
             raise CommandError(_stopped_unclean(archive_dir, getattr(spider, "run_id", None)))
         _update_search_index(archive)
         print(format_summary(run, archive, archive_dir))
@@ -361,7 +361,7 @@ def run_crawl(archive_dir: str, site: str, mode: str, limit: int | None, overrid
             raise CommandError("the crawl was interrupted; what it fetched is saved (run marked not completed)")
         if health.failed:
             raise CommandError(health.lines[0])
-        _check_found(spider, crawler, archive, site)
+        _check_found(spider, crawler, site)
         return EXIT_OK
     finally:
         archive.release_lock()
@@ -385,15 +385,12 @@ def site_identity(archive: Any, site: str, add_site: bool, overrides: dict[str, 
     return decision.site
 
 
-def _join_pipelines(crawler: Any) -> None:
-    """After an unclean stop (the reactor stopped under the engine), let each pipeline join
-    its threads and worker processes, as it does when the engine stops normally."""
-    engine = getattr(crawler, "engine", None)
-    itemproc = getattr(getattr(engine, "scraper", None), "itemproc", None)
-    for component in getattr(itemproc, "middlewares", ()):
-        stopped = getattr(component, "engine_stopped", None)
-        if callable(stopped):
-            stopped()
+def _join_pipeline(crawler: Any) -> None:
+    """After an unclean stop (the reactor stopped under the engine), let the archive pipeline
+    join its threads and worker processes, as it does when the engine stops normally."""
+    pipeline = getattr(crawler, "ncmes_pipeline", None)
+    if pipeline is not None:
+        pipeline.engine_stopped()
 
 
 def _stopped_unclean(archive_dir: str, run_id: str | None) -> str:
@@ -412,17 +409,15 @@ def _stopped_unclean(archive_dir: str, run_id: str | None) -> str:
             "the next crawl fetches what is missing")
 
 
-def _check_found(spider: Any, crawler: Any, archive: Any, site: str) -> None:
+def _check_found(spider: Any, crawler: Any, site: str) -> None:
     """A completed crawl that found no article of the site could not do its job."""
     from crawler.outcomes import nothing_found
-    from crawler.urls import site_origin
 
     plan = getattr(spider, "plan", None)
-    found = len(plan.listed | plan.requested) if plan is not None else 0
-    scheme, netloc = site_origin(site)
-    archived = sum(1 for url in archive.state if url.startswith(f"{scheme}://{netloc}/"))
+    found = int(plan is not None and bool(plan.listed or plan.requested))
+    # A run that found nothing stored nothing: the site's articles are those it started with.
     why = nothing_found(site, sections=crawler.stats.get_value("ncmes/sections", 0) or 0,
-                        found=found, archived=archived)
+                        found=found, archived=getattr(spider, "known_at_start", 0))
     if why:
         raise CommandError(why)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as _html
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 from urllib.parse import urlsplit
 
@@ -106,9 +107,10 @@ class PageIdentity:
     # What the page looks like, when the caller knows; else read from title and text.
     hint: str | None = None
 
-    @property
+    @cached_property
     def looks_like(self) -> str | None:
-        """login | maintenance | challenge | parking | not-found, or None."""
+        """login | maintenance | challenge | parking | not-found, or None; read once, and only
+        when a verdict asks."""
         if self.hint is not None:
             return self.hint
         if self.challenge:
@@ -277,9 +279,6 @@ def judge(
         return _refuse(OTHER_ARTICLE, f"the page is post {ids}, not {', '.join(map(str, sorted(expected)))}", "contradicted")
     collapsed = (known is not None and known.word_count >= COLLAPSE_MIN_WORDS and words is not None
                  and words < COLLAPSE_KEEP * known.word_count)
-    # What the page looks like (read from its title and text): once, and only when the
-    # verdict depends on it.
-    looks: str | None = None
     if not strong:
         elsewhere = sorted(u for u in named if u is not None and u != url)
         if elsewhere:
@@ -288,15 +287,12 @@ def judge(
             return _refuse(kind, f"the page names itself {target}", "contradicted")
         if len(page.article_ids) > 1:
             return _refuse(LISTING, f"the page lists {len(page.article_ids)} posts", "contradicted")
-        looks = page.looks_like
-        if looks is not None:
-            return _refuse(looks, f"{describe_kind(looks)}: {_shown(page)}")
-    elif words is None or collapsed:
-        looks = page.looks_like
+        if page.looks_like is not None:
+            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)}: {_shown(page)}")
     strength = "strong" if strong else "weak"
     if words is None:
-        if looks is not None:
-            return _refuse(looks, f"{describe_kind(looks)}: {_shown(page)}", strength)
+        if page.looks_like is not None:
+            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)}: {_shown(page)}", strength)
         return Verdict(False, None, "no article in the page", strength)
     if not strong and known is not None and known.title and title is not None and _fold(title) != _fold(known.title):
         # Neither its identity nor its headline: a stub or another page at the article's URL.
@@ -306,8 +302,9 @@ def judge(
         loss = f"{known.word_count} -> {words} words"
         if not strong:
             return _refuse(SUSPECT, f"lost most of its text ({loss}) without showing its identity: {_shown(page)}")
-        if looks is not None:
-            return _refuse(looks, f"{describe_kind(looks)} ({loss}): {_shown(page)}", strength)
+        if page.looks_like is not None:
+            return _refuse(page.looks_like, f"{describe_kind(page.looks_like)} ({loss}): {_shown(page)}",
+                           strength)
     return Verdict(True, None, "", strength)
 
 

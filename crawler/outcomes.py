@@ -9,15 +9,6 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 
-def known_settings() -> set[str]:
-    """Every setting name a crawl reads: Scrapy's own and the project's (crawler/settings.py)."""
-    from scrapy.settings import default_settings
-
-    from crawler import settings
-
-    return {name for module in (default_settings, settings) for name in dir(module) if name.isupper()}
-
-
 def unknown_setting_warning(name: str, known: Iterable[str]) -> str | None:
     """A one-line warning for a setting name neither Scrapy nor the project reads, naming the
     closest known one; None for a known name."""

@@ -73,6 +73,7 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
         pipeline = cls(crawler)
+        crawler.ncmes_pipeline = pipeline  # the command line joins it after an unclean stop
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.engine_stopped, signal=signals.engine_stopped)
         return pipeline

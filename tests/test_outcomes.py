@@ -15,12 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crawler.archive.schema import SCHEMA_VERSION
-from crawler.outcomes import known_settings, nothing_found, page_of_site, unknown_setting_warning
+from crawler.outcomes import nothing_found, page_of_site, unknown_setting_warning
 from tests.conftest import FAST, crawl, run_cli
 
 
 def test_a_misspelt_setting_names_the_closest_known_one() -> None:
-    known = known_settings()
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    known = set(settings)  # as the command line reads them
     assert {"DOWNLOAD_DELAY", "NCMES_LIMIT", "ARCHIVE_CHECKPOINT_ITEMS"} <= known
     assert unknown_setting_warning("DOWNLOAD_DELAY", known) is None
     assert "did you mean DOWNLOAD_DELAY?" in (unknown_setting_warning("DOWNLOAD_DELAI", known) or "")
