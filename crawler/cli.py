@@ -642,7 +642,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.out is None:
             return EXIT_OK
     try:
-        path = view.export(
+        path, rows = view.export_counted(
             archive, args.out, args.format, section=args.section, since=args.since,
             until=args.until, include_removed=args.include_removed, language=args.language,
         )
@@ -652,7 +652,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(_one_line(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    rows = view.rows_written(path)
     print(view.describe(path, rows))
     if rows == 0:
         print("ncmes-archive: warning: no article matched: the export holds 0 rows", file=sys.stderr)

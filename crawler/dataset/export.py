@@ -9,7 +9,6 @@ appear whole or not at all.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import json
 import os
@@ -20,7 +19,6 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from crawler.archive.changes import normalise
 from crawler.archive.files import write_bytes_atomic
@@ -214,7 +212,13 @@ def _write_folder(target: Target, data: Dataset) -> None:
         raise
 
 
-def export(
+def export(archive: ArchiveReader, out: Path | str, fmt: Format | None = None,
+           **filters: Any) -> Path:
+    """Write the filtered dataset (export_counted); returns its path."""
+    return export_counted(archive, out, fmt, **filters)[0]
+
+
+def export_counted(
     archive: ArchiveReader,
     out: Path | str,
     fmt: Format | None = None,
@@ -224,9 +228,10 @@ def export(
     include_removed: bool = False,
     include_crawl_state: bool = False,
     language: str | None = None,
-) -> Path:
+) -> tuple[Path, int]:
     """Write the filtered dataset (a folder, or one file with its card beside it); returns its
-    path. ExportUsageError, before anything is written, for a request that cannot be met."""
+    path and its article rows. ExportUsageError, before anything is written, for a request
+    that cannot be met."""
     target = resolve_target(out, fmt)
     articles = select_articles(
         archive, section, since, until, language, include_removed, include_crawl_state
@@ -244,7 +249,7 @@ def export(
         from crawler.search.sqlite_export import export_sqlite
 
         export_sqlite(archive, target.path, articles, filters, runs, now)
-        return target.path
+        return target.path, articles.num_rows
     if target.folder:
         tables = dataset_tables(archive, articles)
         files = {name: f"{name}.{target.fmt}" for name in tables}
@@ -254,41 +259,18 @@ def export(
             CFF_FILE: "how to cite the dataset (Citation File Format)",
         }
         _write_folder(target, Dataset(tables, files, target.fmt, filters, runs, now, True, extras))
-        return target.path
+        return target.path, articles.num_rows
     target.path.parent.mkdir(parents=True, exist_ok=True)
     data = Dataset({"articles": articles}, {"articles": target.path.name}, target.fmt, filters, runs, now, False)
     write_bytes_atomic(target.path, to_bytes(articles, target.fmt, "articles"))
     write_bytes_atomic(card_path(target.path), data_card(data).encode("utf-8"))
-    return target.path
+    return target.path, articles.num_rows
 
 
-def rows_written(path: Path) -> int:
-    """The article rows an export wrote (a dataset folder's articles table, or the one file)."""
-    if path.is_dir():
-        tables = json.loads((path / SCHEMA_FILE).read_text(encoding="utf-8"))["tables"]
-        return int(tables["articles"]["rows"])
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pq.read_metadata(path).num_rows
-    if suffix.lstrip(".") in SQLITE_SUFFIXES:
-        import sqlite3
-
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-        finally:
-            conn.close()
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        if suffix == ".csv":
-            return max(0, sum(1 for _ in csv.reader(handle)) - 1)  # less the header
-        return sum(1 for line in handle if line.strip())
-
-
-def describe(path: Path, rows: int | None = None) -> str:
-    """What an export wrote, in a line or two (for the command line); rows: rows_written(path),
-    when the caller has it already."""
+def describe(path: Path, rows: int) -> str:
+    """What an export wrote, in a line or two (for the command line); rows: its article rows
+    (export_counted)."""
     if not path.is_dir():
-        rows = rows_written(path) if rows is None else rows
         return f"wrote {path} ({rows} row{'' if rows == 1 else 's'}) and its data card {card_path(path)}"
     tables = json.loads((path / SCHEMA_FILE).read_text(encoding="utf-8"))["tables"]
     counts = ", ".join(
