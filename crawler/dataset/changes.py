@@ -23,7 +23,7 @@ def latest_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     last: dict[str, dict[str, Any]] = {}
     for r in runs:
         last[r["site"]] = r
-    return sorted(last.values(), key=lambda r: runs.index(r))
+    return [r for r in runs if last[r["site"]] is r]
 
 
 def _selected_runs(archive: ArchiveReader, run: str, since: dt.date | None) -> list[dict[str, Any]]:

@@ -41,13 +41,14 @@ from crawler.dataset.changes import _runs_selected, change_events_with_versions
 from crawler.dataset.diff import FieldDiff, field_hunks
 from crawler.dataset.worddiff import LineDiff
 
-MARKER = ".ncmes-report"
+MARKER = ".ncmes-report"  # names a folder this module wrote, which it may replace
+ATOM = "http://www.w3.org/2005/Atom"
+GENERATOR = "ncmes-archive report"
 
 
 class ReportUsageError(ReportError):
-    """An --out the report may not write into (a file, a folder of other files): a usage error."""  # names a folder this module wrote, which it may replace
-ATOM = "http://www.w3.org/2005/Atom"
-GENERATOR = "ncmes-archive report"
+    """An --out the report may not write into (a file, a folder of other files): a usage error."""
+
 
 # Control characters are not allowed in XML and mean nothing in HTML.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -238,14 +239,12 @@ def report(
             (tmp / page).write_text(html, encoding="utf-8")
         counts = Counter(e["change"] for e in events)
         run_ids = _runs_selected(archive, run, since)
-        run_id = ", ".join(run_ids)
-        selection = f"runs started since {since.isoformat()}" if since else f"run {run_id}"
+        selection = f"runs started since {since.isoformat()}" if since else f"run {', '.join(run_ids)}"
         index = env.get_template("index.html").render(
             entries=entries,
             counts=counts,
             site=site,
             since=since,
-            run_id=run_id,
             run_ids=run_ids,
             archive=str(root),
             generated=dt.datetime.now(dt.UTC),
