@@ -31,6 +31,12 @@ def tmp_path(path: Path, *, hidden: bool = False) -> Path:
     return path.with_name(("." if hidden else "") + path.name + TMP_SUFFIX)
 
 
+def pid_tmp(path: Path) -> Path:
+    """A file beside `path` named for this process (`.NAME.tmp-PID`), for a build another
+    process may start too: the file of a killed one is known by its pid (search.index)."""
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
 def build_atomic(path: Path, build: Callable[[Path], None], *, hidden_tmp: bool = False,
                  tmp: Path | None = None) -> None:
     """The one way a file of the archive (or of an export) is written: `build` makes the

@@ -177,6 +177,9 @@ def removal(archive: ArchiveReader, canon: str) -> dict[str, Any] | None:
     """The event that removed the article, when its latest state is removed; else None."""
     import pyarrow.compute as pc
 
+    state = archive.state.get(canon)
+    if state is None or state.status != "removed":
+        return None  # the ledger's state says so without reading the changes
     changes = archive.read_changes()
     events = sorted(changes.filter(pc.equal(changes["url"], canon)).to_pylist(), key=lambda e: e["at"])
     last = events[-1] if events else None

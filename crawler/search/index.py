@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.archive.files import build_atomic
+from crawler.archive.files import build_atomic, pid_tmp
 from crawler.search.analysis import stem, words
 
 INDEX_FILE = "search.sqlite"
@@ -288,7 +288,7 @@ def _build(path: Path, archive: Any) -> int:
         finally:
             conn.close()
 
-    build_atomic(path, build, tmp=path.with_name(f".{path.name}.tmp-{os.getpid()}"))
+    build_atomic(path, build, tmp=pid_tmp(path))
     return added
 
 

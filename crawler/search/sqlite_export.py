@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from crawler.archive.changes import changed_fields
-from crawler.archive.files import build_atomic, write_bytes_atomic
+from crawler.archive.files import build_atomic, pid_tmp, write_bytes_atomic
 from crawler.search.index import BATCH, create, insert_versions, mark_current, open_for_reading
 
 PRIMARY_KEYS = {"articles": ["url"], "versions": ["url", "version"]}
@@ -125,7 +124,7 @@ def write_sqlite(path: Path, tables: dict[str, pa.Table], card: str, title: str,
         finally:
             conn.close()
 
-    build_atomic(path, build, tmp=path.with_name(f".{path.name}.tmp-{os.getpid()}"))
+    build_atomic(path, build, tmp=pid_tmp(path))
 
 
 def export_sqlite(archive: Any, path: Path, articles: pa.Table, filters: dict[str, Any],
