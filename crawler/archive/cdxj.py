@@ -135,7 +135,9 @@ def index_file(path: Path, repair: bool = True) -> list[Entry]:
         kept = cut_torn_end(path, whole)
         logger.warning("%s: cut a torn record off its end (%d bytes from %d, kept in %s)",
                        path.name, size - whole, whole, kept)
-    return _entries(path, whole)
+    entries: list[Entry] = []
+    read_records(path, whole, entries)
+    return entries
 
 
 def cut_torn_end(path: Path, whole: int, stamp: str | None = None) -> Path:
@@ -167,20 +169,26 @@ class _Prefix:
         return data
 
 
-def _entries(path: Path, whole: int) -> list[Entry]:
+def read_records(path: Path, whole: int, entries: list[Entry], check_digests: bool = False) -> int:
+    """Adds to `entries` the index entries of the records in a WARC file's first `whole`
+    bytes (those read before a damaged record stay when warcio raises on it); returns, when
+    `check_digests`, how many records' digests do not match their content."""
     from warcio.archiveiterator import ArchiveIterator
 
-    entries = []
+    bad = 0
     with open(path, "rb") as raw:
-        fh = _Prefix(raw, whole)
-        records = ArchiveIterator(fh)
+        records = ArchiveIterator(_Prefix(raw, whole), check_digests=check_digests)
         for record in records:
-            if record.rec_type not in ("response", "revisit"):
+            indexed = record.rec_type in ("response", "revisit")
+            if not (indexed or check_digests):
                 continue
             records.read_to_end(record)
-            entries.append(entry_of(record, path.name, records.get_record_offset(),
-                                    records.get_record_length()))
-    return entries
+            if check_digests and record.digest_checker.passed is False:
+                bad += 1
+            if indexed:
+                entries.append(entry_of(record, path.name, records.get_record_offset(),
+                                        records.get_record_length()))
+    return bad
 
 
 class Index:

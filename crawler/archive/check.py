@@ -175,32 +175,24 @@ def _check_search(root: Path, versions: int) -> tuple[list[Problem], int]:
 def _check_warc(warc_dir: Path) -> tuple[list[Problem], int]:
     """Each WARC file whole, its records readable and their digests right; the CDXJ index
     matching the files."""
-    from warcio.archiveiterator import ArchiveIterator
-
     if not warc_dir.is_dir():
         return [], 0
     problems = []
     files = sorted(p for p in warc_dir.glob("*.warc.gz") if p.is_file())
-    expected = []  # the index lines of the records read (one pass over each file)
+    expected = []  # the index lines of the records read
     for path in files:
         rel = f"{WARC_DIR}/{path.name}"
         size, whole = path.stat().st_size, cdxj.whole_prefix(path)
         if whole < size:
             problems.append(Problem(rel, f"torn record at byte {whole} ({size - whole} bytes)", CUT_TAIL))
-        bad = 0
+        entries: list[cdxj.Entry] = []
         try:
-            with open(path, "rb") as raw:
-                records = ArchiveIterator(cdxj._Prefix(raw, whole), check_digests=True)
-                for record in records:
-                    records.read_to_end(record)
-                    if record.digest_checker.passed is False:
-                        bad += 1
-                    if record.rec_type in ("response", "revisit"):
-                        expected.append(cdxj.entry_of(record, path.name, records.get_record_offset(),
-                                                      records.get_record_length()).line())
+            bad = cdxj.read_records(path, whole, entries, check_digests=True)
         except Exception as exc:  # warcio raises several types for a damaged record
             problems.append(Problem(rel, f"a record is unreadable: {one_line(exc)}"))
             continue
+        finally:
+            expected += [entry.line() for entry in entries]
         if bad:
             problems.append(Problem(rel, f"{bad} records whose digest does not match their content"))
     index_path = warc_dir / cdxj.INDEX
