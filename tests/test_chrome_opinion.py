@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from crawler.extraction import extract
+from crawler.extraction.body import _fragment
 from crawler.extraction.chrome import _runs, _short_runs, in_text, second_opinion, suspects
 from crawler.extraction.dating import teaser_boxes
-from crawler.extraction.render import render_lines
+from crawler.extraction.render import markup_without, render_lines
 
 PAGE = Path(__file__).parent / "fixtures" / "chrome" / "news-article.html"
 CARDS = Path(__file__).parent / "fixtures" / "chrome" / "card-strip.html"
@@ -103,6 +104,54 @@ def test_a_short_line_is_in_the_text_when_its_words_stand_there_in_a_row(
     assume(0 < len(words) < 4 and not (len(words) == 1 and words[0].isdigit()))
     in_a_row = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", text)
     assert in_text(line, text, _runs(text), lambda: _short_runs(text)) == (in_a_row is not None)
+
+
+def _tree(depths: list[int]) -> etree._Element:
+    """A nested tree from a list of depths: element i opens at depth depths[i]."""
+    root = etree.Element("div")
+    stack = [root]
+    for i, depth in enumerate(depths):
+        del stack[min(depth, len(stack) - 1) + 1:]
+        el = etree.SubElement(stack[-1], "p" if i % 3 else "div")
+        el.text, el.tail = f"t{i} ", f"u{i} "
+        stack.append(el)
+    return root
+
+
+def _expected_text(el: etree._Element, drop: set[etree._Element], keep_tails: bool) -> str:
+    out = [el.text or ""]
+    for child in el:
+        if child not in drop:
+            out.append(_expected_text(child, drop, keep_tails))
+        if child.tail and (child not in drop or keep_tails):
+            out.append(child.tail)
+    return "".join(out)
+
+
+@given(st.lists(st.integers(0, 4), max_size=25), st.data(), st.booleans())
+def test_markup_without_leaves_out_exactly_the_dropped_subtrees_and_never_the_page(
+        depths: list[int], data: st.DataObject, keep_tails: bool) -> None:
+    root = _tree(depths)
+    elements = list(root.iterdescendants())
+    drop = set(data.draw(st.lists(st.sampled_from(elements), max_size=6))) if elements else set()
+    before = etree.tostring(root)
+    markup = markup_without([root], drop, keep_tails)
+    assert etree.tostring(root) == before  # the page is untouched
+    out = etree.fromstring(markup, etree.HTMLParser()).find(".//body/div")
+    assert "".join(out.itertext()) == _expected_text(root, drop, keep_tails)
+
+
+def test_the_second_opinion_reads_the_container_without_what_is_already_decided() -> None:
+    doc = etree.fromstring(
+        "<html><body><div id='c'><p>First paragraph.</p><ol class='notes'><li>[1] A source.</li>"
+        "</ol>Closing words.<div class='share'>Share</div></div></body></html>",
+        etree.HTMLParser())
+    root = doc.find(".//div")
+    notes, share = root.find("ol"), root.find("div")
+    page = _fragment(root, {notes, share})
+    assert "A source" not in page and "Share" not in page
+    assert "First paragraph." in page and "Closing words." in page  # a skipped list's tail stays
+    assert root.find("ol") is notes and "".join(root.itertext()).count("A source") == 1
 
 
 def test_a_news_page_loses_its_chrome_and_keeps_its_structure() -> None:

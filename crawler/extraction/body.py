@@ -16,7 +16,7 @@ from .chrome import aligned, second_opinion
 from .container import text_elsewhere
 from .dates import parse_shown_date
 from .dating import teaser_boxes
-from .render import is_layout_table, render_lines
+from .render import is_layout_table, markup_without, render_lines
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
 BYLINE_RE = re.compile(
@@ -132,7 +132,7 @@ def extract_body(
                                               rendered.linked, rendered.elements,
                                               range(len(rendered.lines)))
         kept, dropped = second_opinion(lines, kinds, linked, rendered.links,
-                                       lambda: _trafilatura_text(_fragment(root), url, True),
+                                       lambda: _trafilatura_text(_fragment(root, skip), url, True),
                                        title, elements)
         links = rendered.links
         if dropped:  # the links of the lines that went go with them
@@ -178,10 +178,10 @@ def _without_layout_tables(doc: etree._Element) -> str | None:
     return etree.tostring(flat, encoding="unicode", method="html")
 
 
-def _fragment(root: etree._Element) -> str:
-    """The container alone as a page, for trafilatura's second opinion on its blocks."""
-    return ("<html><body>" + etree.tostring(root, method="html", encoding="unicode")
-            + "</body></html>")
+def _fragment(root: etree._Element, skip: set[etree._Element]) -> str:
+    """The container alone as a page, for trafilatura's second opinion on its blocks: without
+    the parts already decided (boilerplate, notes), which only cost its reading time."""
+    return "<html><body>" + markup_without([root], skip) + "</body></html>"
 
 
 def _trafilatura_text(html: str, url: str, opinion: bool = False) -> str:

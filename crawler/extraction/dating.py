@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from copy import deepcopy
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -19,6 +18,7 @@ from lxml import etree
 from crawler.text import normalize
 
 from ..urls import canonical_url, post_id_from_url, site_key
+from .render import markup_without
 
 # A date's surroundings are read up to the first ancestor holding more text than a teaser
 # (a headline, its date and an excerpt's first words).
@@ -147,26 +147,6 @@ def teaser_boxes(root: etree._Element, page_url: str, site: str, pictures: bool 
     return boxes
 
 
-def _own_markup(region: list[etree._Element], drop: set[etree._Element]) -> str:
-    """The region's elements as markup without the dropped subtrees; an element holding none
-    is serialised as it is, the others from a copy (the page is untouched)."""
-    parts = []
-    for root in region:
-        if not any(node in drop for node in root.iterdescendants()):
-            parts.append(etree.tostring(root, method="html", encoding="unicode", with_tail=False))
-            continue
-        copy = deepcopy(root)
-        doomed = [twin for node, twin in zip(root.iter(), copy.iter(), strict=True)
-                  if node in drop and node is not root]
-        for twin in doomed:
-            parent = twin.getparent()
-            if parent is not None:
-                parent.remove(twin)  # its tail text goes too: a teaser's, never the article's
-        copy.tail = None
-        parts.append(etree.tostring(copy, method="html", encoding="unicode"))
-    return "".join(parts)
-
-
 def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
                   region: list[etree._Element] = (), foreign: set[etree._Element] = frozenset(),
                   site: str = "") -> dt.date | None:
@@ -192,7 +172,7 @@ def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
         drop = set(foreign)
         for root in region:
             drop.update(teaser_boxes(root, url, site))
-        body = _own_markup(region, drop)
+        body = markup_without(region, drop, keep_tails=False)
     text = "<html>" + "".join(parts) + "<body>" + (body or "<p></p>") + "</body></html>"
     try:
         # As markup, not a tree: htmldate would copy a tree before pruning it.

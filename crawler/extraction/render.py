@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -288,3 +289,32 @@ def inline_with_urls(
         walk(element)
         add("\n")
     return "".join(parts), hrefs
+
+
+def markup_without(roots: Iterable[etree._Element], drop: set[etree._Element],
+                   keep_tails: bool = True) -> str:
+    """The roots as HTML without the dropped subtrees (the page is untouched: a root holding
+    any is serialised from a copy). A dropped element's tail text is its parent's and stays,
+    unless not keep_tails (the text that trails a teaser box is the teaser's)."""
+    parts = []
+    for root in roots:
+        if not any(node in drop for node in root.iterdescendants()):
+            parts.append(etree.tostring(root, method="html", encoding="unicode", with_tail=False))
+            continue
+        twin_root = deepcopy(root)
+        doomed = [twin for node, twin in zip(root.iter(), twin_root.iter(), strict=True)
+                  if node in drop and node is not root]
+        for twin in doomed:
+            parent = twin.getparent()
+            if parent is None:
+                continue  # inside a subtree already gone
+            if keep_tails and twin.tail:
+                before = twin.getprevious()
+                if before is not None:
+                    before.tail = (before.tail or "") + twin.tail
+                else:
+                    parent.text = (parent.text or "") + twin.tail
+            parent.remove(twin)
+        twin_root.tail = None
+        parts.append(etree.tostring(twin_root, method="html", encoding="unicode"))
+    return "".join(parts)
