@@ -731,17 +731,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def _check_port_free(port: int) -> None:
     """A port another program holds is one line and exit 1, before anything is started."""
     import errno
-    import socket
 
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise CommandError(f"port {port} on 127.0.0.1 is in use by another program: "
-                                   "stop it, or choose another with --port N") from None
-            raise CommandError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from None
+    from crawler.ports import bind_local
+
+    try:
+        bind_local(port).close()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CommandError(f"port {port} on 127.0.0.1 is in use by another program: "
+                               "stop it, or choose another with --port N") from None
+        raise CommandError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror})") from None
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from crawler.ports import bind_local
 from crawler.search.datasette_plugin import DATABASE
 from crawler.search.query import WEIGHTS
 
@@ -131,12 +132,9 @@ def exported(archive: Any) -> Iterator[tuple[Path, str, str]]:
 
 def listen(port: int) -> socket.socket:
     """The server's socket on 127.0.0.1, bound now so a busy port is one clear error."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind(("127.0.0.1", port))
+        sock = bind_local(port)
     except OSError as exc:
-        sock.close()
         raise BrowseError(f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); try --port N") from None
     sock.listen(128)
     return sock
