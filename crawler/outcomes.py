@@ -8,6 +8,8 @@ import difflib
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from crawler.urls import site_root
+
 
 def unknown_setting_warning(name: str, known: Iterable[str]) -> str | None:
     """A one-line warning for a setting name neither Scrapy nor the project reads, naming the
@@ -21,10 +23,11 @@ def unknown_setting_warning(name: str, known: Iterable[str]) -> str | None:
 
 
 def page_of_site(url: str) -> str | None:
-    """The site's root when `url` names a page of it (a path, query or fragment), else None."""
+    """The site's root (urls.site_root) when `url` names a page of it (a path, query or
+    fragment), else None; SiteURLError for a URL that is not http(s)."""
     parts = urlsplit(url.strip())
     if parts.path.strip("/") or parts.query or parts.fragment:
-        return f"{parts.scheme}://{parts.netloc}"
+        return site_root(url)
     return None
 
 
