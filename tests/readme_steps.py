@@ -58,10 +58,15 @@ def section(markdown: str, heading: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def fenced(markdown: str, language: str) -> list[str]:
+    """The bodies of the markdown's fenced blocks of one language (```python ... ```), in order."""
+    return re.findall(rf"^```{re.escape(language)}\n(.*?)^```", markdown, flags=re.M | re.S)
+
+
 def console_steps(markdown: str) -> list[Step]:
     """Every `$ ` line of the ```console blocks in order, with the lines printed under it."""
     steps: list[Step] = []
-    for block in re.findall(r"^```console\n(.*?)^```", markdown, flags=re.M | re.S):
+    for block in fenced(markdown, "console"):
         for line in block.splitlines():
             if line.startswith("$ "):
                 steps.append(Step(len(steps) + 1, line[2:].strip()))

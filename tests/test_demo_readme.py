@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from tests.conftest import ROOT
+from tests.readme_steps import fenced
 
 README = (ROOT / "crawler" / "demo" / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_demo_readme_examples_run_as_written() -> None:
-    blocks = re.findall(r"^```python\n(.*?)^```", README, flags=re.M | re.S)
+    blocks = fenced(README, "python")
     assert blocks
     for block in blocks:
         names: dict = {}

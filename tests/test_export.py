@@ -26,6 +26,7 @@ from crawler.dataset.stats import stats
 from crawler.extraction.record import ArticleRecord, Footnote
 from tests.conftest import run_cli
 from tests.factories import article_record
+from tests.readme_steps import fenced
 
 SITE = "https://ncmes.org"
 T0 = dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
@@ -267,8 +268,7 @@ def test_card_and_its_code_run(archive: Archive, tmp_path: Path, fmt: str, monke
     if fmt == "csv":
         assert "LibreOffice" in card and "65001" in card
 
-    blocks = re.findall(r"```(\w+)\n(.*?)```", card, re.S)
-    code = {lang: [b for lg, b in blocks if lg == lang] for lang in ("python", "sql")}
+    code = {lang: fenced(card, lang) for lang in ("python", "sql")}
     pandas_code, polars_code = code["python"]
     monkeypatch.chdir(out)
     ns: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, free_port
-from tests.readme_steps import Step, console_steps, known_commands, missing_lines, section
+from tests.readme_steps import Step, console_steps, fenced, known_commands, missing_lines, section
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 STEPS = console_steps(section(README, "Quick start"))
@@ -163,7 +163,6 @@ def test_demo_edit_crawl_records_each_edit(quickstart: QuickStart) -> None:
 
 def test_the_readme_reads_the_archive_as_it_says(quickstart: QuickStart) -> None:
     """"Reading the archive": its Python and its DuckDB SQL, run on the quick start's archive."""
-    import re
 
     import duckdb
 
@@ -173,8 +172,8 @@ def test_the_readme_reads_the_archive_as_it_says(quickstart: QuickStart) -> None
     assert done.returncode == 0, done.stderr[-2000:]
     text = section(README, "Reading the archive")
     where = str(quickstart.workdir / "exports" / "demo")
-    python = re.findall(r"^```python\n(.*?)^```", text, flags=re.M | re.S)
-    sql = re.findall(r"^```sql\n(.*?)^```", text, flags=re.M | re.S)
+    python = fenced(text, "python")
+    sql = fenced(text, "sql")
     assert python and sql
     for block in python:
         names: dict = {}
