@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -31,10 +33,56 @@ def tmp_path(path: Path, *, hidden: bool = False) -> Path:
     return path.with_name(("." if hidden else "") + path.name + TMP_SUFFIX)
 
 
-def pid_tmp(path: Path) -> Path:
-    """A file beside `path` named for this process (`.NAME.tmp-PID`), for a build another
-    process may start too: the file of a killed one is known by its pid (search.index)."""
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+def pid_tmp(path: Path, what: str = "tmp") -> Path:
+    """A file or folder beside `path` named for this process (`.NAME.tmp-PID`; `.NAME.old-PID`
+    for the version swap_in sets aside), for a build another process may start too: what a
+    killed one left is known by its pid (remove_abandoned)."""
+    return path.with_name(f".{path.name}.{what}-{os.getpid()}")
+
+
+def _gone(pid: str) -> bool:
+    """Whether no process has this id (one of another user's is alive)."""
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def remove_abandoned(path: Path) -> None:
+    """Put right what killed processes left beside `path` (pid_tmp names whose process is
+    gone): a half-built `.NAME.tmp-PID` goes; a `.NAME.old-PID` (a swap_in killed between its
+    two renames) goes back to `path` when `path` is missing, else it goes too."""
+    for left in sorted(path.parent.glob(f".{glob.escape(path.name)}.*-*")):
+        what, _, pid = left.name[len(path.name) + 2:].rpartition("-")
+        if what not in ("tmp", "old") or not pid.isdigit() or not _gone(pid):
+            continue
+        if what == "old" and not path.exists():
+            os.rename(left, path)
+        elif left.is_dir() and not left.is_symlink():
+            shutil.rmtree(left)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                left.unlink()
+
+
+def swap_in(tmp: Path, final: Path) -> None:
+    """Put a finished folder in place of `final`: a reader sees the old one or the new one,
+    and a kill between the two renames leaves the old one beside, which the next
+    remove_abandoned(final) puts back."""
+    if not final.exists():
+        os.rename(tmp, final)
+        return
+    old = pid_tmp(final, "old")
+    os.rename(final, old)
+    try:
+        os.rename(tmp, final)
+    except BaseException:
+        os.rename(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def build_atomic(path: Path, build: Callable[[Path], None], *, hidden_tmp: bool = False,

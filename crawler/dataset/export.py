@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawler.archive.changes import normalise
-from crawler.archive.files import write_bytes_atomic
+from crawler.archive.files import pid_tmp, remove_abandoned, swap_in, write_bytes_atomic
 from crawler.archive.reader import CRAWL_STATE_COLUMNS, ArchiveReader
-from crawler.dataset import ReportError, swap_in
+from crawler.dataset import ReportError
 from crawler.dataset.card import COLUMN_DOCS, Dataset, citation_cff, data_card, facts, schema_document
 from crawler.dataset.citations import citations_table
 from crawler.dataset.formats import FORMATS, to_bytes
@@ -195,7 +195,8 @@ def _write_file(path: Path, data: bytes) -> None:
 def _write_folder(target: Target, data: Dataset) -> None:
     final = target.path
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    remove_abandoned(final)
+    tmp = pid_tmp(final)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:

@@ -34,8 +34,9 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from crawler.archive.files import pid_tmp, remove_abandoned, swap_in
 from crawler.archive.reader import ArchiveReader
-from crawler.dataset import ReportError, swap_in
+from crawler.dataset import ReportError
 from crawler.dataset.bidi import isolate
 from crawler.dataset.changes import _runs_selected, change_events_with_versions
 from crawler.dataset.diff import FieldDiff, field_hunks
@@ -152,7 +153,8 @@ def _prepare_out(out: Path) -> Path:
                 f"--out {out} is not empty and not an earlier report: give a new or empty folder"
             )
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    remove_abandoned(out)
+    tmp = pid_tmp(out)
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "articles").mkdir(parents=True)
     return tmp

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.archive.files import build_atomic, pid_tmp
+from crawler.archive.files import build_atomic, pid_tmp, remove_abandoned
 from crawler.search.analysis import stem, words
 
 INDEX_FILE = "search.sqlite"
@@ -253,24 +253,9 @@ def create(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
 
 
-def _remove_abandoned(path: Path) -> None:
-    """Builds a killed process left half written beside the index (their process is gone)."""
-    for tmp in path.parent.glob(f".{path.name}.tmp-*"):
-        pid = tmp.name.rsplit("-", 1)[1]
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        except PermissionError:
-            pass  # alive, another user's
-
-
 def _build(path: Path, archive: Any) -> int:
     """A new index of every version at `path` (written beside, then renamed)."""
-    _remove_abandoned(path)
+    remove_abandoned(path)
     added = 0
 
     def build(tmp: Path) -> None:

@@ -1,0 +1,162 @@
+"""Kills of the commands that write beside the archive (export, report): whatever the moment,
+a reader finds the last complete output (or, for a kill between swap_in's two renames, that
+one set aside, which the next run puts back), the archive is untouched, and the next run
+leaves nothing half-written behind."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from crawler.archive.files import pid_tmp, remove_abandoned, swap_in
+from crawler.dataset.export import CARD_FILE, CFF_FILE, SCHEMA_FILE
+from crawler.dataset.html_report import MARKER
+from crawler.demo.server import serve
+from crawler.demo.site import DemoSite
+from tests.conftest import ROOT, crawl
+
+KILLS = 4  # per command, at random moments of its run
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
+    root = tmp_path_factory.mktemp("outputs") / "archive"
+    with serve(DemoSite()) as srv:
+        done = crawl(srv, root, "--limit", "8")
+        assert done.returncode == 0, done.stderr
+    yield root, pq.read_table(root / "articles.parquet").num_rows
+
+
+def _files(out: Path) -> list[str]:
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+
+
+def _dataset(out: Path, articles: int) -> object:
+    """What a researcher reads of a dataset folder: every table whole, the card and schema."""
+    json.loads((out / SCHEMA_FILE).read_text(encoding="utf-8"))
+    assert {CARD_FILE, CFF_FILE, SCHEMA_FILE} <= set(_files(out))
+    assert pq.read_table(out / "articles.parquet").num_rows == articles
+    return _files(out), {p.name: pq.read_table(p).num_rows for p in sorted(out.glob("*.parquet"))}
+
+
+def _sqlite(out: Path, articles: int) -> object:
+    conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
+        return conn.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall()
+    finally:
+        conn.close()
+
+
+def _report(out: Path, articles: int) -> object:
+    assert (out / MARKER).is_file()
+    ET.parse(out / "changes.xml")  # the feed whole
+    assert (out / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    return _files(out)
+
+
+COMMANDS: dict[str, tuple[list[str], str, Callable[[Path, int], object]]] = {
+    "export folder": (["export", "--format", "parquet"], "dataset", _dataset),
+    "export sqlite": (["export", "--format", "sqlite"], "archive.sqlite", _sqlite),
+    "report": (["report"], "report", _report),
+}
+
+
+def _archive_bytes(root: Path) -> dict[str, str]:
+    """The archive's own records (its search index is a cache the commands may build)."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.suffix in (".parquet", ".gz", ".cdxj")}
+
+
+def _left_beside(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}.*"))
+
+
+def _run(argv: list[str], kill_after: float | None) -> float:
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "crawler", *argv], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        if kill_after is None:
+            _, err = process.communicate(timeout=240)
+            assert process.returncode == 0, err[-2000:]
+        else:
+            try:
+                process.wait(timeout=kill_after)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGKILL)
+            process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_killed_export_or_report_leaves_the_last_complete_one(
+        name: str, archive: tuple[Path, int], tmp_path: Path) -> None:
+    root, articles = archive
+    args, target, read = COMMANDS[name]
+    out = tmp_path / target
+    argv = [*args, "--archive", str(root), "--out", str(out)]
+    before = _archive_bytes(root)
+    took = _run(argv, None)
+    whole = read(out, articles)  # what a complete one holds
+    rng = random.Random(name)
+    for _ in range(KILLS):
+        _run(argv, rng.uniform(0.2 * took, 1.1 * took))
+        if out.exists():
+            assert read(out, articles) == whole
+        else:  # killed between the two renames: the last complete one waits beside
+            aside = [p for p in _left_beside(out) if ".old-" in p.name]
+            assert len(aside) == 1 and read(aside[0], articles) == whole, _left_beside(out)
+    _run(argv, None)
+    assert read(out, articles) == whole
+    assert _left_beside(out) == []  # what the killed runs left is gone
+    assert _archive_bytes(root) == before
+
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def test_what_killed_processes_left_is_put_right_and_a_live_ones_build_is_not(tmp_path: Path) -> None:
+    out, dead = tmp_path / "report", _dead_pid()
+    old = out.with_name(f".report.old-{dead}")
+    old.mkdir()
+    (old / "index.html").write_text("the last complete report")
+    half = out.with_name(f".report.tmp-{dead}")
+    half.mkdir()
+    (half / "index.html").write_text("half")
+    live = pid_tmp(out)  # this process's own build: alive, never touched
+    live.mkdir()
+    other = out.with_name(".report.notes-1")  # not a name these builds use
+    other.write_text("kept")
+    remove_abandoned(out)
+    assert (out / "index.html").read_text() == "the last complete report"
+    assert not old.exists() and not half.exists() and live.is_dir() and other.exists()
+    # With the output in place, a version set aside by a killed swap is only old.
+    stale = out.with_name(f".report.old-{dead}")
+    stale.mkdir()
+    remove_abandoned(out)
+    assert not stale.exists() and (out / "index.html").exists()
+    # And a swap puts the new folder in place, leaving nothing beside.
+    live.rename(tmp_path / "new")
+    (tmp_path / "new" / "index.html").write_text("new")
+    swap_in(tmp_path / "new", out)
+    assert (out / "index.html").read_text() == "new" and _left_beside(out) == [other]
