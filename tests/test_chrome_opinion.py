@@ -13,7 +13,7 @@ from lxml import etree
 
 from crawler.extraction import extract
 from crawler.extraction.body import _fragment
-from crawler.extraction.chrome import _runs, _short_runs, in_text, second_opinion, suspects
+from crawler.extraction.chrome import _runs, _spaced_words, in_text, second_opinion, suspects
 from crawler.extraction.dating import teaser_boxes
 from crawler.extraction.render import markup_without, render_lines
 
@@ -103,7 +103,7 @@ def test_a_short_line_is_in_the_text_when_its_words_stand_there_in_a_row(
     words = re.findall(r"\w+", line.casefold())
     assume(0 < len(words) < 4 and not (len(words) == 1 and words[0].isdigit()))
     in_a_row = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", text)
-    assert in_text(line, text, _runs(text), lambda: _short_runs(text)) == (in_a_row is not None)
+    assert in_text(line, text, _runs(text), lambda: _spaced_words(text)) == (in_a_row is not None)
 
 
 def _tree(depths: list[int]) -> etree._Element:

@@ -85,16 +85,16 @@ def _runs(text: str) -> set[tuple[str, ...]]:
     return {tuple(tokens[i:i + _RUN]) for i in range(len(tokens) - _RUN + 1)}
 
 
-def _short_runs(text: str) -> set[tuple[str, ...]]:
-    """The text's runs of one to three words, for lines too short to have a 4-word run."""
-    tokens = _WORD.findall(text.casefold())
-    return {tuple(tokens[i:i + n]) for n in range(1, _RUN) for i in range(len(tokens) - n + 1)}
+def _spaced_words(text: str) -> str:
+    """The text's words, one space apart and between spaces, where the words of a line too
+    short to have a 4-word run are looked for in a row (a substring search)."""
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
 
 
 def in_text(line: str, text: str, text_runs: set[tuple[str, ...]],
-            short_runs: Callable[[], set[tuple[str, ...]]]) -> bool:
+            spaced: Callable[[], str]) -> bool:
     """Whether trafilatura's text holds the line: most of its 4-word runs; a shorter line, its
-    words in a row (short_runs(): _short_runs(text), built on first use); a lone number, as a
+    words in a row (spaced(): _spaced_words(text), built on first use); a lone number, as a
     line of its own."""
     runs = _runs(line)
     if runs:
@@ -104,7 +104,7 @@ def in_text(line: str, text: str, text_runs: set[tuple[str, ...]],
         return False
     if len(words) == 1 and words[0].isdigit():  # a counter ("6" photos) is in no sentence
         return any(tuple(_WORD.findall(other)) == words for other in text.split("\n"))
-    return words in short_runs()
+    return f" {' '.join(words)} " in spaced()
 
 
 def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
@@ -121,8 +121,8 @@ def second_opinion(lines: list[str], kinds: list[str], linked: list[int],
     text = normalize(read()).casefold()
     if not text:
         return lines, 0  # no opinion: keep everything
-    text_runs, short_runs = _runs(text), cache(lambda: _short_runs(text))
-    keep = [not suspect or in_text(line, text, text_runs, short_runs)
+    text_runs, spaced = _runs(text), cache(lambda: _spaced_words(text))
+    keep = [not suspect or in_text(line, text, text_runs, spaced)
             for line, suspect in zip(lines, flagged, strict=True)]
     _drop_empty_headings(kinds, keep)
     if elements is not None:
