@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urljoin, urlsplit, urlunsplit
 
 # Schemes that never lead to a page of the site.
 _NON_HTTP = re.compile(r"^\s*(javascript|mailto|tel|data|sms|whatsapp|fb-messenger|ftp):", re.I)
@@ -36,6 +36,7 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
+@functools.lru_cache(maxsize=1024)  # a page links to a few hosts, many times
 def _netloc_key(scheme: str, netloc: str) -> tuple[str, int]:
     parts = urlsplit(f"{scheme}://{netloc}")
     host = (parts.hostname or "").lower()
@@ -57,7 +58,10 @@ def site_key(site: str) -> tuple[str, int]:
 
 def is_same_site(url: str, site: str) -> bool:
     """True when url is on the site's host and port (http and https count as the same site)."""
-    parts = urlsplit(url)
+    return _on_site(urlsplit(url), site)
+
+
+def _on_site(parts: SplitResult, site: str) -> bool:
     if parts.scheme not in ("http", "https"):
         return False
     s_host, s_port = site_key(site)
@@ -71,6 +75,7 @@ def is_same_site(url: str, site: str) -> bool:
     return port == s_port
 
 
+@functools.lru_cache(maxsize=4096)
 def _normalise_path(path: str) -> str:
     # Decode then re-encode so /category/%d8%a7 and /category/ا compare equal; upper-case
     # hex as browsers and WordPress write it.
@@ -92,10 +97,10 @@ def canonical_url(url: str, site: str, base: str | None = None) -> str | None:
     url = url.strip()
     if base is not None:
         url = urljoin(base, url)
-    if not is_same_site(url, site):
+    parts = urlsplit(url)
+    if not _on_site(parts, site):
         return None
     scheme, netloc = site_origin(site)
-    parts = urlsplit(url)
     path = _normalise_path(parts.path)
     if path == "/":
         post = dict(parse_qsl(parts.query)).get("p", "")
