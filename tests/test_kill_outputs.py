@@ -25,7 +25,7 @@ from crawler.dataset.export import CARD_FILE, CFF_FILE, SCHEMA_FILE
 from crawler.dataset.html_report import MARKER
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
-from tests.conftest import ROOT, crawl
+from tests.conftest import ROOT, crawl, run_cli
 
 KILLS = 4  # per command, at random moments of its run
 
@@ -160,3 +160,16 @@ def test_what_killed_processes_left_is_put_right_and_a_live_ones_build_is_not(tm
     (tmp_path / "new" / "index.html").write_text("new")
     swap_in(tmp_path / "new", out)
     assert (out / "index.html").read_text() == "new" and _left_beside(out) == [other]
+
+
+def test_a_dataset_set_aside_by_a_kill_is_back_before_the_folder_is_checked(
+        archive: tuple[Path, int], tmp_path: Path) -> None:
+    root, articles = archive
+    out = tmp_path / "dataset"
+    _run(["export", "--format", "parquet", "--archive", str(root), "--out", str(out)], None)
+    aside = out.with_name(f".dataset.old-{_dead_pid()}")
+    out.rename(aside)  # as a kill between swap_in's two renames leaves it
+    refused = run_cli("export", "--format", "csv", "--archive", str(root), "--out", str(out))
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.strip().endswith(f"--out {out} holds a parquet dataset; export csv into another folder")
+    assert _dataset(out, articles) and not aside.exists()

@@ -195,7 +195,6 @@ def _write_file(path: Path, data: bytes) -> None:
 def _write_folder(target: Target, data: Dataset) -> None:
     final = target.path
     final.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(final)
     tmp = pid_tmp(final)
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -233,6 +232,9 @@ def export_counted(
     """Write the filtered dataset (a folder, or one file with its card beside it); returns its
     path and its article rows. ExportUsageError, before anything is written, for a request
     that cannot be met."""
+    # First what a killed export left (a dataset folder it had set aside goes back in place),
+    # so that the folder's format is checked against what is really there.
+    remove_abandoned(Path(out))
     target = resolve_target(out, fmt)
     articles = select_articles(
         archive, section, since, until, language, include_removed, include_crawl_state
