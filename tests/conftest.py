@@ -47,6 +47,14 @@ def crawl(site: DemoServer | str, archive: Path, *extra: str, timeout: float = 2
     return run_cli("crawl", "--site", url, "--archive", str(archive), *FAST, *extra, timeout=timeout)
 
 
+def crawled_snapshot(archive: Path, limit: int) -> Path:
+    """A real archive of the snapshot's first `limit` articles, crawled into `archive`."""
+    with serve(DemoSite()) as srv:
+        done = crawl(srv, archive, "--limit", str(limit))
+        assert done.returncode == 0, done.stderr
+    return archive
+
+
 @pytest.fixture
 def demo_site() -> DemoSite:
     return DemoSite()

@@ -25,7 +25,7 @@ from crawler.demo.content import SECTION_BY_SLUG, section_path
 from crawler.demo.server import serve
 from crawler.demo.site import FOREVER, SITE, DemoSite
 from crawler.extraction import charset_of, extract
-from tests.conftest import FAST, ROOT, crawl, run_cli
+from tests.conftest import FAST, ROOT, crawl, crawled_snapshot, run_cli
 from tests.damage import foreign, garbage, old_schema, truncate
 
 # Retries fast enough for a test, still the real code path: backoff 0.1 s, 0.2 s, 0.4 s.
@@ -500,11 +500,7 @@ def test_every_article_not_given_bad_input_is_archived(bad: dict) -> None:
 @pytest.fixture(scope="module")
 def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real archive of a few articles (versions/ and changes/ included), copied by each test."""
-    archive = tmp_path_factory.mktemp("small") / "archive"
-    with serve(DemoSite()) as server:
-        result = crawl(server, archive, "--limit", "4")
-        assert result.returncode == 0, result.stderr
-    return archive
+    return crawled_snapshot(tmp_path_factory.mktemp("small") / "archive", 4)
 
 
 def _first_part(archive: Path, folder: str) -> Path:

@@ -23,19 +23,14 @@ import pytest
 from crawler.archive.files import pid_tmp, remove_abandoned, swap_in
 from crawler.dataset.export import CARD_FILE, CFF_FILE, SCHEMA_FILE
 from crawler.dataset.html_report import MARKER
-from crawler.demo.server import serve
-from crawler.demo.site import DemoSite
-from tests.conftest import ROOT, crawl, run_cli
+from tests.conftest import ROOT, crawled_snapshot, run_cli
 
 KILLS = 4  # per command, at random moments of its run
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
-    root = tmp_path_factory.mktemp("outputs") / "archive"
-    with serve(DemoSite()) as srv:
-        done = crawl(srv, root, "--limit", "8")
-        assert done.returncode == 0, done.stderr
+    root = crawled_snapshot(tmp_path_factory.mktemp("outputs") / "archive", 8)
     yield root, pq.read_table(root / "articles.parquet").num_rows
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from crawler.demo.server import DemoServer, serve
 from crawler.demo.site import DemoSite
-from tests.conftest import FAST, ROOT, crawl, free_port, run_cli
+from tests.conftest import FAST, ROOT, crawl, crawled_snapshot, free_port, run_cli
 from tests.readme_steps import known_commands
 
 COMMANDS = sorted(known_commands(run_cli("--help").stdout))
@@ -43,12 +43,9 @@ def slow_site() -> Iterator[DemoServer]:
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """A small crawled archive for the read-side commands, and one article URL in it."""
-    root = tmp_path_factory.mktemp("signals") / "archive"
-    with serve(DemoSite()) as srv:
-        done = crawl(srv, root, "--limit", "6")
-        assert done.returncode == 0, done.stderr
-        urls = pq.read_table(root / "articles.parquet", columns=["url"]).column("url").to_pylist()
-        yield root, sorted(urls)[0]  # an article the archive holds
+    root = crawled_snapshot(tmp_path_factory.mktemp("signals") / "archive", 6)
+    urls = pq.read_table(root / "articles.parquet", columns=["url"]).column("url").to_pylist()
+    yield root, sorted(urls)[0]  # an article the archive holds
 
 
 def _arguments(command: str, archive: Path, url: str, site: str, out: Path) -> list[str]:
