@@ -304,10 +304,8 @@ def markup_without(roots: Iterable[etree._Element], drop: set[etree._Element],
         twin_root = deepcopy(root)
         doomed = [twin for node, twin in zip(root.iter(), twin_root.iter(), strict=True)
                   if node in drop and node is not root]
-        for twin in doomed:
+        for twin in doomed:  # each has a parent: the root is never dropped
             parent = twin.getparent()
-            if parent is None:
-                continue  # inside a subtree already gone
             if keep_tails and twin.tail:
                 before = twin.getprevious()
                 if before is not None:
