@@ -78,12 +78,12 @@ def _site(value: str) -> str:
     from crawler.outcomes import page_of_site
 
     try:
-        root, page_root = site_root(value), page_of_site(value)
+        root = site_root(value)
     except SiteURLError as exc:
         raise argparse.ArgumentTypeError(f"--site wants an http(s) base URL such as https://ncmes.org: {exc}") from exc
-    if page_root:
+    if page_of_site(value):
         raise argparse.ArgumentTypeError(
-            f"--site wants the site's root, and {value} is a page of it: use --site {page_root}")
+            f"--site wants the site's root, and {value} is a page of it: use --site {root}")
     return root
 
 

@@ -25,7 +25,8 @@ from crawler.dataset.export import CARD_FILE, CFF_FILE, SCHEMA_FILE
 from crawler.dataset.html_report import MARKER
 from tests.conftest import ROOT, crawled_snapshot, run_cli
 
-KILLS = 4  # per command, at random moments of its run
+KILLS = 4  # per command, at random moments of its build
+WAIT = 90.0  # seconds for a build to start: never reached on a healthy machine
 
 
 @pytest.fixture(scope="module")
@@ -80,24 +81,49 @@ def _left_beside(out: Path) -> list[Path]:
     return sorted(out.parent.glob(f".{out.name}.*"))
 
 
-def _run(argv: list[str], kill_after: float | None) -> float:
-    started = time.monotonic()
+def _run(argv: list[str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "crawler", *argv], cwd=ROOT,
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _build_of(process: subprocess.Popen[bytes], out: Path) -> Path:
+    """Where the command builds `out` before renaming it (files.pid_tmp of its process)."""
+    return out.with_name(f".{out.name}.tmp-{process.pid}")
+
+
+def _await_build(process: subprocess.Popen[bytes], build: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while not build.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0005)
+
+
+def _build_time(argv: list[str], out: Path) -> float:
+    """A whole run, timing how long its build beside `out` lasts (seconds)."""
     process = subprocess.Popen([sys.executable, "-m", "crawler", *argv], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    build = _build_of(process, out)
+    _await_build(process, build)
+    started = time.monotonic()
+    while build.exists() and process.poll() is None:
+        time.sleep(0.0005)
+    lasted = time.monotonic() - started
+    assert process.wait(timeout=240) == 0, process.stderr.read()[-2000:] if process.stderr else ""
+    return lasted
+
+
+def _kill_while_building(argv: list[str], out: Path, after: float) -> None:
+    """Start the command and SIGKILL it `after` seconds into its build beside `out`."""
+    process = subprocess.Popen([sys.executable, "-m", "crawler", *argv], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        if kill_after is None:
-            _, err = process.communicate(timeout=240)
-            assert process.returncode == 0, err[-2000:]
-        else:
-            try:
-                process.wait(timeout=kill_after)
-            except subprocess.TimeoutExpired:
-                process.send_signal(signal.SIGKILL)
-            process.communicate(timeout=60)
+        _await_build(process, _build_of(process, out))
+        time.sleep(after)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
-    return time.monotonic() - started
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -108,17 +134,22 @@ def test_a_killed_export_or_report_leaves_the_last_complete_one(
     out = tmp_path / target
     argv = [*args, "--archive", str(root), "--out", str(out)]
     before = _archive_bytes(root)
-    took = _run(argv, None)
+    _run(argv)
     whole = read(out, articles)  # what a complete one holds
+    lasted = _build_time(argv, out)  # a replacement's build, start to rename
+    assert read(out, articles) == whole
     rng = random.Random(name)
+    left_behind = 0
     for _ in range(KILLS):
-        _run(argv, rng.uniform(0.2 * took, 1.1 * took))
+        _kill_while_building(argv, out, rng.uniform(0, 0.8 * lasted))
+        left_behind += any(".tmp-" in p.name for p in _left_beside(out))
         if out.exists():
             assert read(out, articles) == whole
         else:  # killed between the two renames: the last complete one waits beside
             aside = [p for p in _left_beside(out) if ".old-" in p.name]
             assert len(aside) == 1 and read(aside[0], articles) == whole, _left_beside(out)
-    _run(argv, None)
+    assert left_behind  # the kills did land inside builds
+    _run(argv)
     assert read(out, articles) == whole
     assert _left_beside(out) == []  # what the killed runs left is gone
     assert _archive_bytes(root) == before
@@ -140,28 +171,42 @@ def test_what_killed_processes_left_is_put_right_and_a_live_ones_build_is_not(tm
     (half / "index.html").write_text("half")
     live = pid_tmp(out)  # this process's own build: alive, never touched
     live.mkdir()
-    other = out.with_name(".report.notes-1")  # not a name these builds use
-    other.write_text("kept")
-    remove_abandoned(out)
+    others = [out.with_name(f".report.notes-{dead}"),  # not a name these builds use
+              out.with_name(f".report.v2.tmp-{dead}"),  # another output's build
+              out.with_name(f".report.old-{dead}x")]
+    for other in others:
+        other.write_text("kept")
+    complete = lambda folder: (folder / "index.html").is_file()  # noqa: E731
+    remove_abandoned(out, complete)
     assert (out / "index.html").read_text() == "the last complete report"
-    assert not old.exists() and not half.exists() and live.is_dir() and other.exists()
+    assert not old.exists() and not half.exists() and live.is_dir()
+    assert all(other.read_text() == "kept" for other in others)
+    # A folder of that name that is no output of ours (nothing says it is complete) stays.
+    mine = out.with_name(f".report.old-{dead}")
+    mine.mkdir()
+    remove_abandoned(out, complete)
+    assert mine.is_dir()
+    mine.rmdir()
     # With the output in place, a version set aside by a killed swap is only old.
     stale = out.with_name(f".report.old-{dead}")
     stale.mkdir()
-    remove_abandoned(out)
-    assert not stale.exists() and (out / "index.html").exists()
+    (stale / "index.html").write_text("older")
+    remove_abandoned(out)  # without a test of completeness: not touched
+    assert stale.is_dir()
+    remove_abandoned(out, complete)
+    assert not stale.exists() and (out / "index.html").read_text() == "the last complete report"
     # And a swap puts the new folder in place, leaving nothing beside.
     live.rename(tmp_path / "new")
     (tmp_path / "new" / "index.html").write_text("new")
     swap_in(tmp_path / "new", out)
-    assert (out / "index.html").read_text() == "new" and _left_beside(out) == [other]
+    assert (out / "index.html").read_text() == "new" and _left_beside(out) == sorted(others)
 
 
 def test_a_dataset_set_aside_by_a_kill_is_back_before_the_folder_is_checked(
         archive: tuple[Path, int], tmp_path: Path) -> None:
     root, articles = archive
     out = tmp_path / "dataset"
-    _run(["export", "--format", "parquet", "--archive", str(root), "--out", str(out)], None)
+    _run(["export", "--format", "parquet", "--archive", str(root), "--out", str(out)])
     aside = out.with_name(f".dataset.old-{_dead_pid()}")
     out.rename(aside)  # as a kill between swap_in's two renames leaves it
     refused = run_cli("export", "--format", "csv", "--archive", str(root), "--out", str(out))

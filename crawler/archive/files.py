@@ -51,27 +51,30 @@ def _gone(pid: str) -> bool:
     return False
 
 
-def remove_abandoned(path: Path) -> None:
+def remove_abandoned(path: Path, complete: Callable[[Path], bool] | None = None) -> None:
     """Put right what killed processes left beside `path` (pid_tmp names whose process is
     gone): a half-built `.NAME.tmp-PID` goes; a `.NAME.old-PID` (a swap_in killed between its
-    two renames) goes back to `path` when `path` is missing, else it goes too."""
+    two renames), when `complete` says it is a whole output of ours, goes back to `path` if
+    `path` is missing, else it goes too (without `complete`, none is touched)."""
     for left in sorted(path.parent.glob(f".{glob.escape(path.name)}.*-*")):
         what, _, pid = left.name[len(path.name) + 2:].rpartition("-")
         if what not in ("tmp", "old") or not pid.isdigit() or not _gone(pid):
             continue
-        if what == "old" and not path.exists():
-            os.rename(left, path)
-        elif left.is_dir() and not left.is_symlink():
-            shutil.rmtree(left)
-        else:
-            with contextlib.suppress(FileNotFoundError):
+        if what == "old" and (complete is None or not complete(left)):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # another run put it right first
+            if what == "old" and not path.exists():
+                os.rename(left, path)
+            elif left.is_dir() and not left.is_symlink():
+                shutil.rmtree(left)
+            else:
                 left.unlink()
 
 
 def swap_in(tmp: Path, final: Path) -> None:
     """Put a finished folder in place of `final`: a reader sees the old one or the new one,
     and a kill between the two renames leaves the old one beside, which the next
-    remove_abandoned(final) puts back."""
+    remove_abandoned(final, complete) puts back."""
     if not final.exists():
         os.rename(tmp, final)
         return

@@ -234,7 +234,7 @@ def export_counted(
     that cannot be met."""
     # First what a killed export left (a dataset folder it had set aside goes back in place),
     # so that the folder's format is checked against what is really there.
-    remove_abandoned(Path(out))
+    remove_abandoned(Path(out), lambda folder: (folder / SCHEMA_FILE).is_file())
     target = resolve_target(out, fmt)
     articles = select_articles(
         archive, section, since, until, language, include_removed, include_crawl_state

@@ -153,7 +153,7 @@ def _prepare_out(out: Path) -> Path:
                 f"--out {out} is not empty and not an earlier report: give a new or empty folder"
             )
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(out)
+    remove_abandoned(out, lambda folder: (folder / MARKER).is_file())
     tmp = pid_tmp(out)
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "articles").mkdir(parents=True)

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from crawler.archive.changes import changed_fields
-from crawler.archive.files import build_atomic, pid_tmp, remove_abandoned, write_bytes_atomic
+from crawler.archive.files import build_atomic, pid_tmp, write_bytes_atomic
 from crawler.search.index import BATCH, create, insert_versions, mark_current, open_for_reading
 
 PRIMARY_KEYS = {"articles": ["url"], "versions": ["url", "version"]}
@@ -124,7 +124,6 @@ def write_sqlite(path: Path, tables: dict[str, pa.Table], card: str, title: str,
         finally:
             conn.close()
 
-    remove_abandoned(path)
     build_atomic(path, build, tmp=pid_tmp(path))
 
 
