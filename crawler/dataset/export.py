@@ -265,8 +265,11 @@ def export_counted(
         return target.path, articles.num_rows
     target.path.parent.mkdir(parents=True, exist_ok=True)
     data = Dataset({"articles": articles}, {"articles": target.path.name}, target.fmt, filters, runs, now, False)
-    write_bytes_atomic(target.path, to_bytes(articles, target.fmt, "articles"))
-    write_bytes_atomic(card_path(target.path), data_card(data).encode("utf-8"))
+    # Both made before either is written: a kill between the two writes (each atomic) is
+    # then only as long as the card's write.
+    payload, card = to_bytes(articles, target.fmt, "articles"), data_card(data).encode("utf-8")
+    write_bytes_atomic(target.path, payload)
+    write_bytes_atomic(card_path(target.path), card)
     return target.path, articles.num_rows
 
 
