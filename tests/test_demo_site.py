@@ -577,3 +577,27 @@ def test_an_edit_replaces_text_in_the_body_and_in_cited_urls_and_refuses_what_is
     assert "أهمية بالغة" in body and "أهمية خاصة" not in body
     with pytest.raises(ValueError, match="holds no"):
         site.edit_article(4571, replace=("no such words here", "x"))
+
+
+@pytest.mark.parametrize("markup", ["underscores", "blocks"])
+def test_listings_in_another_themes_markup_list_the_same_posts(markup: str) -> None:
+    """The same site behind a classic theme's archive.php or a block theme's Query Loop: each
+    listing page lists the posts the Elementor one does, in order, and links the next page."""
+    from crawler import discovery
+
+    ours, theirs = DemoSite(per_page=5), DemoSite(per_page=5, listing_markup=markup)
+    site = "http://127.0.0.1:8000"
+    for sec in SECTIONS[:4]:
+        for number in (1, 2):
+            path = section_path(sec.slug) + (f"page/{number}/" if number > 1 else "")
+            answers = [s.handle("GET", path, {"Host": "127.0.0.1:8000"}) for s in (ours, theirs)]
+            if answers[0][0] != 200:
+                continue
+            pages = [body for _, _, body in answers]
+            members = [discovery.listing_articles(p, site + path, site) for p in pages]
+            assert members[0] and members[1] == members[0], (markup, path)
+            following = site + section_path(sec.slug) + f"page/{number + 1}/"
+            linked = [following in discovery.listing_pages(p, site + path, site) for p in pages]
+            assert linked[1] == linked[0], (markup, path)
+    with pytest.raises(ValueError, match="listing_markup"):
+        DemoSite(listing_markup="divi")

@@ -1,9 +1,10 @@
 """Same site, same archive: concurrency, the order answers arrive in, kills and reruns change nothing.
 
 Each seed builds a small site (its content, which posts the sitemap omits, which pages name no
-category, the URL form its posts live at) whose server delays every answer by a seeded random
-amount, crawls it once at CONCURRENT_REQUESTS=1 as the reference, then compares whole archives
-with it, article by article.
+category, the URL form its posts live at, the theme markup its listings are written in) whose
+server delays every answer by a seeded random amount, crawls it once at
+CONCURRENT_REQUESTS=1 as the reference, then compares whole archives with it, article by
+article.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from crawler.demo.site import DemoSite
 from tests.conftest import FAST, ROOT, crawl
 
 SEEDS = [0, 1, 2]
+MARKUPS = ["elementor", "underscores", "blocks"]  # the listings' markup, by seed
 WAIT = 90.0  # seconds: generous for a loaded machine, never reached on a healthy one
 COMPARED = [f.name for f in CONTENT_FIELDS] + ["content_hash", "version", "status"]
 SERIAL = ("-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
@@ -37,8 +39,11 @@ PARALLEL = ("-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAI
 def small_site(seed: int) -> DemoSite:
     """About 25 posts, 5 to a listing page; the sitemap omits every third post (those are
     found in listings only); every third page names no category; odd seeds serve posts at
-    /<id>, even ones at /<id>/; answers come back after 0-30 ms, seeded."""
-    site = DemoSite(seed, rest_api=False, per_page=5, trailing_slash=seed % 2 == 0)
+    /<id>, even ones at /<id>/; listings in the site's Elementor widget, a classic theme's
+    archive.php or a block theme's Query Loop, by seed; answers come back after 0-30 ms,
+    seeded."""
+    site = DemoSite(seed, rest_api=False, per_page=5, trailing_slash=seed % 2 == 0,
+                    listing_markup=MARKUPS[seed % len(MARKUPS)])
     for index, post_id in enumerate(site.post_ids):
         if index % 2:
             site.remove_article(post_id)

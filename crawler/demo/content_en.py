@@ -37,7 +37,8 @@ UI: dict[str, str] = {
     "أحدث الإصدارات": "Latest publications", "الصفحة": "Page", "اقرأ المزيد »": "Read more »",
     "كُتب بواسطة": "Written by", "تويتر": "Twitter", "واتساب": "WhatsApp",
     "تيليجرام": "Telegram", "، ": ", ", "البحث عن:": "Search for:", "السابق": "Previous",
-    "التالي": "Next", "للتواصل": "Contact",
+    "التالي": "Next", "للتواصل": "Contact", "نشر في": "Posted on", "مقالات أقدم": "Older posts",
+    "مقالات أحدث": "Newer posts", "المقالات": "Posts",
 }
 
 INTROS = [

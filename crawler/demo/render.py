@@ -46,6 +46,10 @@ def _hex_id(*parts: object) -> str:
     return hashlib.md5(":".join(map(str, parts)).encode()).hexdigest()[:7]
 
 
+# The listing markups DemoSite can serve (Theme._listing).
+LISTING_MARKUPS = frozenset({"elementor", "underscores", "blocks"})
+
+
 class Theme:
     """The rendering half of DemoSite: every page, from the site's state (a mixin: the state
     lives in DemoSite)."""
@@ -255,32 +259,99 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         def page_url(n: int) -> str:
             return f"{SITE}{root}" if n == 1 else f"{SITE}{root}page/{n}/"
 
-        posts = "".join(self._listing_item(a) for a in chunk)
-        nav = _paginate(page, pages, page_url, self.t)
         rels = ""
         if page > 1:
             rels += f'<link rel="prev" href="{page_url(page - 1)}" />\n'
         if page < pages:
             rels += f'<link rel="next" href="{page_url(page + 1)}" />\n'
-        heading = (f'<h1 class="elementor-heading-title elementor-size-default">{esc(SECTION_BY_SLUG[slug].name)}</h1>'
-                   if slug else f'<h2 class="elementor-heading-title elementor-size-default">{self.t("أحدث الإصدارات")}</h2>')
-        content = f"""<main id="main" class="site-main">
+        heading = self.t("أحدث الإصدارات") if slug is None else SECTION_BY_SLUG[slug].name
+        build = {"elementor": self._elementor_listing, "underscores": self._underscores_listing,
+                 "blocks": self._blocks_listing}[self.listing_markup]
+        content = build(heading, slug is not None, chunk, page, pages, page_url)
+        body_class = "home blog" if slug is None else f"archive category category-{SECTION_BY_SLUG[slug].enc_slug} category-{SECTION_BY_SLUG[slug].term_id}"
+        out = self._page(title if page == 1 else f"{title} - {self.t('الصفحة')} {page}", body_class, content,
+                         canonical=page_url(page), head_extra=rels, listing=True)
+        return kind, 200, _html_type(), out.encode()
+
+    def _elementor_listing(self, heading: str, archive: bool, chunk: list[Article], page: int,
+                           pages: int, page_url: Callable[[int], str]) -> str:
+        """Elementor Pro's archive posts widget (the site's own listings)."""
+        posts = "".join(self._listing_item(a) for a in chunk)
+        nav = _paginate(page, pages, page_url, self.t)
+        title = (f'<h1 class="elementor-heading-title elementor-size-default">{esc(heading)}</h1>'
+                 if archive else f'<h2 class="elementor-heading-title elementor-size-default">{esc(heading)}</h2>')
+        return f"""<main id="main" class="site-main">
 <div data-elementor-type="archive" data-elementor-id="3160" class="elementor elementor-3160 elementor-location-archive" data-elementor-post-type="elementor_library">
-<div class="elementor-element elementor-element-a1b2c3d elementor-widget elementor-widget-theme-archive-title elementor-page-title elementor-widget-heading" data-id="a1b2c3d" data-element_type="widget" data-widget_type="theme-archive-title.default"><div class="elementor-widget-container">{heading}</div></div>
+<div class="elementor-element elementor-element-a1b2c3d elementor-widget elementor-widget-theme-archive-title elementor-page-title elementor-widget-heading" data-id="a1b2c3d" data-element_type="widget" data-widget_type="theme-archive-title.default"><div class="elementor-widget-container">{title}</div></div>
 <div class="elementor-element elementor-element-e4f5a6b elementor-grid-3 elementor-posts--thumbnail-top elementor-widget elementor-widget-archive-posts" data-id="e4f5a6b" data-element_type="widget" data-settings='{{"archive_classic_columns":"3","pagination_type":"numbers_and_prev_next"}}' data-widget_type="archive-posts.archive_classic"><div class="elementor-widget-container">
 <div class="elementor-posts-container elementor-posts elementor-posts--skin-archive_classic elementor-grid">
 {posts}
 </div>
 {nav}
 </div></div></div></main>"""
-        body_class = "home blog" if slug is None else f"archive category category-{SECTION_BY_SLUG[slug].enc_slug} category-{SECTION_BY_SLUG[slug].term_id}"
-        out = self._page(title if page == 1 else f"{title} - {self.t('الصفحة')} {page}", body_class, content,
-                         canonical=page_url(page), head_extra=rels, listing=True)
-        return kind, 200, _html_type(), out.encode()
+
+    def _underscores_listing(self, heading: str, archive: bool, chunk: list[Article], page: int,
+                             pages: int, page_url: Callable[[int], str]) -> str:
+        """A classic theme's archive.php (underscores and the themes built on it): each post an
+        <article> whose <header> holds its title link, and "Older posts" / "Newer posts"."""
+        posts = []
+        for a in chunk:
+            link = f"{SITE}/{a.post_id}/"
+            date = ("" if a.no_date else
+                    f'<div class="entry-meta"><span class="posted-on">{self.t("نشر في")} <a href="{link}" rel="bookmark">'
+                    f'<time class="entry-date published" datetime="{a.aware(a.published_local).isoformat()}">{esc(a.shown_date())}</time></a></span></div>')
+            cats = ", ".join(f'<a href="{SITE}{section_path(s)}" rel="category tag">{esc(SECTION_BY_SLUG[s].name)}</a>'
+                             for s in a.sections)
+            posts.append(
+                f'<article id="post-{a.post_id}" class="post-{a.post_id} post type-post status-publish format-standard hentry">\n'
+                f'<header class="entry-header"><h2 class="entry-title"><a href="{self._title_link(a)}" rel="bookmark">{esc(a.title)}</a></h2>{date}</header>\n'
+                f'<div class="entry-content"><p>{esc(a.excerpt())}</p></div>\n'
+                f'<footer class="entry-footer"><span class="cat-links">{self.t("الأقسام")}: {cats}</span></footer>\n</article>\n')
+        older = (f'<div class="nav-previous"><a href="{page_url(page + 1)}">{self.t("مقالات أقدم")}</a></div>'
+                 if page < pages else "")
+        newer = (f'<div class="nav-next"><a href="{page_url(page - 1)}">{self.t("مقالات أحدث")}</a></div>'
+                 if page > 1 else "")
+        nav = (f'<nav class="navigation posts-navigation" aria-label="{self.t("المقالات")}"><div class="nav-links">{older}{newer}</div></nav>'
+               if older or newer else "")
+        title = f'<header class="page-header"><h1 class="page-title">{esc(heading)}</h1></header>' if archive else ""
+        return f'<main id="primary" class="site-main">\n{title}\n{"".join(posts)}{nav}\n</main>'
+
+    def _blocks_listing(self, heading: str, archive: bool, chunk: list[Article], page: int,
+                        pages: int, page_url: Callable[[int], str]) -> str:
+        """A block theme's Query Loop (Twenty Twenty-Four's archive template): an <li> per post
+        in .wp-block-post-template, a .wp-block-post-title link, numbered pagination."""
+        items = []
+        for a in chunk:
+            link = f"{SITE}/{a.post_id}/"
+            date = ("" if a.no_date else
+                    f'<div class="wp-block-post-date"><time datetime="{a.aware(a.published_local).isoformat()}">{esc(a.shown_date())}</time></div>')
+            items.append(
+                f'<li class="wp-block-post post-{a.post_id} post type-post status-publish format-standard hentry">'
+                f'<div class="wp-block-group is-layout-flow"><figure class="wp-block-post-featured-image"><a href="{link}" target="_self">'
+                f'<img src="{SITE}/wp-content/uploads/{a.published_local:%Y/%m}/{attr(a.image)}.jpg" alt="{attr(a.title)}" /></a></figure>'
+                f'<h2 class="wp-block-post-title has-large-font-size"><a href="{self._title_link(a)}" target="_self">{esc(a.title)}</a></h2>'
+                f'<div class="wp-block-post-excerpt"><p class="wp-block-post-excerpt__excerpt">{esc(a.excerpt())}</p></div>{date}</div></li>\n')
+        numbers = "".join(
+            f'<span aria-current="page" class="page-numbers current">{n}</span>' if n == page
+            else f'<a class="page-numbers" href="{page_url(n)}">{n}</a>' for n in range(1, pages + 1))
+        previous = (f'<a href="{page_url(page - 1)}" class="wp-block-query-pagination-previous">{self.t("السابق")}</a>'
+                    if page > 1 else "")
+        following = (f'<a href="{page_url(page + 1)}" class="wp-block-query-pagination-next">{self.t("التالي")}</a>'
+                     if page < pages else "")
+        nav = (f'<nav class="wp-block-query-pagination is-layout-flex" aria-label="{self.t("المقالات")}">{previous}'
+               f'<div class="wp-block-query-pagination-numbers">{numbers}</div>{following}</nav>' if pages > 1 else "")
+        title = f'<h1 class="wp-block-query-title">{esc(heading)}</h1>' if archive else ""
+        return (f'<main class="wp-block-group is-layout-constrained" id="wp--skip-link--target">{title}'
+                f'<div class="wp-block-query is-layout-flow"><ul class="columns-3 wp-block-post-template is-layout-grid">\n'
+                f'{"".join(items)}</ul>{nav}</div></main>')
+
+    def _title_link(self, a: Article) -> str:
+        """A post's link from a listing's title (one post's carries tracking parameters)."""
+        link = f"{SITE}/{a.post_id}/"
+        return link + ("?utm_source=listing&utm_medium=web&utm_campaign=archive" if a.post_id == 4476 else "")
 
     def _listing_item(self, a: Article) -> str:
-        link = f"{SITE}/{a.post_id}/"
-        title_link = link + ("?utm_source=listing&utm_medium=web&utm_campaign=archive" if a.post_id == 4476 else "")
+        link, title_link = f"{SITE}/{a.post_id}/", self._title_link(a)
         cats = " ".join(f"category-{SECTION_BY_SLUG[s].enc_slug}" for s in a.sections)
         date = "" if a.no_date else f'<span class="elementor-post-date">{esc(a.shown_date())}</span>'
         return f"""<article class="elementor-post elementor-grid-item post-{a.post_id} post type-post status-publish format-standard has-post-thumbnail hentry {cats}" role="listitem">

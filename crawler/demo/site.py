@@ -17,7 +17,7 @@ from crawler.demo.content import HOST, SITE, Article, article_truth, fold, utc_i
 from crawler.demo.edits import Edits
 from crawler.demo.faults import FOREVER, Counters, Fault, NetworkFault, Override, OverrideBody
 from crawler.demo.faults import take as _take
-from crawler.demo.render import DISALLOWED_PATH, Headers, Theme, _html_type, _redirect
+from crawler.demo.render import DISALLOWED_PATH, LISTING_MARKUPS, Headers, Theme, _html_type, _redirect
 
 Response = tuple[int, Headers, bytes]  # status, headers, body
 
@@ -30,11 +30,18 @@ class DemoSite(Edits, Theme):
 
     def __init__(self, seed: int = 0, *, sitemap: bool = True, rest_api: bool = True,
                  feed: bool = True, validators: bool = True, per_page: int = 10,
-                 edition: str = "ar", trailing_slash: bool | None = None) -> None:
+                 edition: str = "ar", trailing_slash: bool | None = None,
+                 listing_markup: str = "elementor") -> None:
         from crawler.demo.editions import EDITIONS
 
         if edition not in EDITIONS:
             raise ValueError(f"edition must be one of {sorted(EDITIONS)}")
+        if listing_markup not in LISTING_MARKUPS:
+            raise ValueError(f"listing_markup must be one of {sorted(LISTING_MARKUPS)}")
+        # How section listings write their posts: the site's Elementor archive widget, a classic
+        # theme's archive.php (underscores), or a block theme's Query Loop (the same site
+        # behind another theme, as a mirror may be).
+        self.listing_markup = listing_markup
         self.edition = EDITIONS[edition]
         self.language = self.edition.language
         self.site_name = self.edition.site_name
