@@ -72,20 +72,30 @@ def remove_abandoned(path: Path, complete: Callable[[Path], bool] | None = None)
 
 
 def swap_in(tmp: Path, final: Path) -> None:
-    """Put a finished folder in place of `final`: a reader sees the old one or the new one,
-    and a kill between the two renames leaves the old one beside, which the next
-    remove_abandoned(final, complete) puts back."""
+    """Put a finished folder in place of `final`, its files and folders fsynced first (what
+    is swapped in is on disk): a reader sees the old one or the new one, and a kill between
+    the two renames leaves the old one beside, which the next remove_abandoned(final,
+    complete) puts back."""
+    for folder, _, names in os.walk(tmp):
+        for name in names:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_dir(Path(folder))
     if not final.exists():
         os.rename(tmp, final)
-        return
-    old = pid_tmp(final, "old")
-    os.rename(final, old)
-    try:
-        os.rename(tmp, final)
-    except BaseException:
-        os.rename(old, final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    else:
+        old = pid_tmp(final, "old")
+        os.rename(final, old)
+        try:
+            os.rename(tmp, final)
+        except BaseException:
+            os.rename(old, final)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    fsync_dir(final.parent)
 
 
 def build_atomic(path: Path, build: Callable[[Path], None], *, hidden_tmp: bool = False,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,13 +184,6 @@ def dataset_tables(archive: ArchiveReader, articles: pa.Table) -> dict[str, pa.T
 # -- writing ----------------------------------------------------------------------------
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
 def _write_folder(target: Target, data: Dataset) -> None:
     final = target.path
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -200,11 +192,11 @@ def _write_folder(target: Target, data: Dataset) -> None:
     tmp.mkdir()
     try:
         for name, table in data.tables.items():
-            _write_file(tmp / data.files[name], to_bytes(table, target.fmt, name))
+            (tmp / data.files[name]).write_bytes(to_bytes(table, target.fmt, name))
         doc = json.dumps(schema_document(data), ensure_ascii=False, indent=2) + "\n"
-        _write_file(tmp / SCHEMA_FILE, doc.encode("utf-8"))
-        _write_file(tmp / CFF_FILE, citation_cff(data, facts(data)).encode("utf-8"))
-        _write_file(tmp / CARD_FILE, data_card(data).encode("utf-8"))
+        (tmp / SCHEMA_FILE).write_bytes(doc.encode("utf-8"))
+        (tmp / CFF_FILE).write_bytes(citation_cff(data, facts(data)).encode("utf-8"))
+        (tmp / CARD_FILE).write_bytes(data_card(data).encode("utf-8"))
         swap_in(tmp, final)
     except BaseException:
         with contextlib.suppress(OSError):
