@@ -99,6 +99,33 @@ def test_clear_errors() -> None:
             raise AssertionError(f"no ExtractionError for {html!r}")
 
 
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2040), st.sampled_from(["div", "span", "font", "blockquote"]))
+def test_a_page_nested_deeper_than_the_parser_reads_keeps_every_word(depth: int, tag: str) -> None:
+    """libxml2 stops at 256 levels unless asked for more (2048): the article's words are all
+    read whatever the nesting up to that, and a flattened page says so."""
+    paragraphs = [f"الفقرة {n}: نص يقرؤه الباحث كما كُتب في التحليل كاملًا دون نقص." for n in range(3)]
+    page = ("<html><head><title>صفحة عميقة</title></head><body><article class='post'><h1>صفحة عميقة</h1>"
+            + f"<{tag}>" * depth + "".join(f"<p>{p}</p>" for p in paragraphs) + f"</{tag}>" * depth
+            + "</article></body></html>")
+    record = extract(page, "https://ncmes.org/5", FETCHED)
+    assert record.body.split() == " ".join(paragraphs).split()
+    flattened = [w for w in record.warnings if "nested deeper than" in w]
+    if depth < 240 or depth > 260:  # the paragraphs sit depth + 3 levels below <html>
+        assert bool(flattened) == (depth > 260)
+
+
+def test_a_page_deeper_than_the_parser_can_read_fails_saying_so() -> None:
+    page = ("<html><head><title>صفحة عميقة</title></head><body><h1>صفحة عميقة</h1>" + "<div>" * 3000
+            + "<p>نص لا يبلغه المحلل.</p>" + "</div>" * 3000 + "</body></html>")
+    try:
+        extract(page, "https://ncmes.org/5", FETCHED)
+    except ExtractionError as exc:
+        assert "deeper than 2048 levels" in str(exc) and "\n" not in str(exc)
+    else:
+        raise AssertionError("a body from a page whose text the parser never read")
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab١ـ_-—()[].,;:؟«»") + [" ", "\n", "\t", "\u00a0", "\u2003", "\u200b", "\u202b", "\ufeff", "\u3000", "\x1c", "\x85"]), max_size=40))
 def test_normalize_folds_whitespace_as_its_regex_definition(text: str) -> None:

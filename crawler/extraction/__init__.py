@@ -18,6 +18,7 @@ from .body import extract_body, whole_page_text
 from .footnotes import check_markers, find_footnotes
 from .metadata import read_metadata
 from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
+from .render import BLOCK_TAGS
 
 __all__ = [
     "ArticleRecord",
@@ -89,7 +90,14 @@ def _is_utf8(data: bytes) -> bool:
 _C0_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
 
 
-def _parse(text: str) -> etree._Element:
+# libxml2 reads markup 256 levels deep (and a text node up to 10 MB); with huge_tree, 2048
+# levels. Below _FLAT_BELOW levels a deeper page's markup is read as plain text: the walks
+# that follow recurse, one or two frames a level.
+_FLAT_BELOW = 256
+
+
+def _parse(text: str, warnings: list[str] | None = None) -> etree._Element:
+    """The page's tree; what a page too deep for the parser loses goes to `warnings`."""
     text = _XML_DECL.sub("", text, count=1)
     if not _LOOKS_LIKE_HTML.search(text):
         raise ExtractionError("not HTML: no markup in the document")
@@ -99,12 +107,49 @@ def _parse(text: str) -> etree._Element:
         # UTF-8 bytes parse twice as fast as a str; plain lxml elements (not lxml.html's
         # classes, whose per-element lookup is slow); a parser per call: parsers are not
         # shared between threads.
-        doc = etree.fromstring(data, etree.HTMLParser(encoding="utf-8"))
+        parser = etree.HTMLParser(encoding="utf-8")
+        doc = etree.fromstring(data, parser)
+        if _over_limits(parser):
+            # Nested deeper than 256 levels, or a text node over 10 MB: read again without
+            # those limits, the markup below 256 levels as plain text.
+            parser = etree.HTMLParser(encoding="utf-8", huge_tree=True)
+            doc = etree.fromstring(data, parser)
+            notes = []
+            if _over_limits(parser):
+                notes.append("the page nests deeper than 2048 levels: the text below them is not read")
+            if doc is not None and _flatten_below(doc, _FLAT_BELOW):
+                notes.append(f"markup nested deeper than {_FLAT_BELOW} levels is read as plain text")
+            if warnings is not None:
+                warnings.extend(notes)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"not HTML: {exc}") from exc
     if doc is None:
         raise ExtractionError("not HTML: empty document")
     return doc
+
+
+def _over_limits(parser: etree.HTMLParser) -> bool:
+    return any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
+
+
+def _flatten_below(doc: etree._Element, limit: int) -> bool:
+    """Strip the tags under every element `limit` levels deep, keeping their text and order;
+    whether there were any."""
+    depth = {doc: 0}
+    cut = []
+    for el in doc.iterdescendants():
+        above = depth.get(el.getparent())
+        if above is None:
+            continue  # below an element `limit` levels deep
+        if above + 1 < limit:
+            depth[el] = above + 1
+        elif len(el):
+            cut.append(el)
+    for el in cut:
+        for block in el.iterdescendants(*BLOCK_TAGS):  # its words stay apart from the next
+            block.text, block.tail = "\n" + (block.text or ""), "\n" + (block.tail or "")
+        etree.strip_tags(el, "*")
+    return bool(cut)
 
 
 def _site_of(url: str) -> str:
@@ -135,11 +180,19 @@ def extract(
         html = decode_html(html, encoding)
     if not isinstance(html, str):
         raise ExtractionError(f"not HTML: got {type(html).__name__}")
-    doc = _parse(html)
+    parsing: list[str] = []
+    doc = _parse(html, parsing)
     site = _site_of(url)
     regions = container.scan(doc)
     with sel.indexed(regions.index):
-        return _extract(doc, html, url, site, regions, fetched_at)
+        try:
+            record = _extract(doc, html, url, site, regions, fetched_at)
+        except ExtractionError as exc:
+            if not parsing:
+                raise
+            raise ExtractionError(f"{exc} ({'; '.join(parsing)})") from exc
+    record.warnings[:0] = parsing
+    return record
 
 
 def _extract(
