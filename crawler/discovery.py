@@ -152,7 +152,10 @@ def parse_page(document: Page, url: str) -> html.HtmlElement | None:
     if document is None or isinstance(document, html.HtmlElement):
         return document
     try:
-        root = html.fromstring(document, base_url=url)
+        # Without libxml2's depth limit (256 levels): a listing's links below it would be lost
+        # (the walks here do not recurse); a parser per call, as parsers are not shared
+        # between threads.
+        root = html.fromstring(document, base_url=url, parser=html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return None
     return root

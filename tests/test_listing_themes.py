@@ -62,3 +62,12 @@ def test_without_post_markup_title_links_name_the_posts() -> None:
     assert discovery.listing_articles(page, URL, SITE) == [f"{SITE}/1", f"{SITE}/2"]
     bare = """<html><body><ul><li><a href="/1/">one</a></li><li><a href="/2/">two</a></li></ul></body></html>"""
     assert discovery.listing_articles(bare, URL, SITE) == [f"{SITE}/1", f"{SITE}/2"]
+
+
+def test_a_listing_nested_deeper_than_libxml2s_default_still_gives_its_posts() -> None:
+    """Unclosed wrappers pile up past libxml2's default depth (256 levels): the posts below
+    are read all the same."""
+    posts = "".join(f'<article class="post"><h2 class="entry-title"><a href="/{n}/">post {n}</a></h2></article>'
+                    for n in (101, 102, 103))
+    page = f"<html><body><main>{'<div>' * 400}{posts}{'</div>' * 400}</main></body></html>"
+    assert discovery.listing_articles(page, URL, SITE) == MEMBERS
