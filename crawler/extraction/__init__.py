@@ -129,7 +129,10 @@ def _parse(text: str, warnings: list[str] | None = None) -> etree._Element:
 
 
 def _over_limits(parser: etree.HTMLParser) -> bool:
-    return any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
+    """Whether libxml2 stopped at one of its limits (a fatal error: the last one, kept even
+    when the log is full of a messy page's other errors)."""
+    last = parser.error_log.last_error
+    return last is not None and last.type_name == "ERR_RESOURCE_LIMIT"
 
 
 def _flatten_below(doc: etree._Element, limit: int) -> bool:
