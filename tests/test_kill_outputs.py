@@ -169,6 +169,8 @@ def test_what_killed_processes_left_is_put_right_and_a_live_ones_build_is_not(tm
     half = out.with_name(f".report.tmp-{dead}")
     half.mkdir()
     (half / "index.html").write_text("half")
+    journal = out.with_name(f".report.tmp-{dead}-journal")  # SQLite's, beside a database's build
+    journal.write_text("rollback journal")
     live = pid_tmp(out)  # this process's own build: alive, never touched
     live.mkdir()
     others = [out.with_name(f".report.notes-{dead}"),  # not a name these builds use
@@ -179,7 +181,7 @@ def test_what_killed_processes_left_is_put_right_and_a_live_ones_build_is_not(tm
     complete = lambda folder: (folder / "index.html").is_file()  # noqa: E731
     remove_abandoned(out, complete)
     assert (out / "index.html").read_text() == "the last complete report"
-    assert not old.exists() and not half.exists() and live.is_dir()
+    assert not old.exists() and not half.exists() and not journal.exists() and live.is_dir()
     assert all(other.read_text() == "kept" for other in others)
     # A folder of that name that is no output of ours (nothing says it is complete) stays.
     mine = out.with_name(f".report.old-{dead}")

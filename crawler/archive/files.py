@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import glob
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -51,15 +52,21 @@ def _gone(pid: str) -> bool:
     return False
 
 
+# What a build leaves beside its output: `.NAME.tmp-PID` (with SQLite's journal files, when
+# the build is a database) and `.NAME.old-PID`.
+_LEFT_BESIDE = re.compile(r"\.(?P<what>tmp|old)-(?P<pid>\d+)(?:-journal|-wal|-shm)?")
+
+
 def remove_abandoned(path: Path, complete: Callable[[Path], bool] | None = None) -> None:
     """Put right what killed processes left beside `path` (pid_tmp names whose process is
     gone): a half-built `.NAME.tmp-PID` goes; a `.NAME.old-PID` (a swap_in killed between its
     two renames), when `complete` says it is a whole output of ours, goes back to `path` if
     `path` is missing, else it goes too (without `complete`, none is touched)."""
     for left in sorted(path.parent.glob(f".{glob.escape(path.name)}.*-*")):
-        what, _, pid = left.name[len(path.name) + 2:].rpartition("-")
-        if what not in ("tmp", "old") or not pid.isdigit() or not _gone(pid):
+        named = _LEFT_BESIDE.fullmatch(left.name, len(path.name) + 1)
+        if named is None or not _gone(named["pid"]):
             continue
+        what = named["what"]
         if what == "old" and (complete is None or not complete(left)):
             continue
         with contextlib.suppress(FileNotFoundError):  # another run put it right first
