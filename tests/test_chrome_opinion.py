@@ -14,6 +14,7 @@ from lxml import etree
 from crawler.extraction import extract
 from crawler.extraction.body import _fragment
 from crawler.extraction.chrome import _runs, _spaced_words, in_text, second_opinion, suspects
+from crawler.extraction.container import closure
 from crawler.extraction.dating import teaser_boxes
 from crawler.extraction.render import markup_without, render_lines
 
@@ -175,7 +176,7 @@ def _opinion_on(markup: str, opinion: str) -> list[str]:
     url, site = "https://daily.example.net/world/delta", "https://daily.example.net"
     root = next(etree.fromstring(markup, etree.HTMLParser()).iter("article"))
     boxes = teaser_boxes(root, url, site, pictures=True, inline=False)
-    rendered = render_lines(root, lambda _: False, boxes)
+    rendered = render_lines(root, lambda _: False, closure(boxes))
     kept, _ = second_opinion(rendered.lines, rendered.kinds, rendered.linked, rendered.links,
                              lambda: opinion, "", rendered.elements)
     return kept

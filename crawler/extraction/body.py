@@ -13,7 +13,7 @@ from crawler.text import has_words, normalize, normalize_lines, word_count
 
 from .bylines import take_signature
 from .chrome import aligned, second_opinion
-from .container import text_elsewhere
+from .container import closure, text_elsewhere
 from .dates import parse_shown_date
 from .dating import teaser_boxes
 from .render import is_layout_table, markup_without, render_lines
@@ -125,7 +125,7 @@ def extract_body(
     if root is not None:
         # A card's picture link counts: a suspect line is only dropped when trafilatura agrees.
         teasers = teaser_boxes(root, url, site, pictures=True, inline=False) if site else []
-        rendered = render_lines(root, lambda el: el in skip, teasers)
+        rendered = render_lines(root, lambda el: el in skip, closure(teasers))
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
         kinds, linked, elements, at = aligned(lines, rendered.lines, rendered.kinds,

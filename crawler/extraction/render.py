@@ -241,15 +241,11 @@ def widget_boxes(root: etree._Element) -> set[etree._Element]:
 
 
 def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool],
-                 teasers: Iterable[etree._Element] = ()) -> Rendered:
+                 teasers: set[etree._Element] | None = None) -> Rendered:
     """One line per block of root's visible text; skip(el) drops an element and its subtree.
-    A block's kind is `widget` in a small box around a control (widget_boxes), `teaser` inside
-    one of `teasers` (boxes of other posts' teasers)."""
-    inside: set[etree._Element] = set()
-    for box in teasers:
-        if box not in inside:  # a box inside another is in it already
-            inside.update(box.iter())
-    writer = _LineWriter(root, skip, widget_boxes(root), inside)
+    A block's kind is `widget` in a small box around a control (widget_boxes), `teaser` when
+    it is one of `teasers` (the elements of other posts' teaser boxes: container.closure)."""
+    writer = _LineWriter(root, skip, widget_boxes(root), teasers)
     writer._children(root)
     writer.flush()
     return writer.out
