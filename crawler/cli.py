@@ -81,9 +81,9 @@ def _site(value: str) -> str:
         root = site_root(value)
     except SiteURLError as exc:
         raise argparse.ArgumentTypeError(f"--site wants an http(s) base URL such as https://ncmes.org: {exc}") from exc
-    if page_of_site(value):
+    if page_root := page_of_site(value):
         raise argparse.ArgumentTypeError(
-            f"--site wants the site's root, and {value} is a page of it: use --site {root}")
+            f"--site wants the site's root, and {value} is a page of it: use --site {page_root}")
     return root
 
 

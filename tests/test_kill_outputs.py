@@ -88,8 +88,8 @@ def _run(argv: list[str]) -> None:
 
 
 def _build_of(process: subprocess.Popen[bytes], out: Path) -> Path:
-    """Where the command builds `out` before renaming it (files.pid_tmp of its process)."""
-    return out.with_name(f".{out.name}.tmp-{process.pid}")
+    """Where the command builds `out` before renaming it."""
+    return pid_tmp(out, pid=process.pid)
 
 
 def _await_build(process: subprocess.Popen[bytes], build: Path) -> None:

@@ -182,6 +182,9 @@ def test_a_busy_port_is_one_line(archive: tuple[Path, str]) -> None:
             assert done.returncode == 1, done.stderr
             lines = _own_lines(done.stderr)
             assert len(lines) == 1 and port in lines[0] and "--port" in lines[0], done.stderr
+            if argv[0] == "replay":  # said before pywb is started
+                assert lines[0] == (f"ncmes-archive: port {port} on 127.0.0.1 is in use by another "
+                                    "program: stop it, or choose another with --port N")
 
 
 def test_an_interrupt_inside_the_import_machinery_comes_again_after_it(

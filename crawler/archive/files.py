@@ -21,12 +21,14 @@ from crawler.archive.schema import FILE_KIND_KEY, SCHEMA_VERSION, SCHEMA_VERSION
 TMP_SUFFIX = ".tmp"
 
 
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path | str) -> None:
+    """Flush a file's data, or a folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
 
 
 def tmp_path(path: Path, *, hidden: bool = False) -> Path:
@@ -34,11 +36,11 @@ def tmp_path(path: Path, *, hidden: bool = False) -> Path:
     return path.with_name(("." if hidden else "") + path.name + TMP_SUFFIX)
 
 
-def pid_tmp(path: Path, what: str = "tmp") -> Path:
+def pid_tmp(path: Path, what: str = "tmp", pid: int | None = None) -> Path:
     """A file or folder beside `path` named for this process (`.NAME.tmp-PID`; `.NAME.old-PID`
     for the version swap_in sets aside), for a build another process may start too: what a
     killed one left is known by its pid (remove_abandoned)."""
-    return path.with_name(f".{path.name}.{what}-{os.getpid()}")
+    return path.with_name(f".{path.name}.{what}-{os.getpid() if pid is None else pid}")
 
 
 def _gone(pid: str) -> bool:
@@ -85,12 +87,8 @@ def swap_in(tmp: Path, final: Path) -> None:
     complete) puts back."""
     for folder, _, names in os.walk(tmp):
         for name in names:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fsync_dir(Path(folder))
+            fsync_path(os.path.join(folder, name))
+        fsync_path(folder)
     if not final.exists():
         os.rename(tmp, final)
     else:
@@ -102,7 +100,7 @@ def swap_in(tmp: Path, final: Path) -> None:
             os.rename(old, final)
             raise
         shutil.rmtree(old, ignore_errors=True)
-    fsync_dir(final.parent)
+    fsync_path(final.parent)
 
 
 def build_atomic(path: Path, build: Callable[[Path], None], *, hidden_tmp: bool = False,
@@ -118,17 +116,13 @@ def build_atomic(path: Path, build: Callable[[Path], None], *, hidden_tmp: bool 
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         build(tmp)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_dir(path.parent)
+    fsync_path(path.parent)
 
 
 def replace_atomic(path: Path, fill: Callable[[IO[bytes]], None], *, hidden_tmp: bool = False) -> None:
@@ -279,5 +273,5 @@ def set_aside(root: Path, path: Path, stamp: str | None = None) -> Path:
     target = aside_path(root, path, stamp)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(path, target)
-    fsync_dir(path.parent)
+    fsync_path(path.parent)
     return target

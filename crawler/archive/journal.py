@@ -24,7 +24,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from crawler.archive.errors import ArchiveDamaged, one_line
-from crawler.archive.files import check_schema, conform, fsync_dir, unreadable, write_atomic
+from crawler.archive.files import check_schema, conform, fsync_path, unreadable, write_atomic
 
 COVERS_KEY = b"ncmes.covers"
 # Decoded bytes per row group of a merged file (what one merge holds in memory at most).
@@ -122,7 +122,7 @@ def merge(folder: Path, group: list[Path], schema: pa.Schema, new_level: int) ->
     for path in group:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-    fsync_dir(folder)
+    fsync_path(folder)
     return out
 
 
