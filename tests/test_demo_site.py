@@ -587,17 +587,22 @@ def test_listings_in_another_themes_markup_list_the_same_posts(markup: str) -> N
 
     ours, theirs = DemoSite(per_page=5), DemoSite(per_page=5, listing_markup=markup)
     site = "http://127.0.0.1:8000"
+    nexts = 0
     for sec in SECTIONS[:4]:
         for number in (1, 2):
             path = section_path(sec.slug) + (f"page/{number}/" if number > 1 else "")
             answers = [s.handle("GET", path, {"Host": "127.0.0.1:8000"}) for s in (ours, theirs)]
             if answers[0][0] != 200:
                 continue
-            pages = [body for _, _, body in answers]
+            # The <head>'s rel=prev/next links, which every markup shares, left out: the
+            # listing's own navigation must link the next page.
+            pages = [re.sub(rb'<link rel="(?:prev|next)"[^>]*>', b"", body) for _, _, body in answers]
             members = [discovery.listing_articles(p, site + path, site) for p in pages]
             assert members[0] and members[1] == members[0], (markup, path)
             following = site + section_path(sec.slug) + f"page/{number + 1}/"
             linked = [following in discovery.listing_pages(p, site + path, site) for p in pages]
             assert linked[1] == linked[0], (markup, path)
+            nexts += linked[0]
+    assert nexts  # some of these listings have a next page
     with pytest.raises(ValueError, match="listing_markup"):
         DemoSite(listing_markup="divi")

@@ -46,8 +46,10 @@ def _hex_id(*parts: object) -> str:
     return hashlib.md5(":".join(map(str, parts)).encode()).hexdigest()[:7]
 
 
-# The listing markups DemoSite can serve (Theme._listing).
-LISTING_MARKUPS = frozenset({"elementor", "underscores", "blocks"})
+# The listing markups DemoSite can serve, each with the Theme method that writes it.
+_LISTING_BUILDERS = {"elementor": "_elementor_listing", "underscores": "_underscores_listing",
+                     "blocks": "_blocks_listing"}
+LISTING_MARKUPS = frozenset(_LISTING_BUILDERS)
 
 
 class Theme:
@@ -265,8 +267,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         if page < pages:
             rels += f'<link rel="next" href="{page_url(page + 1)}" />\n'
         heading = self.t("أحدث الإصدارات") if slug is None else SECTION_BY_SLUG[slug].name
-        build = {"elementor": self._elementor_listing, "underscores": self._underscores_listing,
-                 "blocks": self._blocks_listing}[self.listing_markup]
+        build = getattr(self, _LISTING_BUILDERS[self.listing_markup])
         content = build(heading, slug is not None, chunk, page, pages, page_url)
         body_class = "home blog" if slug is None else f"archive category category-{SECTION_BY_SLUG[slug].enc_slug} category-{SECTION_BY_SLUG[slug].term_id}"
         out = self._page(title if page == 1 else f"{title} - {self.t('الصفحة')} {page}", body_class, content,
@@ -296,7 +297,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         <article> whose <header> holds its title link, and "Older posts" / "Newer posts"."""
         posts = []
         for a in chunk:
-            link = f"{SITE}/{a.post_id}/"
+            link = _post_link(a)
             date = ("" if a.no_date else
                     f'<div class="entry-meta"><span class="posted-on">{self.t("نشر في")} <a href="{link}" rel="bookmark">'
                     f'<time class="entry-date published" datetime="{a.aware(a.published_local).isoformat()}">{esc(a.shown_date())}</time></a></span></div>')
@@ -322,7 +323,7 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
         in .wp-block-post-template, a .wp-block-post-title link, numbered pagination."""
         items = []
         for a in chunk:
-            link = f"{SITE}/{a.post_id}/"
+            link = _post_link(a)
             date = ("" if a.no_date else
                     f'<div class="wp-block-post-date"><time datetime="{a.aware(a.published_local).isoformat()}">{esc(a.shown_date())}</time></div>')
             items.append(
@@ -347,11 +348,10 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
 
     def _title_link(self, a: Article) -> str:
         """A post's link from a listing's title (one post's carries tracking parameters)."""
-        link = f"{SITE}/{a.post_id}/"
-        return link + ("?utm_source=listing&utm_medium=web&utm_campaign=archive" if a.post_id == 4476 else "")
+        return _post_link(a) + ("?utm_source=listing&utm_medium=web&utm_campaign=archive" if a.post_id == 4476 else "")
 
     def _listing_item(self, a: Article) -> str:
-        link, title_link = f"{SITE}/{a.post_id}/", self._title_link(a)
+        link, title_link = _post_link(a), self._title_link(a)
         cats = " ".join(f"category-{SECTION_BY_SLUG[s].enc_slug}" for s in a.sections)
         date = "" if a.no_date else f'<span class="elementor-post-date">{esc(a.shown_date())}</span>'
         return f"""<article class="elementor-post elementor-grid-item post-{a.post_id} post type-post status-publish format-standard has-post-thumbnail hentry {cats}" role="listitem">
@@ -882,6 +882,11 @@ def _search_form(t: Callable[[str], str]) -> str:
     return (f'<form role="search" method="get" class="search-form" action="{SITE}/"><label>'
             f'<span class="screen-reader-text">{t("البحث عن:")}</span><input type="search" class="search-field" placeholder="{t("بحث")} &hellip;" value="" name="s" /></label>'
             f'<input type="submit" class="search-submit" value="Search" /></form>')
+
+
+def _post_link(a: Article) -> str:
+    """A post's permalink as listings write it (site.py turns some into the other form)."""
+    return f"{SITE}/{a.post_id}/"
 
 
 def _long_date(value: dt.datetime) -> str:
