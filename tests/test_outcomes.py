@@ -19,13 +19,15 @@ from crawler.outcomes import nothing_found, page_of_site, unknown_setting_warnin
 from tests.conftest import FAST, crawl, run_cli
 
 
-def test_a_misspelt_setting_names_the_closest_known_one() -> None:
-    from scrapy.settings import Settings
+def test_a_misspelt_setting_names_the_closest_known_one(capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.cli import parse_settings
 
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    known = set(settings)  # as the command line reads them
-    assert {"DOWNLOAD_DELAY", "NCMES_LIMIT", "ARCHIVE_CHECKPOINT_ITEMS"} <= known
+    # The names the command line knows: Scrapy's and the project's, read as -s reads them.
+    assert parse_settings(["DOWNLOAD_DELAY=1", "NCMES_LIMIT=3", "ARCHIVE_CHECKPOINT_ITEMS=5"])
+    assert capsys.readouterr().err == ""
+    parse_settings(["DOWNLOAD_DELAI=1"])
+    assert "did you mean DOWNLOAD_DELAY?" in capsys.readouterr().err
+    known = {"DOWNLOAD_DELAY", "NCMES_LIMIT"}
     assert unknown_setting_warning("DOWNLOAD_DELAY", known) is None
     assert "did you mean DOWNLOAD_DELAY?" in (unknown_setting_warning("DOWNLOAD_DELAI", known) or "")
     assert "did you mean" not in (unknown_setting_warning("QWXZ", known) or "")
