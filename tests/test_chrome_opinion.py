@@ -12,11 +12,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from crawler.extraction import extract
-from crawler.extraction.body import _fragment
+from crawler.extraction.body import _fragment, render_container
 from crawler.extraction.chrome import _runs, _spaced_words, in_text, second_opinion, suspects
-from crawler.extraction.container import closure
-from crawler.extraction.dating import teaser_boxes
-from crawler.extraction.render import markup_without, render_lines
+from crawler.extraction.render import markup_without
 
 PAGE = Path(__file__).parent / "fixtures" / "chrome" / "news-article.html"
 CARDS = Path(__file__).parent / "fixtures" / "chrome" / "card-strip.html"
@@ -175,8 +173,7 @@ def _opinion_on(markup: str, opinion: str) -> list[str]:
     """The lines of markup's <article> after trafilatura's opinion (`opinion`, its text)."""
     url, site = "https://daily.example.net/world/delta", "https://daily.example.net"
     root = next(etree.fromstring(markup, etree.HTMLParser()).iter("article"))
-    boxes = teaser_boxes(root, url, site, pictures=True, inline=False)
-    rendered = render_lines(root, lambda _: False, closure(boxes))
+    rendered = render_container(root, set(), url, site)
     kept, _ = second_opinion(rendered.lines, rendered.kinds, rendered.linked, rendered.links,
                              lambda: opinion, "", rendered.elements)
     return kept
@@ -199,6 +196,26 @@ def test_a_heading_goes_with_a_strip_of_dropped_teasers_but_not_with_a_dropped_c
     # trafilatura keeping a teaser: it stays, and so does the strip's title.
     kept = _opinion_on(markup, "\n".join([*prose, "Headline of another story about bridges"]))
     assert "More from World" in kept and "Headline of another story about bridges" in kept
+
+
+def test_other_posts_headlines_written_as_headings_are_suspect_and_the_articles_are_not() -> None:
+    prose = ["The river broke its banks at the end of a short harvest season, officials said.",
+             "Growers said the cooperative had not told them whether losses would be covered."]
+    card = ('<li><a href="/world/{0}" class="thumb"><img src="x.jpg"></a><div>'
+            '<h3><a href="/world/{0}">Headline about the {0} story</a></h3>'
+            '<h4>What happened to the {0} this week</h4></div></li>')
+    markup = (f"<html><body><article><h2>What the growers lost</h2><p>{prose[0]}</p>"
+              f"<h2><a href='/topics/'>Harvest</a></h2><p>{prose[1]}</p>"
+              "<div><span>Our latest stories</span></div><ul>"
+              + "".join(card.format(topic) for topic in ("ferries", "bridges", "orchards"))
+              + "</ul></article></body></html>")
+    article = ["What the growers lost", prose[0], "Harvest", prose[1]]
+    # Every line of the cards is a heading: they go all the same, and their strip's title.
+    assert _opinion_on(markup, "\n".join(article)) == article
+    # A card trafilatura keeps stays; one whose other lines went takes its headline with them.
+    bridges = ["Headline about the bridges story", "What happened to the bridges this week"]
+    kept = _opinion_on(markup, "\n".join([*article, *bridges, "Headline about the ferries story"]))
+    assert kept == [*article, "- " + bridges[0], bridges[1]]
 
 
 def test_a_strip_of_other_posts_cards_goes_and_the_article_stays() -> None:

@@ -15,8 +15,8 @@ from .bylines import take_signature
 from .chrome import aligned, second_opinion
 from .container import closure, text_elsewhere
 from .dates import parse_shown_date
-from .dating import teaser_boxes
-from .render import is_layout_table, markup_without, render_lines
+from .dating import teaser_cards, teaser_links
+from .render import Rendered, is_layout_table, markup_without, render_lines
 
 # A byline paragraph opening or closing the text: "إعداد: د. فلان", "بقلم/ فلان".
 BYLINE_RE = re.compile(
@@ -123,9 +123,7 @@ def extract_body(
     page's site, whose other posts' teasers in the container are suspect lines)."""
     ours = BodyResult(via="none")
     if root is not None:
-        # A card's picture link counts: a suspect line is only dropped when trafilatura agrees.
-        teasers = teaser_boxes(root, url, site, pictures=True, inline=False) if site else []
-        rendered = render_lines(root, lambda el: el in skip, closure(teasers))
+        rendered = render_container(root, skip, url, site)
         lines, bylines, dates = clean_lines(rendered.lines, title)
         lines, signed = take_signature(lines)
         kinds, linked, elements, at = aligned(lines, rendered.lines, rendered.kinds,
@@ -158,6 +156,16 @@ def extract_body(
                        f"({theirs_words} words)")
         return theirs
     return ours
+
+
+def render_container(root: etree._Element, skip: set[etree._Element], url: str,
+                     site: str) -> Rendered:
+    """The container's lines, with other posts' teasers (of the page's `site`) marked: the
+    lines of their boxes, and the headings of their cards (dating.teaser_cards)."""
+    # A card's picture link counts: a suspect line is only dropped when trafilatura agrees.
+    links = teaser_links(root, url, site, pictures=True, inline=False) if site else []
+    return render_lines(root, lambda el: el in skip, closure(box for _, box in links),
+                        closure(teaser_cards(links)))
 
 
 def whole_page_text(doc: etree._Element, html: str, url: str) -> str:

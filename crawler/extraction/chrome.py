@@ -7,7 +7,7 @@ the same line more than once in the container, before the headline, in a small b
 an interactive element (a player's error beside its button, a consent placeholder), or in a
 small box with a link to another post of the site (a "most read" or "related" teaser). Headings,
 table rows, lines with note markers, captions and document links are never suspect: they are
-structure only we extract. When the container has suspects, trafilatura reads the container on
+structure only we extract; but a heading in another post's card is that post's headline. When the container has suspects, trafilatura reads the container on
 its own, and a suspect line goes when trafilatura's text does not hold it; prose trafilatura
 keeps, and every line that is not suspect, stays.
 """
@@ -23,6 +23,8 @@ from lxml import etree
 
 from crawler.text import normalize
 
+from .render import HEADINGS
+
 # A line under this many words without a sentence's ending is suspect.
 SHORT_WORDS = 8
 # ... and so is one under this many words with no punctuation at all (a teaser's headline).
@@ -36,9 +38,10 @@ _RUN = 4
 # Suspects holding less than this share of the container's characters are left alone: the
 # second reading costs more than they could change.
 MIN_SUSPECT_SHARE = 0.02
-_NEVER_SUSPECT = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "pre",
-                            "caption", "dt", "dd"})
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_NEVER_SUSPECT = HEADINGS | {"tr", "td", "th", "pre", "caption", "dt", "dd"}
+# Another post's headline (a heading in its card) is suspect, and heads the lines after it.
+_HEADINGS = HEADINGS | {"headline"}
+_TEASERS = frozenset({"teaser", "headline"})
 # Captions are kept by policy, unless the same caption is printed again (a gallery's slides).
 _CAPTIONS = frozenset({"figcaption"})
 # A link to a document (the report's PDF) is the article's, however short its line.
@@ -71,7 +74,7 @@ def suspects(lines: list[str], kinds: list[str], linked: list[int],
             continue
         words = len(_WORD.findall(line))
         out.append(
-            kind in ("widget", "teaser")
+            kind in ("widget", *_TEASERS)
             or (words < SHORT_WORDS and not _ENDING.search(line))
             or (words < BARE_WORDS and not _PUNCTUATION.search(line))
             or link_chars >= LINK_SHARE * len(line)
@@ -155,7 +158,7 @@ def _drop_headings_of_dropped_boxes(kinds: list[str], keep: list[bool],
     """A heading whose nearest enclosing element holding other lines holds only dropped ones,
     other posts' teasers among them, is their title ("Most read" over a strip of teasers,
     whatever follows the strip). A heading over a dropped photo credit stays."""
-    if "teaser" not in kinds:
+    if _TEASERS.isdisjoint(kinds):
         return
     under: dict[etree._Element, list[int]] = {}
     for index, el in enumerate(elements):
@@ -167,7 +170,7 @@ def _drop_headings_of_dropped_boxes(kinds: list[str], keep: list[bool],
         for node in elements[index].iterancestors():
             others = [j for j in under.get(node, ()) if j != index]
             if others:
-                if not any(keep[j] for j in others) and any(kinds[j] == "teaser" for j in others):
+                if not any(keep[j] for j in others) and any(kinds[j] in _TEASERS for j in others):
                     keep[index] = False
                 break
 

@@ -24,6 +24,7 @@ boxes keep their common container.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -300,7 +301,7 @@ def scan(doc: etree._Element) -> Scan:
     return out
 
 
-def closure(roots: list[etree._Element]) -> set[etree._Element]:
+def closure(roots: Iterable[etree._Element]) -> set[etree._Element]:
     """The roots and every element inside them."""
     out: set[etree._Element] = set()
     for root in roots:

@@ -3,7 +3,7 @@
 A date printed beside a link to another post is that post's (recent, related, most read
 lists, wherever a theme puts them); the article's own date stands in its meta line, whose
 links are its own permalink, its author and its categories. The same teaser boxes mark
-other posts' cards among the body's lines (teaser_boxes, read by body.py).
+other posts' cards among the body's lines (teaser_links and teaser_cards, read by body.py).
 """
 
 from __future__ import annotations
@@ -126,25 +126,45 @@ def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
     return any(_links_another_post(a, page_url, site) for a in _teaser_box(el).iter("a"))
 
 
-def teaser_boxes(root: etree._Element, page_url: str, site: str, pictures: bool = False,
-                 inline: bool = True) -> list[etree._Element]:
-    """Other posts' teasers under root: for each link to another post (_links_another_post),
-    its widest ancestor below root holding at most TEASER_CHARS of text (a headline, its date,
-    an excerpt's first words); a link inside longer text (a sentence's) is its own box, left
-    out unless `inline`."""
+def teaser_links(root: etree._Element, page_url: str, site: str, pictures: bool = False,
+                 inline: bool = True) -> list[tuple[etree._Element, etree._Element]]:
+    """Other posts' teasers under root, as (link, box): for each link to another post
+    (_links_another_post), its widest ancestor below root holding at most TEASER_CHARS of text
+    (a headline, its date, an excerpt's first words); a link inside longer text (a
+    sentence's) is its own box, left out unless `inline`."""
     links = list(root.iter("a"))
     if not links:
         return []
     sizes = _text_sizes(root)
-    boxes = []
+    found = []
     for a in links:
         parent = a.getparent()
         alone = a is root or parent is None or parent is root or sizes[parent] > TEASER_CHARS
         if alone and not inline:
             continue  # decided before the link's URL is looked at: most links are in sentences
         if _links_another_post(a, page_url, site, pictures):
-            boxes.append(a if alone else _teaser_box(a, root, sizes))
-    return boxes
+            found.append((a, a if alone else _teaser_box(a, root, sizes)))
+    return found
+
+
+def teaser_cards(links: list[tuple[etree._Element, etree._Element]]) -> list[etree._Element]:
+    """Each teaser link's card (links: teaser_links): the widest element from the link up to
+    its box whose teaser links all lead to one post. A box of several posts' teasers (a strip
+    of cards) holds one card for each."""
+    targets: dict[etree._Element, set[str]] = {}
+    for a, box in links:
+        href = (a.get("href") or "").strip()
+        for node in (a, *a.iterancestors()):
+            targets.setdefault(node, set()).add(href)
+            if node is box:
+                break
+    cards = []
+    for a, box in links:
+        card = a
+        while card is not box and len(targets[card.getparent()]) == 1:
+            card = card.getparent()
+        cards.append(card)
+    return cards
 
 
 def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
@@ -171,7 +191,7 @@ def htmldate_date(doc: etree._Element, url: str, before: dt.datetime | None,
     if region:
         drop = set(foreign)
         for root in region:
-            drop.update(teaser_boxes(root, url, site))
+            drop.update(box for _, box in teaser_links(root, url, site))
         body = markup_without(region, drop, keep_tails=False)
     text = "<html>" + "".join(parts) + "<body>" + (body or "<p></p>") + "</body></html>"
     try:

@@ -41,7 +41,8 @@ def is_layout_table(table: etree._Element) -> bool:
 
 
 # Blocks whose kind a widget box does not override (structure kept whatever surrounds it).
-_KEEP_KIND = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "tr", "figcaption", "caption"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_KEEP_KIND = HEADINGS | {"tr", "figcaption", "caption"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MARKER_DIGITS = re.compile(r"[0-9٠-٩۰-۹]+")
 
@@ -107,10 +108,12 @@ class Rendered:
 class _LineWriter:
     def __init__(self, root: etree._Element, skip: Callable[[etree._Element], bool],
                  boxes: set[etree._Element] | None = None,
-                 teasers: set[etree._Element] | None = None) -> None:
+                 teasers: set[etree._Element] | None = None,
+                 cards: set[etree._Element] | None = None) -> None:
         self.skip = skip
         self.boxes = boxes or set()
         self.teasers = teasers or set()
+        self.cards = cards or set()
         self.out = Rendered()
         self.buf: list[str] = []
         self.prefix = ""
@@ -167,7 +170,10 @@ class _LineWriter:
         if block:
             in_box = el in self.boxes or el.getparent() in self.boxes
             plain = tag if tag in BLOCK_TAGS else "td"
-            kind = (plain if tag in _KEEP_KIND else "widget" if in_box else
+            # A heading keeps its kind in a widget's box and over a strip of teasers, not in
+            # one post's card: there it is that post's headline (or kicker, or subline).
+            kind = ("headline" if tag in HEADINGS and el in self.cards else
+                    plain if tag in _KEEP_KIND else "widget" if in_box else
                     "teaser" if el in self.teasers else plain)
             self.blocks.append((kind, el))
         start = len(self.buf)
@@ -241,11 +247,13 @@ def widget_boxes(root: etree._Element) -> set[etree._Element]:
 
 
 def render_lines(root: etree._Element, skip: Callable[[etree._Element], bool],
-                 teasers: set[etree._Element] | None = None) -> Rendered:
+                 teasers: set[etree._Element] | None = None,
+                 cards: set[etree._Element] | None = None) -> Rendered:
     """One line per block of root's visible text; skip(el) drops an element and its subtree.
     A block's kind is `widget` in a small box around a control (widget_boxes), `teaser` when
-    it is one of `teasers` (the elements of other posts' teaser boxes: container.closure)."""
-    writer = _LineWriter(root, skip, widget_boxes(root), teasers)
+    it is one of `teasers` (the elements of other posts' teaser boxes: container.closure),
+    `headline` for a heading among `cards` (the elements of cards that link one post)."""
+    writer = _LineWriter(root, skip, widget_boxes(root), teasers, cards)
     writer._children(root)
     writer.flush()
     return writer.out
