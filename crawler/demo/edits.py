@@ -164,33 +164,36 @@ NEW_POST_TITLE = "تقدير موقف: مسارات التهدئة في البح
 @dataclass(frozen=True)
 class Edit:
     """One edit of one edition: the post it touches (None for a new post), what a crawl
-    should record (`change`, `fields`), and `make`, which makes it on a DemoSite and returns
-    the post's id."""
+    should record (`change`, `fields`), and `make`, which makes it on a DemoSite (given the
+    post's id) and returns the post's id."""
 
     edition: str
     post_id: int | None
     change: str  # added | changed | removed
     fields: tuple[str, ...]
     what: str
-    make: Callable[[DemoSite], int]
+    make: Callable[[DemoSite, int | None], int]
+
+    def apply(self, site: DemoSite) -> int:
+        return self.make(site, self.post_id)
 
 
-def _edited(post_id: int, **changes: Any) -> Callable[[DemoSite], int]:
-    def make(site: DemoSite) -> int:
+def _edited(**changes: Any) -> Callable[[DemoSite, int], int]:
+    def make(site: DemoSite, post_id: int) -> int:
         site.edit_article(post_id, **changes)
         return post_id
     return make
 
 
-def _author_added(post_id: int, name: str) -> Callable[[DemoSite], int]:
-    def make(site: DemoSite) -> int:
+def _author_added(name: str) -> Callable[[DemoSite, int], int]:
+    def make(site: DemoSite, post_id: int) -> int:
         site.edit_article(post_id, authors=[*site.article(post_id).authors, name])
         return post_id
     return make
 
 
-def _removed(post_id: int, status: int) -> Callable[[DemoSite], int]:
-    def make(site: DemoSite) -> int:
+def _removed(status: int) -> Callable[[DemoSite, int], int]:
+    def make(site: DemoSite, post_id: int) -> int:
         site.remove_article(post_id, status)
         return post_id
     return make
@@ -198,12 +201,12 @@ def _removed(post_id: int, status: int) -> Callable[[DemoSite], int]:
 
 EDITS: tuple[Edit, ...] = (
     Edit("ar", 4571, "changed", ("body",), "a word of the body («خاصة» becomes «بالغة»)",
-         _edited(4571, replace=("أهمية خاصة", "أهمية بالغة"))),
+         _edited(replace=("أهمية خاصة", "أهمية بالغة"))),
     Edit("ar", 4097, "changed", ("footnotes",), "a URL cited by footnote 1",
-         _edited(4097, replace=("https://www.brookings.edu/articles/egypt-turkey-a-regional-perspective/",
-                                "https://www.brookings.edu/articles/egypt-turkey-revisited/"))),
-    Edit("ar", 4003, "changed", ("authors",), "a second author", _author_added(4003, "د. هالة الشريف")),
-    Edit("ar", None, "added", (), "a new post", lambda site: site.add_article(
+         _edited(replace=("https://www.brookings.edu/articles/egypt-turkey-a-regional-perspective/",
+                          "https://www.brookings.edu/articles/egypt-turkey-revisited/"))),
+    Edit("ar", 4003, "changed", ("authors",), "a second author", _author_added("د. هالة الشريف")),
+    Edit("ar", None, "added", (), "a new post", lambda site, _: site.add_article(
         title=NEW_POST_TITLE,
         paragraphs=["تشهد منطقة البحر الأحمر تحولات متسارعة تضع أمن الملاحة في صدارة الاهتمام "
                     "الإقليمي والدولي، ويسعى هذا التقدير إلى قراءة مسارات التهدئة الممكنة.",
@@ -211,13 +214,13 @@ EDITS: tuple[Edit, ...] = (
         authors=["د. هالة الشريف"],
         footnotes=["Crisis Group, “Red Sea Security”, 2 November 2025. "
                    "Available at: https://www.crisisgroup.org/red-sea-security"])),
-    Edit("ar", 4305, "removed", (), "a post withdrawn (410 Gone)", _removed(4305, 410)),
+    Edit("ar", 4305, "removed", (), "a post withdrawn (410 Gone)", _removed(410)),
     Edit("en", 3560, "changed", ("body",), "a word of the body (“rapid” becomes “sweeping”)",
-         _edited(3560, replace=("rapid change", "sweeping change"))),
+         _edited(replace=("rapid change", "sweeping change"))),
 )
 
 
 def apply_edits(site: DemoSite) -> list[str]:
     """Make the edits of the site's edition; returns one line per edit, for the user."""
-    return [f"{edit.change} /{edit.make(site)}: {edit.what}"
+    return [f"{edit.change} /{edit.apply(site)}: {edit.what}"
             for edit in EDITS if edit.edition == site.language]
