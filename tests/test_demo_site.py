@@ -19,8 +19,11 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.html
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawler.demo.content import ARABIC_DIGITS, SECTIONS, SEED_ID, fold, section_path
+from crawler.demo.render import _page_numbers
 from crawler.demo.server import serve
 from crawler.demo.site import DemoSite
 from crawler.urls import canonical_url
@@ -606,3 +609,20 @@ def test_listings_in_another_themes_markup_list_the_same_posts(markup: str) -> N
     assert nexts  # some of these listings have a next page
     with pytest.raises(ValueError, match="listing_markup"):
         DemoSite(listing_markup="divi")
+
+
+@given(st.integers(1, 40), st.data())
+def test_listing_page_numbers_are_wordpress_ones_with_dots_for_every_gap(total: int, data) -> None:
+    current = data.draw(st.integers(1, total))
+    numbers = _page_numbers(current, total)
+    shown = [n for n in numbers if n is not None]
+    assert shown == sorted(set(shown)) and {1, total, current} <= set(shown)
+    assert set(shown) >= {n for n in range(current - 2, current + 3) if 1 <= n <= total}
+    # dots stand exactly where numbers are left out, one for each gap
+    assert numbers[0] == 1 and numbers[-1] == total
+    for at in range(1, len(numbers)):
+        before, here = numbers[at - 1], numbers[at]
+        if here is None:
+            assert before is not None and numbers[at + 1] > before + 1
+        elif before is not None:
+            assert here == before + 1

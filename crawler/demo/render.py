@@ -333,8 +333,9 @@ var ncmes = {{"ajaxurl":"{SITE}\\/wp-admin\\/admin-ajax.php","nonce":"{os.urando
                 f'<h2 class="wp-block-post-title has-large-font-size"><a href="{self._title_link(a)}" target="_self">{esc(a.title)}</a></h2>'
                 f'<div class="wp-block-post-excerpt"><p class="wp-block-post-excerpt__excerpt">{esc(a.excerpt())}</p></div>{date}</div></li>\n')
         numbers = "".join(
-            f'<span aria-current="page" class="page-numbers current">{n}</span>' if n == page
-            else f'<a class="page-numbers" href="{page_url(n)}">{n}</a>' for n in range(1, pages + 1))
+            '<span class="page-numbers dots">…</span>' if n is None
+            else f'<span aria-current="page" class="page-numbers current">{n}</span>' if n == page
+            else f'<a class="page-numbers" href="{page_url(n)}">{n}</a>' for n in _page_numbers(page, pages))
         previous = (f'<a href="{page_url(page - 1)}" class="wp-block-query-pagination-previous">{self.t("السابق")}</a>'
                     if page > 1 else "")
         following = (f'<a href="{page_url(page + 1)}" class="wp-block-query-pagination-next">{self.t("التالي")}</a>'
@@ -894,6 +895,17 @@ def _long_date(value: dt.datetime) -> str:
     return f"{value.day} {MONTHS_EG[value.month - 1]} {value.year}"
 
 
+def _page_numbers(current: int, total: int) -> list[int | None]:
+    """The page numbers paginate_links() writes (end_size=1, mid_size=2); None for its dots."""
+    out: list[int | None] = []
+    for n in range(1, total + 1):
+        if n in (1, total) or abs(n - current) <= 2:
+            out.append(n)
+        elif out[-1] is not None:
+            out.append(None)
+    return out
+
+
 def _paginate(current: int, total: int, url: object, t: Callable[[str], str]) -> str:
     """WordPress paginate_links(): end_size=1, mid_size=2, prev/next links."""
     if total <= 1:
@@ -901,17 +913,13 @@ def _paginate(current: int, total: int, url: object, t: Callable[[str], str]) ->
     out = []
     if current > 1:
         out.append(f'<a class="prev page-numbers" href="{url(current - 1)}">&laquo; {t("السابق")}</a>')  # type: ignore[operator]
-    dots = False
-    for n in range(1, total + 1):
-        if n == current:
-            out.append(f'<span aria-current="page" class="page-numbers current"><span class="elementor-screen-only">Page</span>{n}</span>')
-            dots = True
-        elif n <= 1 or n > total - 1 or abs(n - current) <= 2:
-            out.append(f'<a class="page-numbers" href="{url(n)}"><span class="elementor-screen-only">Page</span>{n}</a>')  # type: ignore[operator]
-            dots = True
-        elif dots:
+    for n in _page_numbers(current, total):
+        if n is None:
             out.append('<span class="page-numbers dots">&hellip;</span>')
-            dots = False
+        elif n == current:
+            out.append(f'<span aria-current="page" class="page-numbers current"><span class="elementor-screen-only">Page</span>{n}</span>')
+        else:
+            out.append(f'<a class="page-numbers" href="{url(n)}"><span class="elementor-screen-only">Page</span>{n}</a>')  # type: ignore[operator]
     if current < total:
         out.append(f'<a class="next page-numbers" href="{url(current + 1)}">{t("التالي")} &raquo;</a>')  # type: ignore[operator]
     return f'<nav class="elementor-pagination" aria-label="Pagination">{" ".join(out)}</nav>'
