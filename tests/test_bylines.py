@@ -109,3 +109,20 @@ def test_a_byline_at_the_edge_of_the_text_is_taken_out(line: str, names: list[st
     kept, bylines, _ = clean_lines([line, text], "Port talks")
     assert bylines == names
     assert kept == ([text] if names else [line, text])
+
+
+def test_a_date_line_is_taken_out_of_the_head_until_the_first_sentence_and_a_sentence_stays() -> None:
+    gallery = ["Aidan Gantenbein 100 backstroke", "Miguel Bernal North Diving", "Ben Patton Trinity"]
+    posted, updated = "Posted: Fri 6:45 PM, Feb 16, 2018 |", "Updated: Sat 8:31 PM, Feb 17, 2018"
+    prose = ["Trinity Academy junior Ben Patton added to his collection of state titles on Friday.",
+             "Wichita West senior David Garcia finished second in the 50 yard freestyle, a tenth back.",
+             "Wichita East's Hugh McPherson won first place in the 100 yard freestyle on Saturday.",
+             "The championships return to the same pool next February, the association said."]
+    expiry = "This Internet-Draft will expire on 15 December 2014."
+    later = "Sat 8:31 PM, Feb 17, 2018"
+    lines = [*gallery, posted, updated, expiry, prose[0], later, *prose[1:], "Thanks for reading."]
+    kept, _, dates = clean_lines(lines, "State swimming")
+    # Past the gallery's titles, before the first sentence of prose: the meta lines go.
+    assert dates == [posted, updated]
+    # A sentence that holds a date stays, and so does a date line amid the prose.
+    assert kept == [*gallery, expiry, prose[0], later, *prose[1:], "Thanks for reading."]

@@ -61,7 +61,22 @@ class BodyResult:
 
 
 def _is_date_line(line: str) -> bool:
-    return len(line.split()) <= 6 and parse_shown_date(line) is not None
+    """A date, alone or with a label, a weekday, a time ("Posted: Fri 6:45 PM, Feb 16, 2018"),
+    never a sentence that holds one."""
+    words = len(line.split())
+    if words > _DATE_LINE_WORDS or (words > _BARE_DATE_WORDS and _SENTENCE_END.search(line)):
+        return False
+    return parse_shown_date(line) is not None
+
+
+_BARE_DATE_WORDS = 6
+_DATE_LINE_WORDS = 8
+_PROSE_WORDS = 12
+_SENTENCE_END = re.compile(r"[.!?؟…]\W*$")
+
+
+def _is_prose(line: str) -> bool:
+    return len(line.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(line))
 
 
 def _is_boilerplate_line(line: str) -> bool:
@@ -75,13 +90,18 @@ def clean_lines(lines: list[str], title: str) -> tuple[list[str], list[str], lis
     kept: list[str] = []
     bylines: list[str] = []
     dates: list[str] = []
+    prose_seen = False
     for index, line in enumerate(lines):
         near_edge = index < _HEAD_LINES or index >= len(lines) - _TAIL_LINES
+        # A date line stands in the head, which runs on to the first sentence of prose (past
+        # a gallery's titles, a kicker), or at the foot.
+        in_head = near_edge or not prose_seen
+        prose_seen = prose_seen or _is_prose(line)
         if _is_boilerplate_line(line):
             continue
         if near_edge and title_key and line.rstrip(":：") == title_key:
             continue
-        if near_edge and _is_date_line(line):
+        if in_head and _is_date_line(line):
             dates.append(line)
             continue
         match = BYLINE_RE.match(line) or ENGLISH_BYLINE_RE.match(line)
