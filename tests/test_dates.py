@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from crawler.extraction.dates import SITE_TZ, local_date, parse_shown_date, parse_timestamp
+from crawler.extraction.dates import SITE_TZ, is_date_only, local_date, parse_shown_date, parse_timestamp
 
 UTC = dt.UTC
 
@@ -86,6 +86,27 @@ def test_shown_dates(text: str, expected: dt.date) -> None:
 def test_not_dates(text: str) -> None:
     # Partial dates are never completed from today's date: extraction has no clock.
     assert parse_shown_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("18/10/2025", True),
+        ("الأربعاء 18 أكتوبر 2025", True),
+        ("نشر في: السبت، 18 أكتوبر 2025 - 10:30 م", True),
+        ("الأثنين, سبتمبر 1, 2014", True),
+        ("Posted: Fri 6:45 PM, Feb 16, 2018 |", True),
+        ("First Published on Nov 20, 2019 01:38 pm", True),
+        ("Updated: Sat 8:31 PM, Feb 17, 2018", True),
+        ("2017-08-15", True),
+        ("This Internet-Draft will expire on 15 December 2014.", False),
+        ("- 5 مايو 2019: انطلاق المحادثات في القاهرة", False),
+        (". fresno24.com. 2022-05-22. Retrieved 2022-06-20.", False),
+        ("Search", False),
+    ],
+)
+def test_a_date_line_is_a_date_with_a_label_a_weekday_a_time_and_no_more(text: str, alone: bool) -> None:
+    assert is_date_only(text) is alone
 
 
 def test_offsets_become_utc() -> None:

@@ -14,7 +14,7 @@ from crawler.text import has_words, normalize, normalize_lines, word_count
 from .bylines import take_signature
 from .chrome import aligned, second_opinion
 from .container import closure, text_elsewhere
-from .dates import parse_shown_date
+from .dates import is_date_only
 from .dating import teaser_cards, teaser_links
 from .render import Rendered, is_layout_table, markup_without, render_lines
 
@@ -63,13 +63,9 @@ class BodyResult:
 def _is_date_line(line: str) -> bool:
     """A date, alone or with a label, a weekday, a time ("Posted: Fri 6:45 PM, Feb 16, 2018"),
     never a sentence that holds one."""
-    words = len(line.split())
-    if words > _DATE_LINE_WORDS or (words > _BARE_DATE_WORDS and _SENTENCE_END.search(line)):
-        return False
-    return parse_shown_date(line) is not None
+    return len(line.split()) <= _DATE_LINE_WORDS and is_date_only(line)
 
 
-_BARE_DATE_WORDS = 6
 _DATE_LINE_WORDS = 8
 _PROSE_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?؟…]\W*$")

@@ -113,6 +113,28 @@ def _english_abbrev(name: str) -> int:
     return 0
 
 
+# What a date line holds besides its date: a label ("Posted", "First published on", "نشر في").
+_OTHER_WORDS = 3
+_WEEKDAY_RE = re.compile(
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\b\.?"
+    r"|(?:ال)?(?:سبت|احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه)",
+    re.IGNORECASE,
+)
+_MERIDIEM_RE = re.compile(r"\b[ap]\.?m\.?(?!\w)|[صم](?!\w)", re.IGNORECASE)
+
+
+def is_date_only(text: str) -> bool:
+    """Whether text is one shown date and little else: at most _OTHER_WORDS words besides its
+    numbers, month, weekday and time ("Posted: Fri 6:45 PM, Feb 16, 2018"; never "5 May
+    2019: talks begin in Cairo")."""
+    if len(_YEAR_RE.findall(clean_date_text(text))) != 1 or parse_shown_date(text) is None:
+        return False  # one date: a line of two ("2022-05-22. Retrieved 2022-06-20") is a note's
+    rest = _fold_arabic(clean_date_text(text))
+    for pattern in (_TIME_RE, _MERIDIEM_RE, _MONTH_NAME_RE, _ENGLISH_NAME_RE, _WEEKDAY_RE):
+        rest = pattern.sub(" ", rest)
+    return len(re.findall(r"[^\W\d_]+", rest)) <= _OTHER_WORDS
+
+
 def parse_shown_date(text: str) -> dt.date | None:
     """A date as the page writes it (`18/10/2025`, `السبت، 18 أكتوبر 2025`), day first."""
     if not text:
