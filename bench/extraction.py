@@ -1,6 +1,7 @@
 """Benchmark: our extraction against `trafilatura.extract()` (default settings), same pages, one run.
 
-    .venv/bin/python bench/extraction.py [--rounds N] [--pages DIR ...] [--out FILE] [--no-write]
+    .venv/bin/python bench/extraction.py [--rounds N] [--pages DIR ...] [--renamed]
+                                         [--out FILE] [--no-write]
 
 Page sets: the offline snapshot's articles, the golden pages (tests/fixtures/pages, scored
 against their expected records), and optionally directories of saved pages with gold text
@@ -22,6 +23,10 @@ part ("dev") is the one extraction may be tuned on, the other ("held-out") is on
 Each part is reported on its own row, with the pages where each extractor's F1 is the better,
 and again for its WordPress pages (those naming /wp-content/, /wp-includes/ or WordPress's
 generator tag).
+
+With `--renamed`, each part of a directory is measured again with every class and id token
+of its pages replaced by a meaningless one (the same token always by the same): what is left
+is what neither extractor can read from names, as on a theme nobody has seen.
 
 Timing alternates the two extractors page by page (the order flips every round), so that
 load from other processes falls on both alike. Prints a table and writes
@@ -147,6 +152,20 @@ def directory_pages(folder: Path) -> list[Page]:
     return pages
 
 
+_NAMED = re.compile(rb"""(\s(?:class|id)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
+                    re.IGNORECASE)
+
+
+def renamed(page: Page) -> Page:
+    """The page with every class and id token replaced by a meaningless one."""
+    def rename(match: re.Match) -> bytes:
+        value = next(group for group in match.groups()[1:] if group is not None)
+        tokens = b" ".join(b"n" + hashlib.sha1(t).hexdigest()[:8].encode() for t in value.split())
+        return match.group(1) + b'"' + tokens + b'"'
+    return Page(page.name, _NAMED.sub(rename, page.data), page.url, page.encoding, page.truth,
+                page.date, page.publisher)
+
+
 def _record(page: Page) -> ArticleRecord | None:
     try:
         return extract(page.data, page.url, AT, encoding=page.encoding)
@@ -259,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pages", type=Path, action="append", default=[],
                         help="a directory of saved pages with gold text (repeatable)")
+    parser.add_argument("--renamed", action="store_true",
+                        help="measure each part of --pages again with class and id names replaced")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "extraction.md")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
@@ -279,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
             wordpress = [p for p in members if p.wordpress]
             if wordpress:
                 sets.append((f"{folder.name}: {part}, its WordPress pages", wordpress))
+        if args.renamed:
+            for part in PARTS:
+                sets.append((f"{folder.name}: {part}, classes and ids renamed",
+                             [renamed(p) for p in found if p.part == part]))
     # Warm up both (lazy imports, dateparser's language data).
     ours(sets[0][1][0])
     theirs(sets[0][1][0])
