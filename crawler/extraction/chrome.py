@@ -7,9 +7,10 @@ the same line more than once in the container, before the headline, in a small b
 an interactive element (a player's error beside its button, a consent placeholder), or in a
 small box with a link to another post of the site (a "most read" or "related" teaser). Headings,
 table rows, lines with note markers, captions and document links are never suspect: they are
-structure only we extract; but a heading in another post's card is that post's headline. When the container has suspects, trafilatura reads the container on
-its own, and a suspect line goes when trafilatura's text does not hold it; prose trafilatura
-keeps, and every line that is not suspect, stays.
+structure only we extract; but a heading in another post's card is that post's headline. When
+the container has suspects, trafilatura reads the container on its own, and a suspect line goes
+when trafilatura's text does not hold it; prose trafilatura keeps, and every line that is not
+suspect, stays.
 """
 
 from __future__ import annotations
