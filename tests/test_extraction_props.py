@@ -116,6 +116,43 @@ def test_a_page_nested_deeper_than_the_parser_reads_keeps_every_word(depth: int,
         assert bool(flattened) == (depth > 260)
 
 
+_LINK_TARGETS = ["https://ncmes.org/4097/", "/4003/", "https://www.brookings.edu/articles/egypt/",
+                 "#note", "/category/x/"]
+_WRAPPERS = ["", "span", "em", "strong", "b", "span class='link'"]
+
+
+_LINKED_WORD = st.tuples(st.integers(0, 2).map(lambda n: n == 0), st.sampled_from(_LINK_TARGETS),
+                        st.sampled_from(_WRAPPERS))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(_LINKED_WORD, min_size=30, max_size=45).filter(
+    lambda words: sum(linked for linked, _, _ in words) <= len(words) // 3), min_size=2, max_size=4))
+def test_no_word_of_a_sentence_is_lost_whatever_holds_its_links(paragraphs) -> None:
+    """Links in a paragraph of prose (up to a third of its words), to other posts, other
+    sites or the page, bare or wrapped in an inline element of their own: every word of every
+    paragraph is read, in order, in a container named by its structure alone (where lists of
+    links are the theme's)."""
+    words, blocks = [], []
+    for p_index, paragraph in enumerate(paragraphs):
+        parts = []
+        for w_index, (linked, href, wrapper) in enumerate(paragraph):
+            word = f"كلمة{p_index}x{w_index}"
+            words.append(word)
+            if linked:
+                word = f'<a href="{href}">{word}</a>'
+                if wrapper:
+                    word = f"<{wrapper}>{word}</{wrapper.split()[0]}>"
+            parts.append(word)
+        blocks.append("<p>" + " ".join(parts) + ".</p>")
+    related = ('<div><span><a href="/4097/">مقال آخر عن السودان</a></span> <span>'
+               '<a href="/4003/">مقال ثالث عن ليبيا</a></span></div>')
+    page = ("<html><head><title>عنوان المقال</title></head><body><article><h1>عنوان المقال</h1>"
+            + "".join(blocks) + related + "</article></body></html>")
+    record = extract(page, "https://ncmes.org/5", FETCHED)
+    assert [w.rstrip(".") for w in record.body.split()] == words
+
+
 def test_a_page_deeper_than_the_parser_can_read_fails_saying_so() -> None:
     page = ("<html><head><title>صفحة عميقة</title></head><body><h1>صفحة عميقة</h1>" + "<div>" * 3000
             + "<p>نص لا يبلغه المحلل.</p>" + "</div>" * 3000 + "</body></html>")

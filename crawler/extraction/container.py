@@ -611,6 +611,10 @@ def title_block(root: etree._Element, title: etree._Element) -> etree._Element |
 
 
 _LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "section", "nav", "aside", "p", "span"})
+_WORDS = re.compile(r"\w+")
+_SENTENCE_WORDS = 5
+_INLINE_TAGS = frozenset({"span", "a", "em", "strong", "b", "i", "u", "font", "small", "mark",
+                          "sup", "sub", "abbr", "cite", "q", "s"})
 
 
 def is_generic(root: etree._Element) -> bool:
@@ -619,6 +623,30 @@ def is_generic(root: etree._Element) -> bool:
     tokens = (root.get("class") or "").split()
     return (CONTENT_CLASSES.isdisjoint(tokens) and BOX_CLASSES.isdisjoint(tokens)
             and root.get("itemprop") != "articleBody")
+
+
+def _in_running_text(el: etree._Element) -> bool:
+    """An inline element (a span around a link) inside a block whose own words, outside every
+    link, are a sentence's: the link is part of the sentence, not a list of links."""
+    if el.tag != "span":
+        return False
+    block = next((a for a in el.iterancestors() if a.tag not in _INLINE_TAGS), None)
+    return block is not None and _plain_words(block) >= _SENTENCE_WORDS
+
+
+def _plain_words(block: etree._Element) -> int:
+    """The words of block's text outside its links."""
+    linked: set[etree._Element] = set()
+    words = 0
+    for node in block.iter():
+        parent = node.getparent()
+        if node is not block and (node.tag == "a" or parent in linked):
+            linked.add(node)
+        if node.text and node not in linked:
+            words += len(_WORDS.findall(node.text))
+        if node is not block and node.tail and parent not in linked:
+            words += len(_WORDS.findall(node.tail))
+    return words
 
 
 def link_blocks(root: etree._Element, skip: set[etree._Element]) -> set[etree._Element]:
@@ -630,7 +658,7 @@ def link_blocks(root: etree._Element, skip: set[etree._Element]) -> set[etree._E
     measure.walk(root, top=True)
     found: set[etree._Element] = set()
     for el, st in measure.stats.items():
-        if st.chars and st.link_density >= 0.75 and st.plain < 100:
+        if st.chars and st.link_density >= 0.75 and st.plain < 100 and not _in_running_text(el):
             found.add(el)
     # Keep only the outermost ones.
     return {el for el in found if not any(a in found for a in el.iterancestors())}
