@@ -126,3 +126,8 @@ def test_a_date_line_is_taken_out_of_the_head_until_the_first_sentence_and_a_sen
     assert dates == [posted, updated]
     # A sentence that holds a date stays, and so does a date line amid the prose.
     assert kept == [*gallery, expiry, prose[0], later, *prose[1:], "Thanks for reading."]
+    # A chronology opening the text is the text's, past its first lines.
+    chronology = ["- 12 مارس 2011: بدء الاحتجاجات", "- 15 مايو 2011", "- 3 يوليو 2013: عزل الرئيس"]
+    kept, _, dates = clean_lines(["أبرز المحطات", "العنوان الفرعي", "تمهيد", *chronology, *prose],
+                                 "State swimming")
+    assert dates == [] and kept[3:6] == chronology

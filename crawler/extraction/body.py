@@ -90,8 +90,9 @@ def clean_lines(lines: list[str], title: str) -> tuple[list[str], list[str], lis
     for index, line in enumerate(lines):
         near_edge = index < _HEAD_LINES or index >= len(lines) - _TAIL_LINES
         # A date line stands in the head, which runs on to the first sentence of prose (past
-        # a gallery's titles, a kicker), or at the foot.
-        in_head = near_edge or not prose_seen
+        # a gallery's titles, a kicker), or at the foot; past the first lines, a list's item
+        # is the text's own (a chronology opening the article).
+        in_head = near_edge or not (prose_seen or line.startswith("- "))
         prose_seen = prose_seen or _is_prose(line)
         if _is_boilerplate_line(line):
             continue
