@@ -25,8 +25,9 @@ and again for its WordPress pages (those naming /wp-content/, /wp-includes/ or W
 generator tag).
 
 With `--renamed`, each part of a directory is measured again with every class and id token
-of its pages replaced by a meaningless one (the same token always by the same): what is left
-is what neither extractor can read from names, as on a theme nobody has seen.
+of its pages replaced by a meaningless one (the same token always by the same, and the ids
+that in-page links and labels refer to with them): what is left is what neither extractor
+can read from names, as on a theme nobody has seen.
 
 Timing alternates the two extractors page by page (the order flips every round), so that
 load from other processes falls on both alike. Prints a table and writes
@@ -152,18 +153,37 @@ def directory_pages(folder: Path) -> list[Page]:
     return pages
 
 
-_NAMED = re.compile(rb"""(\s(?:class|id)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""",
-                    re.IGNORECASE)
+_TAG = re.compile(rb"<[A-Za-z][^<>]*>")
+# Attributes that hold names (class and id tokens, and the ids other attributes refer to),
+# and in-page links, whose fragment is an id.
+_NAMED = re.compile(rb"""(\s(?:class|id|for|headers|aria-labelledby|aria-describedby|aria-controls)"""
+                    rb"""\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_FRAGMENT = re.compile(rb"""(\shref\s*=\s*)(?:"#([^"]*)"|'#([^']*)'|#([^\s"'>]+))""",
+                       re.IGNORECASE)
+
+
+def _new_name(name: bytes) -> bytes:
+    return b"n" + hashlib.sha1(name).hexdigest()[:8].encode()
+
+
+def _renamed_tag(match: re.Match) -> bytes:
+    def names(found: re.Match) -> bytes:
+        value = next(group for group in found.groups()[1:] if group is not None)
+        return found.group(1) + b'"' + b" ".join(map(_new_name, value.split())) + b'"'
+
+    def fragment(found: re.Match) -> bytes:
+        value = next(group for group in found.groups()[1:] if group is not None)
+        return found.group(1) + b'"#' + (_new_name(value) if value else b"") + b'"'
+
+    return _FRAGMENT.sub(fragment, _NAMED.sub(names, match.group(0)))
 
 
 def renamed(page: Page) -> Page:
-    """The page with every class and id token replaced by a meaningless one."""
-    def rename(match: re.Match) -> bytes:
-        value = next(group for group in match.groups()[1:] if group is not None)
-        tokens = b" ".join(b"n" + hashlib.sha1(t).hexdigest()[:8].encode() for t in value.split())
-        return match.group(1) + b'"' + tokens + b'"'
-    return Page(page.name, _NAMED.sub(rename, page.data), page.url, page.encoding, page.truth,
-                page.date, page.publisher)
+    """The page with every class and id token replaced by a meaningless one, the same name
+    always by the same token, in-page links and references to ids with them; only inside
+    tags, so the text is untouched."""
+    return Page(page.name, _TAG.sub(_renamed_tag, page.data), page.url, page.encoding,
+                page.truth, page.date, page.publisher)
 
 
 def _record(page: Page) -> ArticleRecord | None:

@@ -22,7 +22,10 @@ def _names(tree: html.HtmlElement) -> list[tuple[str, list[str], str | None]]:
 
 
 def test_renamed_pages_keep_their_text_and_structure_and_lose_every_name() -> None:
-    data = PAGE.read_bytes() + b"<p class=bare id=x data-class='kept'>unquoted</p>"
+    extra = (b"<p class=bare id=x data-class='kept'>unquoted &lt;div class=\"card\"&gt;</p>"
+             b"<a href='#x'>to x</a><label for=x>x</label><a href='/y#x'>elsewhere</a>")
+    data = PAGE.read_bytes().replace(b"</body>", extra + b"</body>")
+    assert extra in data
     page = bench.Page("cards", data, "https://daily.example.net/world/delta", truth="gold")
     other = bench.renamed(page)
     before, after = html.fromstring(page.data), html.fromstring(other.data)
@@ -39,3 +42,7 @@ def test_renamed_pages_keep_their_text_and_structure_and_lose_every_name() -> No
                 assert mapping.setdefault(a, b) == b  # the same name, the same new one
     assert len(set(mapping.values())) == len(mapping)
     assert after.xpath("//p[@data-class='kept']")
+    # what refers to an id refers to its new name; another page's fragment is left alone
+    assert after.xpath("//a[text()='to x']/@href") == ["#" + mapping["x"]]
+    assert after.xpath("//label/@for") == [mapping["x"]]
+    assert after.xpath("//a[text()='elsewhere']/@href") == ["/y#x"]

@@ -131,3 +131,7 @@ def test_a_date_line_is_taken_out_of_the_head_until_the_first_sentence_and_a_sen
     kept, _, dates = clean_lines(["أبرز المحطات", "العنوان الفرعي", "تمهيد", *chronology, *prose],
                                  "State swimming")
     assert dates == [] and kept[3:6] == chronology
+    # ... and so is a table of key dates.
+    rows = ["Signed | 5 May 2019", "Ratified | 12 May 2020"]
+    kept, _, dates = clean_lines(["Key dates", "A kicker", "Another", *rows, *prose], "State swimming")
+    assert dates == [] and kept[3:5] == rows

@@ -201,9 +201,11 @@ def test_a_heading_goes_with_a_strip_of_dropped_teasers_but_not_with_a_dropped_c
 def test_other_posts_headlines_written_as_headings_are_suspect_and_the_articles_are_not() -> None:
     prose = ["The river broke its banks at the end of a short harvest season, officials said.",
              "Growers said the cooperative had not told them whether losses would be covered."]
-    card = ('<li><a href="/world/{0}" class="thumb"><img src="x.jpg"></a><div>'
-            '<h3><a href="/world/{0}">Headline about the {0} story</a></h3>'
-            '<h4>What happened to the {0} this week</h4></div></li>')
+    # The kicker stands beside the picture, which links the post's full URL, and the
+    # headline a relative one: one post, one card.
+    card = ('<li><h4>What happened to the {0} this week</h4><a href="https://daily.example.net'
+            '/world/{0}/" class="thumb"><img src="x.jpg"></a>'
+            '<h3><a href="/world/{0}">Headline about the {0} story</a></h3></li>')
     markup = (f"<html><body><article><h2>What the growers lost</h2><p>{prose[0]}</p>"
               f"<h2><a href='/topics/'>Harvest</a></h2><p>{prose[1]}</p>"
               "<div><span>Our latest stories</span></div><ul>"
@@ -213,7 +215,7 @@ def test_other_posts_headlines_written_as_headings_are_suspect_and_the_articles_
     # Every line of the cards is a heading: they go all the same, and their strip's title.
     assert _opinion_on(markup, "\n".join(article)) == article
     # A card trafilatura keeps stays; one whose other lines went takes its headline with them.
-    bridges = ["Headline about the bridges story", "What happened to the bridges this week"]
+    bridges = ["What happened to the bridges this week", "Headline about the bridges story"]
     kept = _opinion_on(markup, "\n".join([*article, *bridges, "Headline about the ferries story"]))
     assert kept == [*article, "- " + bridges[0], bridges[1]]
 

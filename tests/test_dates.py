@@ -99,6 +99,7 @@ def test_not_dates(text: str) -> None:
         ("First Published on Nov 20, 2019 01:38 pm", True),
         ("Updated: Sat 8:31 PM, Feb 17, 2018", True),
         ("2017-08-15", True),
+        ("Wed, 5 Jun 2019 10:00:00 +0000", True),
         ("This Internet-Draft will expire on 15 December 2014.", False),
         ("- 5 مايو 2019: انطلاق المحادثات في القاهرة", False),
         (". fresno24.com. 2022-05-22. Retrieved 2022-06-20.", False),

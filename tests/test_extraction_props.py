@@ -118,7 +118,7 @@ def test_a_page_nested_deeper_than_the_parser_reads_keeps_every_word(depth: int,
 
 _LINK_TARGETS = ["https://ncmes.org/4097/", "/4003/", "https://www.brookings.edu/articles/egypt/",
                  "#note", "/category/x/"]
-_WRAPPERS = ["", "span", "em", "strong", "b", "span class='link'"]
+_WRAPPERS = ["", "span", "em", "strong", "b", "span class='link'", "bdi", "code", "ins", "time"]
 
 
 _LINKED_WORD = st.tuples(st.integers(0, 2).map(lambda n: n == 0), st.sampled_from(_LINK_TARGETS),

@@ -178,25 +178,27 @@ class Edit:
         return self.make(site, self.post_id)
 
 
-def _edited(**changes: Any) -> Callable[[DemoSite, int], int]:
-    def make(site: DemoSite, post_id: int) -> int:
-        site.edit_article(post_id, **changes)
+def _on_post(action: Callable[[DemoSite, int], None]) -> Callable[[DemoSite, int | None], int]:
+    """An edit's make for an existing post: the action on the post the Edit names."""
+    def make(site: DemoSite, post_id: int | None) -> int:
+        if post_id is None:
+            raise ValueError("an edit of a post names the post")
+        action(site, post_id)
         return post_id
     return make
 
 
-def _author_added(name: str) -> Callable[[DemoSite, int], int]:
-    def make(site: DemoSite, post_id: int) -> int:
-        site.edit_article(post_id, authors=[*site.article(post_id).authors, name])
-        return post_id
-    return make
+def _edited(**changes: Any) -> Callable[[DemoSite, int | None], int]:
+    return _on_post(lambda site, post_id: site.edit_article(post_id, **changes))
 
 
-def _removed(status: int) -> Callable[[DemoSite, int], int]:
-    def make(site: DemoSite, post_id: int) -> int:
-        site.remove_article(post_id, status)
-        return post_id
-    return make
+def _author_added(name: str) -> Callable[[DemoSite, int | None], int]:
+    return _on_post(lambda site, post_id: site.edit_article(
+        post_id, authors=[*site.article(post_id).authors, name]))
+
+
+def _removed(status: int) -> Callable[[DemoSite, int | None], int]:
+    return _on_post(lambda site, post_id: site.remove_article(post_id, status))
 
 
 EDITS: tuple[Edit, ...] = (

@@ -67,8 +67,10 @@ def _is_date_line(line: str) -> bool:
 
 
 _DATE_LINE_WORDS = 8
+_HEAD_SCAN = 12
 _PROSE_WORDS = 12
-_SENTENCE_END = re.compile(r"[.!?؟…]\W*$")
+# A sentence's end, before closing quotes and note markers ("... talks.[1]").
+_SENTENCE_END = re.compile(r"[.!?؟…](?:\W|\[[0-9٠-٩۰-۹]+\])*$")
 
 
 def _is_prose(line: str) -> bool:
@@ -90,9 +92,10 @@ def clean_lines(lines: list[str], title: str) -> tuple[list[str], list[str], lis
     for index, line in enumerate(lines):
         near_edge = index < _HEAD_LINES or index >= len(lines) - _TAIL_LINES
         # A date line stands in the head, which runs on to the first sentence of prose (past
-        # a gallery's titles, a kicker), or at the foot; past the first lines, a list's item
-        # is the text's own (a chronology opening the article).
-        in_head = near_edge or not (prose_seen or line.startswith("- "))
+        # a gallery's titles, a kicker) within its first lines, or at the foot; past the first
+        # three, a list's item or a table's row is the text's own (a chronology, key dates).
+        in_head = near_edge or (index < _HEAD_SCAN and not prose_seen
+                                and not line.startswith("- ") and " | " not in line)
         prose_seen = prose_seen or _is_prose(line)
         if _is_boilerplate_line(line):
             continue
@@ -182,7 +185,7 @@ def render_container(root: etree._Element, skip: set[etree._Element], url: str,
     # A card's picture link counts: a suspect line is only dropped when trafilatura agrees.
     links = teaser_links(root, url, site, pictures=True, inline=False) if site else []
     return render_lines(root, lambda el: el in skip, closure(box for _, box in links),
-                        closure(teaser_cards(links)))
+                        closure(teaser_cards(links, url, site)))
 
 
 def whole_page_text(doc: etree._Element, html: str, url: str) -> str:

@@ -33,7 +33,7 @@ from lxml import etree
 from crawler.text import normalize
 
 from . import selectors as sel
-from .render import SKIP_TAGS, is_hidden
+from .render import BLOCK_TAGS, SKIP_TAGS, is_hidden
 
 # -- markers ------------------------------------------------------------------------------
 # Classes whose element is one of the page's content containers, by how specific they are.
@@ -611,10 +611,10 @@ def title_block(root: etree._Element, title: etree._Element) -> etree._Element |
 
 
 _LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "section", "nav", "aside", "p", "span"})
-_WORDS = re.compile(r"\w+")
-_SENTENCE_WORDS = 5
-_INLINE_TAGS = frozenset({"span", "a", "em", "strong", "b", "i", "u", "font", "small", "mark",
-                          "sup", "sub", "abbr", "cite", "q", "s"})
+# An inline element's block holds a sentence when this many characters of its text are
+# outside links (five words or so).
+_SENTENCE_CHARS = 30
+_TEXT_BLOCKS = BLOCK_TAGS | {"td", "th"}
 
 
 def is_generic(root: etree._Element) -> bool:
@@ -625,40 +625,30 @@ def is_generic(root: etree._Element) -> bool:
             and root.get("itemprop") != "articleBody")
 
 
-def _in_running_text(el: etree._Element) -> bool:
-    """An inline element (a span around a link) inside a block whose own words, outside every
-    link, are a sentence's: the link is part of the sentence, not a list of links."""
-    if el.tag != "span":
+def _in_running_text(el: etree._Element, root: etree._Element,
+                     stats: dict[etree._Element, Stats]) -> bool:
+    """An inline element (a span around a link) in a block below root whose own text, outside
+    every link, is a sentence's: the link is part of the sentence, not a list of links."""
+    if el.tag in _TEXT_BLOCKS:
         return False
-    block = next((a for a in el.iterancestors() if a.tag not in _INLINE_TAGS), None)
-    return block is not None and _plain_words(block) >= _SENTENCE_WORDS
-
-
-def _plain_words(block: etree._Element) -> int:
-    """The words of block's text outside its links."""
-    linked: set[etree._Element] = set()
-    words = 0
-    for node in block.iter():
-        parent = node.getparent()
-        if node is not block and (node.tag == "a" or parent in linked):
-            linked.add(node)
-        if node.text and node not in linked:
-            words += len(_WORDS.findall(node.text))
-        if node is not block and node.tail and parent not in linked:
-            words += len(_WORDS.findall(node.tail))
-    return words
+    block = next((a for a in el.iterancestors() if a.tag in _TEXT_BLOCKS and a in stats), None)
+    return block is not None and block is not root and stats[block].plain >= _SENTENCE_CHARS
 
 
 def link_blocks(root: etree._Element, skip: set[etree._Element]) -> set[etree._Element]:
     """Blocks inside root that are lists of links (related stories, tags, breadcrumbs, more
     from the section): at least 75% of their text in links and under 100 characters of
     their own."""
-    blocks = {el for el in root.iterdescendants(etree.Element) if el.tag in _LINK_BLOCK_TAGS}
-    measure = _Measure(skip, blocks)
+    blocks = {el for el in root.iterdescendants(etree.Element)
+              if el.tag in _LINK_BLOCK_TAGS or el.tag in _TEXT_BLOCKS}
+    measure = _Measure(skip, blocks | {root})
     measure.walk(root, top=True)
+    stats = measure.stats
     found: set[etree._Element] = set()
-    for el, st in measure.stats.items():
-        if st.chars and st.link_density >= 0.75 and st.plain < 100 and not _in_running_text(el):
+    for el, st in stats.items():
+        if (el.tag in _LINK_BLOCK_TAGS and el is not root and st.chars
+                and st.link_density >= 0.75 and st.plain < 100
+                and not _in_running_text(el, root, stats)):
             found.add(el)
     # Keep only the outermost ones.
     return {el for el in found if not any(a in found for a in el.iterancestors())}

@@ -117,19 +117,22 @@ def _english_abbrev(name: str) -> int:
 _OTHER_WORDS = 3
 _WEEKDAY_RE = re.compile(
     r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\b\.?"
-    r"|(?:ال)?(?:سبت|احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه)",
+    r"|" + _WORD_EDGE_L + r"(?:ال)?(?:سبت|احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه)" + _WORD_EDGE_R,
     re.IGNORECASE,
 )
-_MERIDIEM_RE = re.compile(r"\b[ap]\.?m\.?(?!\w)|[صم](?!\w)", re.IGNORECASE)
+_MERIDIEM_RE = re.compile(r"\b[ap]\.?m\.?(?!\w)|(?<!\w)[صم](?!\w)", re.IGNORECASE)
+# A time zone's offset beside a time ("+0000", "GMT+0200"): no year.
+_OFFSET_RE = re.compile(r"(?<=\s)(?:gmt|utc)?[+-]\d{2}:?\d{2}(?!\d)", re.IGNORECASE)
 
 
 def is_date_only(text: str) -> bool:
     """Whether text is one shown date and little else: at most _OTHER_WORDS words besides its
     numbers, month, weekday and time ("Posted: Fri 6:45 PM, Feb 16, 2018"; never "5 May
     2019: talks begin in Cairo")."""
-    if len(_YEAR_RE.findall(clean_date_text(text))) != 1 or parse_shown_date(text) is None:
+    cleaned = _OFFSET_RE.sub(" ", clean_date_text(text))
+    if len(_YEAR_RE.findall(cleaned)) != 1 or parse_shown_date(text) is None:
         return False  # one date: a line of two ("2022-05-22. Retrieved 2022-06-20") is a note's
-    rest = _fold_arabic(clean_date_text(text))
+    rest = _fold_arabic(cleaned)
     for pattern in (_TIME_RE, _MERIDIEM_RE, _MONTH_NAME_RE, _ENGLISH_NAME_RE, _WEEKDAY_RE):
         rest = pattern.sub(" ", rest)
     return len(re.findall(r"[^\W\d_]+", rest)) <= _OTHER_WORDS

@@ -147,13 +147,15 @@ def teaser_links(root: etree._Element, page_url: str, site: str, pictures: bool 
     return found
 
 
-def teaser_cards(links: list[tuple[etree._Element, etree._Element]]) -> list[etree._Element]:
-    """Each teaser link's card (links: teaser_links): the widest element from the link up to
-    its box whose teaser links all lead to one post. A box of several posts' teasers (a strip
-    of cards) holds one card for each."""
+def teaser_cards(links: list[tuple[etree._Element, etree._Element]], page_url: str,
+                 site: str) -> list[etree._Element]:
+    """Each teaser link's card (links: teaser_links under page_url of site): the widest
+    element from the link up to its box whose teaser links all lead to one post (however its
+    URL is written). A box of several posts' teasers (a strip of cards) holds one card each."""
     targets: dict[etree._Element, set[str]] = {}
     for a, box in links:
         href = (a.get("href") or "").strip()
+        href = canonical_url(href, site, base=page_url) or href
         for node in (a, *a.iterancestors()):
             targets.setdefault(node, set()).add(href)
             if node is box:
