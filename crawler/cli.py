@@ -390,7 +390,7 @@ def _join_pipeline(crawler: Any) -> None:
     join its threads and worker processes, as it does when the engine stops normally."""
     pipeline = getattr(crawler, "ncmes_pipeline", None)
     if pipeline is not None:
-        pipeline.engine_stopped()
+        pipeline.join()
 
 
 def _stopped_unclean(archive_dir: str, run_id: str | None) -> str:

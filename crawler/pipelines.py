@@ -69,6 +69,9 @@ class ArchivePipeline:
         # after it.
         self.final_sections: dict[str, list[str]] | None = None
         self.site: str | None = None
+        # Done when spider_closed has stored the run (it may still be storing it when a
+        # SIGTERM stops the engine, which then waits for it).
+        self.closed: asyncio.Future | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -353,6 +356,14 @@ class ArchivePipeline:
     async def spider_closed(self, spider: Any, reason: str) -> None:
         # Runs after close_spider of every pipeline, when Scrapy knows why the crawl ended
         # ("finished", or "shutdown" on SIGINT/SIGTERM).
+        self.closed = closed = asyncio.get_running_loop().create_future()
+        try:
+            await self._store_run(spider, reason)
+        finally:
+            closed.set_result(None)
+
+    async def _store_run(self, spider: Any, reason: str) -> None:
+        """The run's last checkpoint and its row; then every thread and worker joined."""
         completed = reason == "finished" and bool(getattr(spider, "site_reached", False))
         stats = self.crawler.stats
         plan = getattr(spider, "plan", None)
@@ -417,9 +428,18 @@ class ArchivePipeline:
             return
         pool.shutdown(wait=True, cancel_futures=True)
 
-    def engine_stopped(self) -> None:
+    async def engine_stopped(self) -> None:
         """Whatever ended the run (an error before spider_closed included): no thread or
-        worker process left behind."""
+        worker process left behind. A SIGTERM while spider_closed is storing the run stops
+        the engine without waiting for it (Scrapy's close has begun): the engine's stop
+        waits here instead, so the run is stored before its threads are joined."""
+        if self.closed is not None and not self.closed.done():
+            await self.closed
+        self.join()
+
+    def join(self) -> None:
+        """Join the feeder, the archive thread and the worker processes (also after an
+        unclean stop, when the reactor stopped under the engine)."""
         self._shutdown()
         self._stop_pool()
         self.starter.shutdown(wait=True)

@@ -1,7 +1,8 @@
 """Every command under Ctrl-C and SIGTERM, as a real process group (a terminal's Ctrl-C and
 systemd's stop reach every process of it): at most one line of its own on stderr, never a
 traceback, and the contract's exit status; a port already taken is one line too; a crawl
-stopped by a second interrupt says what it kept, and the archive holds just that."""
+stopped by a second interrupt says what it kept, and the archive holds just that; one
+interrupted as it stores its run waits for the run to be stored."""
 
 from __future__ import annotations
 
@@ -221,3 +222,38 @@ def test_an_interrupt_inside_the_import_machinery_comes_again_after_it(
     assert got == [signal.SIGUSR1]
     with pytest.raises(KeyboardInterrupt):  # anywhere else: at once
         cli._interrupt(signal.SIGINT, sys._getframe())
+
+
+# The crawl command, with a SIGTERM sent to itself as the pipeline begins to store the run
+# (after every page was fetched): the moment Scrapy's own close has begun, so its stop does
+# not wait for the spider's close; systemd's stop can land there.
+_SIGTERM_WHILE_STORING = """
+import os, signal, sys
+from crawler import cli, pipelines
+
+store = pipelines.ArchivePipeline._store_run
+
+async def store_after_a_sigterm(self, spider, reason):
+    os.kill(os.getpid(), signal.SIGTERM)
+    await store(self, spider, reason)
+
+pipelines.ArchivePipeline._store_run = store_after_a_sigterm
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_a_sigterm_while_the_run_is_stored_waits_for_it(server: DemoServer, tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_WHILE_STORING, "crawl", "--site", server.url,
+         "--archive", str(root), *FAST],
+        cwd=ROOT, text=True, capture_output=True, timeout=240,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    assert "Traceback" not in done.stderr and "Error caught" not in done.stderr, done.stderr[-3000:]
+    # Every page was fetched before the signal: the run is stored whole, as completed.
+    runs = pq.read_table(root / "runs.parquet").to_pylist()
+    assert len(runs) == 1 and runs[0]["completed"], (runs, done.stderr[-2000:])
+    stored = ds.dataset(root / "versions", format="parquet").count_rows()
+    assert stored == len(server.site.post_ids), done.stderr[-2000:]
+    assert done.returncode == 0, done.stderr[-2000:]
