@@ -30,7 +30,6 @@ def fsync_path(path: Path | str) -> None:
         os.close(fd)
 
 
-
 def tmp_path(path: Path, *, hidden: bool = False) -> Path:
     """Where a file is written before it is renamed to `path`."""
     return path.with_name(("." if hidden else "") + path.name + TMP_SUFFIX)

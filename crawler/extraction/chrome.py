@@ -41,7 +41,7 @@ _RUN = 4
 MIN_SUSPECT_SHARE = 0.02
 _NEVER_SUSPECT = HEADINGS | {"tr", "td", "th", "pre", "caption", "dt", "dd"}
 # Another post's headline (a heading in its card) is suspect, and heads the lines after it.
-_HEADINGS = HEADINGS | {"headline"}
+_HEADING_KINDS = HEADINGS | {"headline"}
 _TEASERS = frozenset({"teaser", "headline"})
 # Captions are kept by policy, unless the same caption is printed again (a gallery's slides).
 _CAPTIONS = frozenset({"figcaption"})
@@ -143,7 +143,7 @@ def _drop_empty_headings(kinds: list[str], keep: list[bool]) -> None:
     index = len(kinds) - 1
     section_kept = section_dropped = False
     while index >= 0:
-        if kinds[index] in _HEADINGS:
+        if kinds[index] in _HEADING_KINDS:
             if section_dropped and not section_kept:
                 keep[index] = False
             section_kept = section_dropped = False
@@ -166,7 +166,7 @@ def _drop_headings_of_dropped_boxes(kinds: list[str], keep: list[bool],
         for node in (el, *el.iterancestors()):
             under.setdefault(node, []).append(index)
     for index in reversed(range(len(kinds))):  # the headings inside a strip decide first
-        if kinds[index] not in _HEADINGS or not keep[index]:
+        if kinds[index] not in _HEADING_KINDS or not keep[index]:
             continue
         for node in elements[index].iterancestors():
             others = [j for j in under.get(node, ()) if j != index]

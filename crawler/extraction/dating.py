@@ -55,6 +55,12 @@ def _site_host(site: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def _resolved(href: str, page_url: str, site: str) -> str | None:
+    """The canonical URL a link of the page leads to on the site (None: another site)."""
+    return canonical_url(href, site, base=page_url)
+
+
+@lru_cache(maxsize=4096)
 def _target_kind(href: str, page_url: str, site: str) -> str:
     """What a link leads to: "self" (the page, another site), "post", "archive" (an author's,
     a category's, a tag's), "other" (the home page, a file), or "page" (the site's, unknown)."""
@@ -63,7 +69,7 @@ def _target_kind(href: str, page_url: str, site: str) -> str:
         host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
         if host != _site_host(site):
             return "self"
-    url = canonical_url(href, site, base=page_url)
+    url = _resolved(href, page_url, site)
     if url is None or url == page_url:
         return "self"
     if post_id_from_url(url) is not None:
@@ -155,7 +161,7 @@ def teaser_cards(links: list[tuple[etree._Element, etree._Element]], page_url: s
     targets: dict[etree._Element, set[str]] = {}
     for a, box in links:
         href = (a.get("href") or "").strip()
-        href = canonical_url(href, site, base=page_url) or href
+        href = _resolved(href, page_url, site) or href
         for node in (a, *a.iterancestors()):
             targets.setdefault(node, set()).add(href)
             if node is box:
