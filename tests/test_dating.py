@@ -153,13 +153,28 @@ def test_an_update_date_is_not_the_publication_date() -> None:
     assert _published(_page(head, meta_line=line)) == dt.date(2020, 2, 3)
 
 
-def test_a_shown_numeric_date_is_read_month_first_only_when_the_metadata_says_so() -> None:
+def test_a_shown_numeric_date_is_read_month_first_only_when_another_source_says_so() -> None:
     assert month_first("11/05/2019") == dt.date(2019, 11, 5)
     us = '<meta property="article:published_time" content="2019-11-05T09:00:00-05:00">'
     line = '<span class="posted-on"><time>11/05/2019</time></span>'
     assert _published(_page(us, meta_line=line)) == dt.date(2019, 11, 5)
-    # Day first is the rule: with metadata that says nothing else, 11/05/2019 is 11 May.
+    # Day first is the rule: with nothing else that dates the page, 11/05/2019 is 11 May.
     assert _published(_page(meta_line=line)) == dt.date(2019, 5, 11)
+    # Without the article's timestamp, the URL's day decides, and else htmldate's reading of
+    # metadata we do not read as the article's (a Dublin Core date, a bare "date").
+    assert _published(_page(meta_line=line), "https://x.example/2019/11/05/story/") == dt.date(2019, 11, 5)
+    assert _published(_page(meta_line=line), "https://x.example/2019/05/11/story/") == dt.date(2019, 5, 11)
+    for head in ('<meta name="DC.date.issued" content="2019-11-05">',
+                 '<meta name="date" content="2019-11-05">'):
+        assert _published(_page(head, meta_line=line)) == dt.date(2019, 11, 5)
+    # The URL's day is asked before htmldate, and the article's timestamp before both.
+    dc = '<meta name="DC.date.issued" content="2019-11-05">'
+    assert _published(_page(dc, meta_line=line), "https://x.example/2019/05/11/a/") == dt.date(2019, 5, 11)
+    uk = '<meta property="article:published_time" content="2019-05-11T09:00:00+01:00">'
+    assert _published(_page(uk, meta_line=line), "https://x.example/2019/11/05/a/") == dt.date(2019, 5, 11)
+    # A date that has one reading (25/05/2019) is never questioned.
+    line25 = '<span class="posted-on"><time>25/05/2019</time></span>'
+    assert _published(_page(dc, meta_line=line25)) == dt.date(2019, 5, 25)
 
 
 def test_htmldate_reads_the_articles_markup_but_never_other_posts_teasers() -> None:

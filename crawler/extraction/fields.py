@@ -18,7 +18,7 @@ from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
 from .container import is_inside, precedes
-from .dates import month_first, parse_shown_date, parse_timestamp, publication_day, read_timestamp
+from .dates import month_first, parse_shown_date, parse_timestamp, publication_day, read_timestamp, url_day
 from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
@@ -427,13 +427,17 @@ def published(page: Page, stamp: dt.datetime | None) -> dt.date | None:
     shown, marked, shown_text = _shown_date(page)
     meta_date = publication_day(stamp, page.url) if stamp is not None else None
     if shown is not None:
-        if meta_date is not None and shown != meta_date and month_first(shown_text) == meta_date:
-            # 11/05/2019 where the metadata says 5 November: the page writes month first.
-            page.warnings.append(
-                f"shown date {shown_text!r} read month first, as the metadata dates it "
-                f"({meta_date.isoformat()})"
-            )
-            return meta_date
+        other = month_first(shown_text)
+        if other is not None and other != shown:
+            # 11/05/2019 where the metadata, else the URL's day, else htmldate says 5 November:
+            # the page writes month first.
+            source = _month_first_source(page, meta_date, other)
+            if source:
+                page.warnings.append(
+                    f"shown date {shown_text!r} read month first, as {source} dates it "
+                    f"({other.isoformat()})"
+                )
+                return other
         if meta_date is not None and shown != meta_date:
             if not marked and _htmldate(page) == meta_date:
                 page.warnings.append(
@@ -456,6 +460,18 @@ def published(page: Page, stamp: dt.datetime | None) -> dt.date | None:
         return found
     page.warnings.append("no publication date found")
     return None
+
+
+def _month_first_source(page: Page, meta_date: dt.date | None, other: dt.date) -> str:
+    """Which independent source dates the page as the month-first reading `other` of its
+    shown numeric date: the metadata when it dates the page at all, else the URL's day, else
+    htmldate; "" when none does."""
+    if meta_date is not None:
+        return "the metadata" if meta_date == other else ""
+    day = url_day(page.url)
+    if day is not None:
+        return "the URL" if day == other else ""
+    return "htmldate" if _htmldate(page) == other else ""
 
 
 def _htmldate(page: Page) -> dt.date | None:
