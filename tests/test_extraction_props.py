@@ -153,6 +153,33 @@ def test_no_word_of_a_sentence_is_lost_whatever_holds_its_links(paragraphs) -> N
     assert [w.rstrip(".") for w in record.body.split()] == words
 
 
+_SHORT_WORDS = ["مصر", "السودان", "الحدود", "المياه", "الأمن", "التعاون", "الحوار", "القمة",
+                "الاتفاق", "المنطقة", "الطاقة", "النتائج"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_SHORT_WORDS), min_size=6, max_size=10), min_size=1,
+                max_size=2), st.booleans(), st.booleans(), st.sampled_from(["main", "div", "section"]))
+def test_a_short_article_in_a_container_named_by_its_structure_keeps_every_sentence(
+        paragraphs: list[list[str]], meta: bool, related: bool, outer: str) -> None:
+    """An article of a paragraph or two, printed with its headline and meta line in an
+    `<article>` that no class names, after a breadcrumb: the headline's block (headline,
+    author, date) is never the whole article, however little text the article holds."""
+    title = "الانتخابات المحلية في تركيا ودلالاتها"
+    words = [word for paragraph in paragraphs for word in paragraph]
+    blocks = "".join("<p>" + " ".join(paragraph) + ".</p>" for paragraph in paragraphs)
+    crumb = (f'<p><span><a href="https://ncmes.org/">الرئيسية</a></span> » <span><a href='
+             f'"https://ncmes.org/category/x/">تحليلات</a></span> » <span>{title}</span></p>')
+    line = '<div><time datetime="2024-04-02T11:00:00+03:00">2024/04/02</time></div>' if meta else ""
+    after = ('<section><h3>مقالات ذات صلة</h3><div><a href="/4655/">لبنان بعد الحرب: معادلات '
+             'إعادة الإعمار</a></div><div><a href="/4640/">قمة شرم الشيخ للسلام: النتائج '
+             'والدلالات</a></div></section>') if related else ""
+    page = (f"<html><head><title>{title}</title></head><body><{outer}>{crumb}<article>"
+            f"<h1>{title}</h1>{line}<div>{blocks}</div></article>{after}</{outer}></body></html>")
+    record = extract(page, "https://ncmes.org/5", FETCHED)
+    assert [w.rstrip(".") for w in record.body.split()][-len(words):] == words
+
+
 def test_a_page_deeper_than_the_parser_can_read_fails_saying_so() -> None:
     page = ("<html><head><title>صفحة عميقة</title></head><body><h1>صفحة عميقة</h1>" + "<div>" * 3000
             + "<p>نص لا يبلغه المحلل.</p>" + "</div>" * 3000 + "</body></html>")

@@ -603,11 +603,33 @@ def title_block(root: etree._Element, title: etree._Element) -> etree._Element |
         return None
     block = title
     limit = _chars(title) + _TITLE_BLOCK_EXTRA
+    prose: list[etree._Element] | None = None
     for ancestor in title.iterancestors():
         if ancestor is root or _chars(ancestor) > limit:
             break
+        if prose is None:
+            prose = _prose_blocks(root)
+        if prose and all(is_inside(p, ancestor) for p in prose):
+            break  # a short article, all of it within the headline block's size
         block = ancestor
     return block
+
+
+# A sentence of the article: a paragraph (or quote, item) of a few words ending as a
+# sentence does; a headline's meta line (author, date, category) does not.
+_PROSE_TAGS = ("p", "blockquote", "li", "dd")
+_PROSE_WORDS = 6
+_SENTENCE_END = re.compile(r"[.!?؟…][\"”’»)\]]*$")
+
+
+def _prose_blocks(root: etree._Element) -> list[etree._Element]:
+    """The paragraphs of prose under root (a few words ending as a sentence does)."""
+    found = []
+    for block in root.iter(*_PROSE_TAGS):
+        text = normalize(" ".join(block.itertext()))
+        if len(text.split()) >= _PROSE_WORDS and _SENTENCE_END.search(text):
+            found.append(block)
+    return found
 
 
 _LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "section", "nav", "aside", "p", "span"})
