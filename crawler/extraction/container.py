@@ -617,19 +617,21 @@ def title_block(root: etree._Element, title: etree._Element) -> etree._Element |
 
 # A sentence of the article: a paragraph (or quote, item) of a few words ending as a
 # sentence does; a headline's meta line (author, date, category) does not.
-_PROSE_TAGS = ("p", "blockquote", "li", "dd")
+PROSE_TAGS = ("p", "blockquote", "li", "dd")
 _PROSE_WORDS = 6
 _SENTENCE_END = re.compile(r"[.!?؟…][\"”’»)\]]*$")
 
 
+def is_prose(block: etree._Element) -> bool:
+    """Whether a paragraph (or quote, item) reads as prose: a few words ending as a sentence
+    does."""
+    text = normalize(" ".join(block.itertext()))
+    return len(text.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(text))
+
+
 def _prose_blocks(root: etree._Element) -> list[etree._Element]:
-    """The paragraphs of prose under root (a few words ending as a sentence does)."""
-    found = []
-    for block in root.iter(*_PROSE_TAGS):
-        text = normalize(" ".join(block.itertext()))
-        if len(text.split()) >= _PROSE_WORDS and _SENTENCE_END.search(text):
-            found.append(block)
-    return found
+    """The paragraphs of prose under root."""
+    return [block for block in root.iter(*PROSE_TAGS) if is_prose(block)]
 
 
 _LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "section", "nav", "aside", "p", "span"})

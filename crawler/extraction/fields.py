@@ -17,7 +17,7 @@ from ..urls import canonical_url, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
-from .container import is_inside, precedes
+from .container import PROSE_TAGS, is_inside, is_prose, precedes
 from .dates import month_first, parse_shown_date, parse_timestamp, publication_day, read_timestamp, url_day
 from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
@@ -240,7 +240,27 @@ def sections(page: Page) -> list[str]:
                 crumbs.append(jsonld_text(item.get("name")) or "")
     if dedupe(crumbs):
         return dedupe(crumbs)
-    return _sections_from_classes(page)
+    return _sections_from_classes(page) or _own_category_links(page)
+
+
+# A post is filed under a few categories; a list of more is the site's list of them all.
+_MAX_OWN_CATEGORIES = 5
+
+
+def _own_category_links(page: Page) -> list[str]:
+    """The names of category archive links in the article's own region, in no sentence of
+    its text (the meta line by the headline, the post's footer) and beside no other post (a
+    teaser's label): where a theme that marks them by none of the names above prints the
+    post's categories. More than a few such names are a categories widget: none."""
+    names: list[str] = []
+    for a in sel.ANY_CATEGORY_HREF(page.doc):
+        if any(tag_of(b) in PROSE_TAGS and is_prose(b) for b in a.iterancestors()):
+            continue  # "... as our Africa section shows." is no statement of the post's section
+        name = _text(a)
+        if name and name not in names and is_own(a, page) and not beside_other_post(
+                a, page.url, page.site):
+            names.append(name)
+    return names if len(names) <= _MAX_OWN_CATEGORIES else []
 
 
 def _sections_from_classes(page: Page) -> list[str]:

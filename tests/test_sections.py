@@ -1,0 +1,49 @@
+"""A post's sections where its theme names them by no class we know: the category links of
+the article's own meta line, never one in a sentence of its text or on another post's card."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crawler.extraction import extract
+
+FETCHED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+URL = "https://ncmes.org/4801/"
+PROSE = "".join(f"<p>الفقرة {i} من نص المقال، وهي طويلة بما يكفي لتقرأ نصًا للمقال نفسه.</p>"
+                for i in range(6))
+AFRICA = '<a href="https://ncmes.org/category/africa/">أفريقيا</a>'
+ANALYSES = '<a href="https://ncmes.org/category/analyses/">تحليلات</a>'
+MENU = ('<nav><ul><li><a href="https://ncmes.org/category/gulf/">الخليج</a></li>'
+        '<li><a href="https://ncmes.org/category/africa/">أفريقيا</a></li></ul></nav>')
+
+
+def _sections(meta_line: str, text: str = PROSE, after: str = "") -> list[str]:
+    page = (f"<html><head><title>عنوان المقال</title></head><body><header>{MENU}</header>"
+            f"<main><article><h1>عنوان المقال</h1><div>{meta_line}</div><div>{text}</div>"
+            f"{after}</article></main><aside>{MENU}</aside></body></html>")
+    return extract(page, URL, FETCHED).sections
+
+
+def test_the_meta_lines_category_links_are_the_sections() -> None:
+    assert _sections(f"<span>نُشر في {AFRICA}، {ANALYSES}</span>") == ["أفريقيا", "تحليلات"]
+    # Also in the post's footer, below the text.
+    assert _sections("", after=f"<div>الأقسام: {ANALYSES}</div>") == ["تحليلات"]
+
+
+def test_a_category_named_in_a_sentence_or_on_another_posts_card_is_no_section() -> None:
+    sentence = (f"<p>كما بينت تحليلات سابقة في قسم {AFRICA} فإن الأزمة ممتدة منذ سنوات طويلة.</p>"
+                + PROSE)
+    assert _sections("", text=sentence) == []
+    card = ('<div><h3>اقرأ أيضا</h3><div><a href="https://ncmes.org/4790/">السودان بعد الحرب: '
+            f'قراءة في المشهد</a> {ANALYSES}</div></div>')
+    assert _sections("", after=card) == []
+    # The site's menus, header and sidebar never name the post's section.
+    assert _sections("") == []
+    # Nor does a list of every category (with its count of posts) inside the post's template;
+    # a post is filed under a few.
+    def categories(n: int) -> str:
+        return "<ul>" + "".join(f'<li><a href="https://ncmes.org/category/c{i}/">قسم {i} ({i})</a>'
+                                f"</li>" for i in range(n)) + "</ul>"
+
+    assert _sections("", after=categories(6)) == []
+    assert _sections("", after=categories(5)) == [f"قسم {i} ({i})" for i in range(5)]
