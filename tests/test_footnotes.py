@@ -63,6 +63,35 @@ def test_plain_text(digit: str) -> None:
     ]
 
 
+def test_plain_notes_before_chrome_the_page_prints_after_them() -> None:
+    # A share box and a comment of a plugin we know by no name come after the notes.
+    after = ('<div><h3>شارك هذا:</h3><ul><li><a href="https://ncmes.org/9/?share=x">X</a></li>'
+             "</ul></div><ol><li><p>تحليل ممتاز [1] وشكرًا للمركز على هذا الجهد الكبير.</p></li></ol>")
+    record = page("<p>أ[1] ب[٢] ج[3].</p><p>الهوامش:</p><p>[1] أول https://a.example/1</p>"
+                  "<p>[٢] ثان</p><p>[4] رابع</p>" + after)
+    assert [(f.number, f.text) for f in record.footnotes] == [
+        (1, "أول https://a.example/1"), (2, "ثان"), (4, "رابع")]
+    assert record.body.startswith("أ[1] ب[٢] ج[3].\nشارك هذا:")
+    assert "[1] أول" not in record.body and "الهوامش" not in record.body
+    # A numbered list in the text, which no marker before it cites, is the text's.
+    record = page("<p>نص المقال بلا هوامش.</p><p>[1] البند الأول</p><p>[2] البند الثاني</p>" + after)
+    assert record.footnotes == []
+    assert "[2] البند الثاني" in record.body
+
+
+@pytest.mark.parametrize("digit", ["1", "١"])
+def test_wordpress_block_whose_class_a_theme_renamed(digit: str) -> None:
+    # data-fn is WordPress's own marker: its links name the notes' list, whatever its class.
+    record = page(
+        f'<p>نص<sup data-fn="abc" class="n1"><a href="#n2" id="n3">{digit}</a></sup>.</p>'
+        '<ol class="n4"><li id="n2">المصدر https://example.org/c '
+        '<a href="#n3" aria-label="Jump to footnote reference 1">↩︎</a></li></ol>'
+        '<ol><li id="n6">بند في قائمة من النص</li></ol>'
+    )
+    assert record.footnotes == [Footnote(1, "المصدر https://example.org/c", ["https://example.org/c"])]
+    assert record.body == f"نص[{digit}].\n- بند في قائمة من النص"
+
+
 def test_several_sources_in_one_note() -> None:
     record = page(
         "<p>نص[1]</p><p>[1] A, “One”, X. Available at: https://a.example/1/ &amp; "
@@ -110,3 +139,21 @@ def test_marker_numbers_and_check() -> None:
     assert check_markers("أ[1]", [Footnote(1, "x"), Footnote(1, "y")]) == [
         "footnote numbers used by more than one note: [1]"
     ]
+
+
+def test_notes_of_a_page_trafilatura_reads_are_notes_not_text() -> None:
+    # No element of the page says "content": trafilatura reads the page, notes and all; the
+    # notes (found after the text, before the site's footer) leave its text, with their heading.
+    prose = "".join(f"<p>الفقرة {i} من نص المقال عن السودان[{i + 1}]، وهي طويلة بما يكفي لتقرأ "
+                    f"نصًا للمقال نفسه في كل قراءة.</p>" for i in range(3))
+    notes = "<p>الهوامش:</p>" + "".join(f"<p>[{i + 1}] المصدر رقم {i + 1}، https://example.org/{i + 1}</p>"
+                                        for i in range(3))
+    html = ("<html><head><title>عنوان المقال</title></head><body><div><a href='/'>الرئيسية</a></div>"
+            f"<div><div><h1>عنوان المقال</h1></div><div><div>{prose}{notes}</div></div></div>"
+            "<div><p>جميع الحقوق محفوظة © 2025 المركز القومي لدراسات الشرق الأوسط</p></div></body></html>")
+    record = extract(html, "https://ncmes.org/9", FETCHED)
+    assert "no content container found; body from trafilatura" in record.warnings
+    assert record.footnotes == [Footnote(i, f"المصدر رقم {i}، https://example.org/{i}",
+                                         [f"https://example.org/{i}"]) for i in (1, 2, 3)]
+    assert "المصدر" not in record.body and "الهوامش" not in record.body
+    assert record.body.startswith("الفقرة 0 من نص المقال عن السودان[1]")

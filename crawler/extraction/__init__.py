@@ -15,7 +15,7 @@ from ..urls import SiteURLError, canonical_url, site_origin
 from . import container, fields, fragment
 from . import selectors as sel
 from .body import extract_body, whole_page_text
-from .footnotes import check_markers, find_footnotes
+from .footnotes import check_markers, find_footnotes, without_notes
 from .metadata import read_metadata
 from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
 from .render import BLOCK_TAGS
@@ -246,6 +246,8 @@ def _extract(
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
     page.body = extract_body(doc, page.url, title, page.content, skip, whole_page, site)
+    if page.body.via != "container":  # trafilatura read the whole page, notes and all
+        page.body.text = without_notes(page.body.text, page.notes.footnotes)
     if not page.body.text:
         raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
 

@@ -80,8 +80,26 @@ def _inside(el: etree._Element, group: set[etree._Element]) -> bool:
     return el in group or any(a in group for a in el.iterancestors())
 
 
+def _wp_block_lists(doc: etree._Element) -> list[etree._Element]:
+    """The footnotes block's lists: by its class, else (a theme or a copy that renamed it) the
+    lists whose items the footnotes block's markers (`<sup data-fn>`, WordPress's own
+    attribute) link to."""
+    lists = sel.WP_FOOTNOTE_LISTS(doc)
+    if lists:
+        return lists
+    targets = {href[1:] for sup in doc.iter("sup") if sup.get("data-fn") is not None
+               for a in sup.iter("a") if (href := a.get("href") or "").startswith("#")}
+    found: list[etree._Element] = []
+    for li in doc.iter("li"):
+        parent = li.getparent()
+        if (li.get("id") in targets and parent is not None and tag_of(parent) == "ol"
+                and parent not in found):
+            found.append(parent)
+    return found
+
+
 def _wp_block_notes(doc: etree._Element, base: str, out: FootnoteResult) -> None:
-    for ol in sel.WP_FOOTNOTE_LISTS(doc):
+    for ol in _wp_block_lists(doc):
         out.note_elements.add(ol)
         start = digits_value(ol.get("start") or "1") or 1
         items = [li for li in ol if tag_of(li) == "li"]
@@ -143,25 +161,48 @@ def _leaf_blocks(root: etree._Element) -> list[etree._Element]:
     return leaves
 
 
+def _is_note_block(text: str) -> bool:
+    return bool(_LABEL_AT_START.match(text)) and text.lstrip().startswith("[")
+
+
+def _note_run(blocks: list[tuple[etree._Element, str]]) -> list[etree._Element]:
+    """The blocks of the plain notes: the last run of `[n] ...` blocks (with the separators and
+    the notes heading before it) that either ends the text, or at least half of whose numbers
+    are markers in the text before it (the notes, followed by chrome the page prints after
+    them: share buttons, comments)."""
+    end = len(blocks)
+    while end > 0:
+        last = end - 1
+        while last >= 0 and not _is_note_block(blocks[last][1]):
+            last -= 1
+        if last < 0:
+            return []
+        first = last
+        while first > 0 and (_is_note_block(blocks[first - 1][1])
+                             or _SEPARATOR.match(blocks[first - 1][1])
+                             or not blocks[first - 1][1]):
+            first -= 1
+        if first > 0 and _NOTES_HEADING.match(blocks[first - 1][1]):
+            first -= 1
+        run = blocks[first:last + 1]
+        at_end = all(not text or _SEPARATOR.match(text) for _, text in blocks[last + 1:])
+        numbers = {int(to_western_digits(m.group(1)))
+                   for _, text in run for m in _LINE_LABEL.finditer(text)}
+        before = {int(to_western_digits(m.group(1)))
+                  for _, text in blocks[:first] for m in _MARKER_IN_TEXT.finditer(text)}
+        if at_end or (numbers and 2 * len(numbers & before) >= len(numbers)):
+            return [el for el, _ in blocks[first:end]] if at_end else [el for el, _ in run]
+        end = first
+    return []
+
+
 def _plain_notes(
     root: etree._Element, skip: set[etree._Element], base: str, out: FootnoteResult
 ) -> None:
-    trailing: list[etree._Element] = []
-    for el in reversed(_leaf_blocks(root)):
-        if _inside(el, skip) or _inside(el, out.note_elements):
-            continue
-        text = normalize("".join(el.itertext()))
-        if not text or _SEPARATOR.match(text):
-            trailing.append(el)
-            continue
-        if _LABEL_AT_START.match(text) and text.lstrip().startswith("["):
-            trailing.append(el)
-            continue
-        if trailing and _NOTES_HEADING.match(text):
-            trailing.append(el)
-        break
+    blocks = [(el, normalize("".join(el.itertext()))) for el in _leaf_blocks(root)
+              if not _inside(el, skip) and not _inside(el, out.note_elements)]
     notes = []
-    for el in reversed(trailing):
+    for el in _note_run(blocks):
         out.note_elements.add(el)
         raw, hrefs = inline_with_urls([el], lambda _el: False)
         labels = list(_LINE_LABEL.finditer(raw))
@@ -183,6 +224,31 @@ def find_footnotes(
     _word_notes(root, base, out)
     _plain_notes(root, skip, base, out)
     return out
+
+
+def without_notes(text: str, footnotes: list[Footnote]) -> str:
+    """Another reader's text of the page (trafilatura's, which read the notes as text) without
+    the lines of the notes found, nor the notes heading and separators before them."""
+    if not footnotes:
+        return text
+    notes = {(f.number, normalize(f.text)) for f in footnotes}
+
+    def is_note(line: str) -> bool:
+        label = _LABEL_AT_START.match(line)
+        return label is not None and (
+            digits_value(label.group(1)), clean_note_text(line)) in notes
+
+    lines = text.split("\n")
+    keep = [not is_note(line) for line in lines]
+    for index in range(len(lines) - 1, 0, -1):
+        if not keep[index]:  # the heading and separators right above a dropped note go too
+            above = index - 1
+            while above >= 0 and keep[above] and _SEPARATOR.match(lines[above]):
+                keep[above] = False
+                above -= 1
+            if above >= 0 and keep[above] and _NOTES_HEADING.match(lines[above].strip()):
+                keep[above] = False
+    return "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
 
 
 def marker_numbers(body: str) -> list[int]:
