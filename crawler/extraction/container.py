@@ -279,8 +279,11 @@ def scan(doc: etree._Element) -> Scan:
         if tag == "a":
             if el.get("rel") is not None:
                 index.rel_links.append((pos, el))
-            if "/category/" in (el.get("href") or ""):
+            href = el.get("href") or ""
+            if "/category/" in href:
                 index.category_links.append((pos, el))
+            elif "/author/" in href:
+                index.author_links.append((pos, el))
         elif tag in BOILERPLATE_TAGS:
             kind |= _BOILER
             if tag == "aside" or (tag == "footer" and not kind & _FOREIGN and not any(

@@ -248,19 +248,45 @@ _MAX_OWN_CATEGORIES = 5
 
 
 def _own_category_links(page: Page) -> list[str]:
-    """The names of category archive links in the article's own region, in no sentence of
-    its text (the meta line by the headline, the post's footer) and beside no other post (a
-    teaser's label): where a theme that marks them by none of the names above prints the
-    post's categories. More than a few such names are a categories widget: none."""
-    names: list[str] = []
-    for a in sel.ANY_CATEGORY_HREF(page.doc):
-        if any(tag_of(b) in PROSE_TAGS and is_prose(b) for b in a.iterancestors()):
-            continue  # "... as our Africa section shows." is no statement of the post's section
-        name = _text(a)
-        if name and name not in names and is_own(a, page) and not beside_other_post(
-                a, page.url, page.site):
-            names.append(name)
+    """Category links where a theme that marks them by none of the names above prints the
+    post's categories (_own_archive_links). More than a few are a categories widget: none."""
+    names = _own_archive_links(page, sel.ANY_CATEGORY_HREF)
     return names if len(names) <= _MAX_OWN_CATEGORIES else []
+
+
+def _own_archive_links(page: Page, query: Callable[[etree._Element], list]) -> list[str]:
+    """The texts of the archive links (categories, authors) that `query` finds in the
+    article's own region, in no sentence of its text (the meta line by the headline, the
+    post's footer) and beside no other post (a teaser's label), once each, in order."""
+    names: dict[str, str] = {}  # archive path: its first link's text
+    for a in query(page.doc):
+        archive = _archive(a.get("href") or "")
+        if archive is None or archive in names:
+            continue  # a feed or a page of the archive; or a second link to it ("View all")
+        if any(tag_of(b) in PROSE_TAGS and is_prose(b) for b in a.iterancestors()):
+            continue  # "... as our Africa section shows." states nothing of the post
+        name = _text(a)
+        if name and name not in names.values() and is_own(a, page) and not beside_other_post(
+                a, page.url, page.site):
+            names[archive] = name
+    return list(names.values())
+
+
+_ARCHIVE_PATH = re.compile(r"/(category|author)/(.+?)/?$")
+# What follows an archive's slug in the URL of its feed or of one of its pages.
+_NOT_THE_ARCHIVE = frozenset({"feed", "page", "embed", "amp"})
+
+
+def _archive(href: str) -> str | None:
+    """The archive a link opens, `category/<slug>[/<child>...]` or `author/<slug>`; None for
+    its feed, one of its pages (/page/2/) or anything else."""
+    found = _ARCHIVE_PATH.search(urlsplit(href).path)
+    if found is None:
+        return None
+    slugs = found.group(2).split("/")
+    if _NOT_THE_ARCHIVE.intersection(slugs) or (found.group(1) == "author" and len(slugs) != 1):
+        return None
+    return found.group(0).strip("/")
 
 
 def _sections_from_classes(page: Page) -> list[str]:
@@ -327,6 +353,8 @@ def authors(page: Page) -> list[str]:
     sources.append(page.meta.all("author"))
     if page.meta.article:
         sources.append(jsonld_names(page.meta, page.meta.article.get("author")))
+    # Last, an author field of a class we do not know: its link to the author's archive.
+    sources.append(_own_archive_links(page, sel.AUTHOR_ARCHIVE_LINKS))
     for raw in sources:
         names = clean(raw)
         if names:

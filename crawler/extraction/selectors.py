@@ -51,6 +51,7 @@ class Index:
         self.by_id: dict[str, list[tuple[int, Any]]] = defaultdict(list)
         self.rel_links: list[tuple[int, Any]] = []  # <a rel=...>
         self.category_links: list[tuple[int, Any]] = []  # <a href=".../category/...">
+        self.author_links: list[tuple[int, Any]] = []  # <a href=".../author/...">
 
 
 _TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
@@ -165,6 +166,10 @@ def _category_hrefs(index: Index) -> Hits:
     return index.category_links
 
 
+def _author_hrefs(index: Index) -> Hits:
+    return index.author_links
+
+
 def _jsonld(el: Any) -> bool:
     kind = (el.get("type") or "").translate(str.maketrans("JSONLD", "jsonld"))
     return kind == "application/ld+json"
@@ -253,6 +258,9 @@ AUTHOR_FIELD_CANDIDATES: tuple[Query, ...] = (
     Query(f"//*[{_any_class('wp-block-post-author-name', 'meta-author')}]",
           _cls("wp-block-post-author-name", "meta-author")),
 )
+# WordPress's author archives (/author/<slug>/): where a theme's author field has no class
+# of the above, its link still names the author.
+AUTHOR_ARCHIVE_LINKS = Query("//a[contains(@href, '/author/')]", _author_hrefs)
 
 # -- sections --------------------------------------------------------------------------------
 # rel="category tag" (classic themes), Elementor's post-info terms, the block themes'
