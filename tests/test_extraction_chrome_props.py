@@ -132,3 +132,37 @@ def test_widgets_around_an_article_never_change_its_body(
     dressed = extract(page(paragraphs, before, after, inside_top, inside_end, side), URL, FETCHED)
     assert bare.body == "\n".join(paragraphs)
     assert dressed.body == bare.body
+
+
+SHORT_COMMENTS = COMMENT_TEXTS[-2:]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    paragraphs=ARTICLE,
+    texts=st.lists(st.sampled_from(SHORT_COMMENTS), min_size=0, max_size=3),
+    wrappers=st.integers(0, 3),
+    inside=st.booleans(),
+)
+def test_a_discussion_no_class_names_is_never_the_articles_text_nor_dates_it(
+    paragraphs, texts, wrappers, inside
+) -> None:
+    """Comments and their form (a form that takes a text), in markup whose classes name
+    nothing, inside the post's `<article>` or after it: the body is the article's paragraphs
+    and the date the post's, whatever the number of comments and the boxes around the form."""
+    items = "".join(f'<li><article><footer><b>قارئ {i}</b> <time datetime="2025-11-2{i}T10:00:00'
+                    f'+02:00">2{i} نوفمبر 2025</time></footer><div><p>{_esc(t)}</p></div><div>'
+                    f'<a href="#c{i}">رد</a></div></article></li>' for i, t in enumerate(texts))
+    form = ('<h3>اترك تعليقاً</h3><form action="/wp-comments-post.php" method="post"><p>'
+            '<label>التعليق</label><textarea name="comment"></textarea></p><p><input type="submit" '
+            'value="إرسال التعليق"></p></form>')
+    talk = ((f"<div><h2>التعليقات</h2><ol>{items}</ol>" if items else "<div>")
+            + "<div>" * wrappers + form + "</div>" * wrappers + "</div>")
+    body = "".join(f"<p>{_esc(t)}</p>" for t in paragraphs)
+    page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
+            '<h1>التنافس على الموانئ</h1><div><time datetime="2025-11-14T09:00:00+02:00">14 نوفمبر '
+            f'2025</time></div><div>{body}</div>{talk if inside else ""}</article>'
+            f'{"" if inside else talk}</main></body></html>')
+    record = extract(page, URL, FETCHED)
+    assert record.body == "\n".join(paragraphs)
+    assert record.published == dt.date(2025, 11, 14)

@@ -236,8 +236,11 @@ def _extract(
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
+        talk = container.discussion(page.content)  # comments: neither text nor the post's fields
+        boilerplate |= talk
+        page.foreign |= talk
         if page.title_element is not None:
-            header = container.title_block(page.content, page.title_element)
+            header = container.title_block(page.content, page.title_element, boilerplate)
             if header is not None:
                 boilerplate.add(header)
         if container.is_generic(page.content):

@@ -598,10 +598,12 @@ def text_elsewhere(doc: etree._Element, root: etree._Element, skip: set[etree._E
 _TITLE_BLOCK_EXTRA = 200
 
 
-def title_block(root: etree._Element, title: etree._Element) -> etree._Element | None:
+def title_block(root: etree._Element, title: etree._Element,
+                skip: set[etree._Element] = frozenset()) -> etree._Element | None:
     """The headline's own block inside the container (headline plus its meta line: author,
     date, category), when a theme prints it there without a <header>; None when the headline
-    is not inside root."""
+    is not inside root. skip: the elements already left out (comments: no prose of the
+    article's)."""
     if not is_inside(title, root):
         return None
     block = title
@@ -611,7 +613,8 @@ def title_block(root: etree._Element, title: etree._Element) -> etree._Element |
         if ancestor is root or _chars(ancestor) > limit:
             break
         if prose is None:
-            prose = _prose_blocks(root)
+            prose = [p for p in _prose_blocks(root)
+                     if not any(a in skip for a in (p, *p.iterancestors()))]
         if prose and all(is_inside(p, ancestor) for p in prose):
             break  # a short article, all of it within the headline block's size
         block = ancestor
@@ -635,6 +638,27 @@ def is_prose(block: etree._Element) -> bool:
 def _prose_blocks(root: etree._Element) -> list[etree._Element]:
     """The paragraphs of prose under root."""
     return [block for block in root.iter(*PROSE_TAGS) if is_prose(block)]
+
+
+def discussion(root: etree._Element) -> set[etree._Element]:
+    """The discussion inside root, whatever its classes: around each form that takes a text
+    (a `<textarea>`: a comment form), the widest box that starts after the article's first
+    paragraph of prose and holds under half of root's text (the comments above the form
+    and the form)."""
+    forms = [form for form in root.iter("form") if next(form.iter("textarea"), None) is not None]
+    prose = _prose_blocks(root) if forms else []
+    if not prose:
+        return set()
+    first, total = prose[0], _chars(root)
+    found: set[etree._Element] = set()
+    for form in forms:
+        box = form
+        for ancestor in form.iterancestors():
+            if ancestor is root or is_inside(first, ancestor) or _chars(ancestor) > total / 2:
+                break
+            box = ancestor
+        found.add(box)
+    return found
 
 
 _LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "section", "nav", "aside", "p", "span"})
