@@ -137,32 +137,58 @@ def test_widgets_around_an_article_never_change_its_body(
 SHORT_COMMENTS = COMMENT_TEXTS[-2:]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    paragraphs=ARTICLE,
-    texts=st.lists(st.sampled_from(SHORT_COMMENTS), min_size=0, max_size=3),
+    paragraphs=st.lists(st.sampled_from(PARAGRAPHS), min_size=4, max_size=8),
+    texts=st.lists(st.sampled_from(SHORT_COMMENTS), min_size=0, max_size=2),
+    form=st.booleans(),
     wrappers=st.integers(0, 3),
+    cards=st.lists(st.tuples(st.sampled_from(HEADLINES), st.sampled_from(EXCERPTS)), max_size=2),
     inside=st.booleans(),
 )
-def test_a_discussion_no_class_names_is_never_the_articles_text_nor_dates_it(
-    paragraphs, texts, wrappers, inside
+def test_comments_and_other_pieces_no_class_names_are_never_the_articles_text_nor_date_it(
+    paragraphs, texts, form, wrappers, cards, inside
 ) -> None:
-    """Comments and their form (a form that takes a text), in markup whose classes name
-    nothing, inside the post's `<article>` or after it: the body is the article's paragraphs
-    and the date the post's, whatever the number of comments and the boxes around the form."""
+    """Comments (each an `<article>` in a list, as WordPress writes them), their form (one that
+    takes a text) and a box of other posts' cards, in markup whose classes name nothing, inside
+    the post's `<article>` or after it: the body is the article's paragraphs and the date the
+    post's, whatever the number of comments and cards (together shorter than the article) and
+    the boxes around the form."""
     items = "".join(f'<li><article><footer><b>قارئ {i}</b> <time datetime="2025-11-2{i}T10:00:00'
                     f'+02:00">2{i} نوفمبر 2025</time></footer><div><p>{_esc(t)}</p></div><div>'
                     f'<a href="#c{i}">رد</a></div></article></li>' for i, t in enumerate(texts))
-    form = ('<h3>اترك تعليقاً</h3><form action="/wp-comments-post.php" method="post"><p>'
-            '<label>التعليق</label><textarea name="comment"></textarea></p><p><input type="submit" '
-            'value="إرسال التعليق"></p></form>')
+    reply = ('<h3>اترك تعليقاً</h3><form action="/wp-comments-post.php" method="post"><p>'
+             '<label>التعليق</label><textarea name="comment"></textarea></p><p><input type="submit" '
+             'value="إرسال التعليق"></p></form>') if form else ""
     talk = ((f"<div><h2>التعليقات</h2><ol>{items}</ol>" if items else "<div>")
-            + "<div>" * wrappers + form + "</div>" * wrappers + "</div>")
+            + "<div>" * wrappers + reply + "</div>" * wrappers + "</div>")
+    related = ("<div><div>مقالات ذات صلة</div><div>" + "".join(
+        f'<article><a href="https://ncmes.org/{5000 + i}/"><h3>{_esc(h)}</h3></a><p>{_esc(e)}</p>'
+        f'<time datetime="2025-10-0{i + 1}T09:00:00+02:00">{i + 1} أكتوبر 2025</time></article>'
+        for i, (h, e) in enumerate(cards)) + "</div></div>") if cards else ""
     body = "".join(f"<p>{_esc(t)}</p>" for t in paragraphs)
+    pieces = related + talk
     page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
             '<h1>التنافس على الموانئ</h1><div><time datetime="2025-11-14T09:00:00+02:00">14 نوفمبر '
-            f'2025</time></div><div>{body}</div>{talk if inside else ""}</article>'
-            f'{"" if inside else talk}</main></body></html>')
+            f'2025</time></div><div>{body}</div>{pieces if inside else ""}</article>'
+            f'{"" if inside else pieces}</main></body></html>')
     record = extract(page, URL, FETCHED)
     assert record.body == "\n".join(paragraphs)
     assert record.published == dt.date(2025, 11, 14)
+
+
+def test_a_live_blogs_entries_are_its_text() -> None:
+    """Entries written as `<article>`s side by side under the headline are the post's text,
+    however many; an `<article>` after the post's own (the next post) is not."""
+    entries = "".join(f'<article><time datetime="2025-11-14T1{i}:00:00+02:00">1{i}:00</time>'
+                      f"<p>{_esc(t)}</p></article>" for i, t in enumerate(PARAGRAPHS[:5]))
+    page = ('<html lang="ar"><head><title>متابعة مباشرة</title></head><body><main><div>'
+            '<h1>متابعة مباشرة</h1><time datetime="2025-11-14T09:00:00+02:00">14 نوفمبر 2025</time>'
+            f"</div><div>{entries}</div></main></body></html>")
+    assert extract(page, URL, FETCHED).body.split("\n")[-5:] == PARAGRAPHS[:5]
+    post = "".join(f"<p>{_esc(t)}</p>" for t in PARAGRAPHS[:5])
+    page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
+            f'<h1>التنافس على الموانئ</h1><div>{post}</div></article><article><h2><a href='
+            f'"https://ncmes.org/5001/">{HEADLINES[0]}</a></h2><p>{_esc(EXCERPTS[0])}</p></article>'
+            "</main></body></html>")
+    assert extract(page, URL, FETCHED).body == "\n".join(PARAGRAPHS[:5])

@@ -236,7 +236,9 @@ def _extract(
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
-        talk = container.discussion(page.content)  # comments: neither text nor the post's fields
+        # Comments and other nested pieces: neither text nor the post's fields.
+        talk = (container.discussion(page.content)
+                | container.nested_articles(page.content, page.title_element))
         boilerplate |= talk
         page.foreign |= talk
         if page.title_element is not None:

@@ -661,6 +661,55 @@ def discussion(root: etree._Element) -> set[etree._Element]:
     return found
 
 
+def nested_articles(root: etree._Element, title: etree._Element | None) -> set[etree._Element]:
+    """The `<article>` elements inside root that are other pieces, as HTML nests them: a
+    comment, another post's card, the next post. Never one holding the headline or root's
+    first paragraph of prose (the post's own), nor the siblings of an article that holds that
+    paragraph but not the headline (a live blog's entries are its text); and none when
+    together they hold half of root's text or more (the text is then theirs, whatever
+    comes first)."""
+    inner = [el for el in root.iter("article") if el is not root]
+    if not inner:
+        return set()
+    prose = _prose_blocks(root)
+    first = prose[0] if prose else None
+    own = [el for el in (title, first) if el is not None]
+    entries: set[etree._Element] = set()
+    holder = next((a for a in (first.iterancestors() if first is not None else ())
+                   if a.tag == "article"), None)
+    if holder is not None and holder is not root and not (
+            title is not None and (title is holder or is_inside(title, holder))):
+        parent = holder.getparent()
+        entries = {el for el in parent if el.tag == "article"} if parent is not None else set()
+    found: list[etree._Element] = []
+    for el in inner:
+        if (el in entries or any(o is el or is_inside(o, el) for o in own)
+                or any(is_inside(el, f) for f in found)):
+            continue
+        found.append(el)
+    if 2 * sum(_chars(el) for el in found) >= _chars(root):
+        return set()
+    return {_titled_box(el, set(found), root) for el in found}
+
+
+# The title over a list of pieces ("Comments", "Related stories"): at most this many characters.
+_TITLE_CHARS = 60
+
+
+def _titled_box(el: etree._Element, pieces: set[etree._Element], root: etree._Element,
+                ) -> etree._Element:
+    """The widest box around el, below root, that holds nothing but pieces and a title over
+    them ("Comments", "Related stories")."""
+    while True:
+        parent = el.getparent()
+        if parent is None or parent is root:
+            return el
+        held = sum(_chars(p) for p in parent.iter("article") if p in pieces)
+        if _chars(parent) - held > _TITLE_CHARS:
+            return el
+        el = parent
+
+
 _LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "section", "nav", "aside", "p", "span"})
 # An inline element's block holds a sentence when this many characters of its text are
 # outside links (five words or so).
