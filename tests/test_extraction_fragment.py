@@ -144,3 +144,56 @@ def test_a_container_holding_the_whole_article_is_never_questioned(parts) -> Non
     record = extract(_page(first, rest, marked_wrapper=True), URL, FETCHED)
     assert record.body.split("\n") == first + [p for texts in rest for p in texts]
     assert not any("article text" in w for w in record.warnings)
+
+
+# -- nothing names the content --------------------------------------------------------------
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(3, 9), st.integers(0, 3), st.integers(0, 2), st.booleans())
+def test_where_nothing_names_the_content_the_element_holding_its_prose_is_read(
+        paragraphs: int, boxes: int, aside_paragraphs: int, sidebar_first: bool) -> None:
+    """A page of bare <div>s: the article (headline, paragraphs, a heading and a list, in
+    wrappers of any depth) beside a box of other prose (at most a fifth of the article's)
+    and a footer: the element holding the article's prose is read as the container, so its
+    list and heading keep their shape, and the record says so."""
+    text = PARAGRAPHS[:paragraphs]
+    aside_paragraphs = min(aside_paragraphs, paragraphs // 5)
+    article = ("".join(f"<p>{t}</p>" for t in text[:2]) + "<h2>The coastal states</h2>"
+               + "<ul><li>Egypt and the canal;</li><li>Eritrea and its ports.</li></ul>"
+               + "".join(f"<p>{t}</p>" for t in text[2:]))
+    article = "<div>" * boxes + article + "</div>" * boxes
+    aside = "<div>" + "".join(f"<p>{t}</p>" for t in PARAGRAPHS[-aside_paragraphs:][:aside_paragraphs]
+                              if aside_paragraphs) + "</div>"
+    columns = [f"<div><div><h1>The Red Sea corridor</h1></div><div>{article}</div></div>", aside]
+    if sidebar_first:
+        columns.reverse()
+    page = ("<html><head><title>The Red Sea corridor</title></head><body><div><a href='/'>Home"
+            f"</a></div><div>{''.join(columns)}</div><div><p>All rights reserved © 2025</p></div>"
+            "</body></html>")
+    record = extract(page, URL, FETCHED)
+    assert record.warnings[0].startswith("no content container named; <div> holds most of the "
+                                         "page's prose and ")
+    lines = record.body.split("\n")
+    assert lines[:2] == text[:2]
+    assert lines[2:5] == ["The coastal states", "- Egypt and the canal;", "- Eritrea and its ports."]
+    assert lines[5:5 + len(text) - 2] == text[2:]
+
+
+def test_the_prose_holder_is_scored_on_prose_alone() -> None:
+    from lxml import etree
+
+    doc = etree.fromstring(
+        "<html><body><div id='menu'>" + "".join(f"<p><a href='/{i}'>{t}</a></p>" for i, t in
+                                               enumerate(PARAGRAPHS)) + "</div>"
+        f"<div id='small'><p>{PARAGRAPHS[0]}</p></div>"
+        f"<div id='hidden' hidden><p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p><p>{PARAGRAPHS[3]}</p></div>"
+        f"<div id='outer'><div id='a'><p>{PARAGRAPHS[4]}</p><p>{PARAGRAPHS[5]}</p></div>"
+        f"<div id='b'><p>{PARAGRAPHS[6]}</p><p>{PARAGRAPHS[7]}</p></div></div></body></html>",
+        etree.HTMLParser())
+    # Linked paragraphs are no prose, hidden ones are not shown; two boxes of two paragraphs
+    # make one of them the holder (its own in full) over their parent (half of each).
+    assert fragment.prose_holder(doc, lambda el: False).get("id") in ("a", "b")
+    skipped = doc.find(".//div[@id='outer']")
+    assert fragment.prose_holder(doc, lambda el: el is skipped).get("id") == "small"
+    assert fragment.prose_holder(etree.fromstring("<html><body><div>x</div></body></html>",
+                                                  etree.HTMLParser()), lambda el: False) is None

@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 
 from crawler.extraction import extract
-from crawler.extraction.footnotes import check_markers, marker_numbers, note_urls, trim_url
+from crawler.extraction.footnotes import (
+    check_markers,
+    marker_numbers,
+    note_urls,
+    trim_url,
+    without_notes,
+)
 from crawler.extraction.record import ArticleRecord, Footnote
 
 FETCHED = dt.datetime(2025, 11, 20, tzinfo=dt.UTC)
@@ -141,9 +147,9 @@ def test_marker_numbers_and_check() -> None:
     ]
 
 
-def test_notes_of_a_page_trafilatura_reads_are_notes_not_text() -> None:
-    # No element of the page says "content": trafilatura reads the page, notes and all; the
-    # notes (found after the text, before the site's footer) leave its text, with their heading.
+def test_notes_of_a_page_no_element_names_are_notes_not_text() -> None:
+    # No element of the page says "content": the element holding its prose, which trafilatura
+    # confirms, is read; the notes (after the text, before the site's footer) are notes.
     prose = "".join(f"<p>الفقرة {i} من نص المقال عن السودان[{i + 1}]، وهي طويلة بما يكفي لتقرأ "
                     f"نصًا للمقال نفسه في كل قراءة.</p>" for i in range(3))
     notes = "<p>الهوامش:</p>" + "".join(f"<p>[{i + 1}] المصدر رقم {i + 1}، https://example.org/{i + 1}</p>"
@@ -152,8 +158,19 @@ def test_notes_of_a_page_trafilatura_reads_are_notes_not_text() -> None:
             f"<div><div><h1>عنوان المقال</h1></div><div><div>{prose}{notes}</div></div></div>"
             "<div><p>جميع الحقوق محفوظة © 2025 المركز القومي لدراسات الشرق الأوسط</p></div></body></html>")
     record = extract(html, "https://ncmes.org/9", FETCHED)
-    assert "no content container found; body from trafilatura" in record.warnings
+    assert record.warnings[0].startswith("no content container named; <div> holds most of the "
+                                         "page's prose and ")
     assert record.footnotes == [Footnote(i, f"المصدر رقم {i}، https://example.org/{i}",
                                          [f"https://example.org/{i}"]) for i in (1, 2, 3)]
-    assert "المصدر" not in record.body and "الهوامش" not in record.body
-    assert record.body.startswith("الفقرة 0 من نص المقال عن السودان[1]")
+    assert record.body == "\n".join(f"الفقرة {i} من نص المقال عن السودان[{i + 1}]، وهي طويلة بما يكفي "
+                                     f"لتقرأ نصًا للمقال نفسه في كل قراءة." for i in range(3))
+
+
+def test_the_notes_found_leave_a_text_trafilatura_read() -> None:
+    text = ("فقرة أولى[1] من النص.\nفقرة ثانية[٢].\n____\nالهوامش:\n[1] المصدر الأول، 2025.\n"
+            "[٢] المصدر الثاني https://example.org/2\n[3] ليس هامشًا وجدناه\nجميع الحقوق محفوظة")
+    notes = [Footnote(1, "المصدر الأول، 2025.", []),
+             Footnote(2, "المصدر الثاني https://example.org/2", ["https://example.org/2"])]
+    assert without_notes(text, notes) == ("فقرة أولى[1] من النص.\nفقرة ثانية[٢].\n"
+                                          "[3] ليس هامشًا وجدناه\nجميع الحقوق محفوظة")
+    assert without_notes(text, []) == text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -198,6 +199,22 @@ def extract(
     return record
 
 
+def _prose_holder(doc: etree._Element, skip: set[etree._Element], whole_page: Callable[[], str],
+                  warnings: list[str]) -> etree._Element | None:
+    """Where nothing names the content: the element holding most of the page's prose, when it
+    holds most of trafilatura's reading of the page too (fragment.HOLDER_HELD of its 4-word runs);
+    None otherwise, and trafilatura's text is the body."""
+    holder = fragment.prose_holder(doc, skip.__contains__)
+    if holder is None:
+        return None
+    held = fragment.held(whole_page(), [holder])
+    if not held or held[0] < fragment.HOLDER_HELD:
+        return None
+    warnings.append(f"no content container named; {fragment.describe(holder)} holds most of "
+                    f"the page's prose and {held[0]:.0%} of trafilatura's text")
+    return holder
+
+
 def _extract(
     doc: etree._Element, html: str, url: str, site: str, regions: container.Scan,
     fetched_at: dt.datetime,
@@ -233,6 +250,10 @@ def _extract(
     if page.content is not None:
         widened, page.content = fragment.review(
             doc, page.content, boilerplate, container._probes(article_body), whole_page)
+    else:
+        page.content = _prose_holder(doc, boilerplate | set(regions.foreign), whole_page,
+                                     page.warnings)
+    found_on_prose = widened is None and page.content is not None
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
@@ -268,6 +289,8 @@ def _extract(
     elif page.body.note:
         page.warnings.append(page.body.note)
         page.content = None  # the container was not the article: fields look at the whole page
+    if found_on_prose:
+        page.content = None  # the body's only: fields look at the page as they did without it
     stamp = fields.published_stamp(page)
     machine_published = stamp.astimezone(dt.UTC) if stamp is not None else None
     shown = fields.published(page, stamp)

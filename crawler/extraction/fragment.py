@@ -40,6 +40,10 @@ MIN_OUTSIDE = 400
 MOSTLY = 0.5
 # The ancestor widened to must hold this share of trafilatura's runs.
 WIDE = 0.8
+# The element holding most prose, where nothing names the content, is the container when it
+# holds this share of trafilatura's runs (not all: trafilatura drops headings and lists, and
+# adds stray prose around the article).
+HOLDER_HELD = 0.7
 # A container holding under this share of the article-like text is widened to its parent or
 # grandparent (NEAR levels) holding WIDE of it, whatever trafilatura reads.
 ALONE_SHARE = 1 / 3
@@ -147,6 +151,25 @@ def held(text: str, elements: list[etree._Element]) -> list[float]:
         return []
     return [len(runs & _runs(normalize(" ".join(el.itertext())))) / len(runs)
             for el in elements]
+
+
+def prose_holder(doc: etree._Element, skip: Callable[[etree._Element], bool]
+                 ) -> etree._Element | None:
+    """Where no element is named or shaped as the content: the element whose paragraphs of
+    prose (article_text) hold the most text, a paragraph counting in full for its parent and
+    half for its grandparent; None when the page has no prose. Only evidence: the caller
+    confirms it with trafilatura's reading (held)."""
+    score: dict[etree._Element, float] = {}
+    for body in [el for el in doc if el.tag == "body"] or [doc]:
+        for block, chars in article_text(body, skip):
+            parent = block.getparent()
+            if parent is None:
+                continue
+            score[parent] = score.get(parent, 0) + chars
+            grand = parent.getparent()
+            if grand is not None and grand.tag not in ("body", "html"):
+                score[grand] = score.get(grand, 0) + chars / 2
+    return max(score, key=score.__getitem__) if score else None
 
 
 def warning(decision: Decision, what: str) -> str:
