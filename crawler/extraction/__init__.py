@@ -200,19 +200,24 @@ def extract(
 
 
 def _prose_holder(doc: etree._Element, skip: set[etree._Element], whole_page: Callable[[], str],
-                  warnings: list[str]) -> etree._Element | None:
-    """Where nothing names the content: the element holding most of the page's prose, when it
-    holds most of trafilatura's reading of the page too (fragment.HOLDER_HELD of its 4-word runs);
-    None otherwise, and trafilatura's text is the body."""
-    holder = fragment.prose_holder(doc, skip.__contains__)
-    if holder is None:
-        return None
+                  warnings: list[str]) -> tuple[etree._Element | None, bool]:
+    """Where nothing names the content: the element holding most of the page's prose
+    (fragment.prose_holder), when it holds fragment.WIDE of it, or when it holds MOSTLY of it
+    and fragment.HOLDER_HELD of trafilatura's reading of the page; and whether trafilatura's
+    reading was taken. None: trafilatura's text is the body."""
+    holder, share = fragment.prose_holder(doc, skip.__contains__)
+    if holder is None or share < fragment.MOSTLY:
+        return None, False
+    if share >= fragment.WIDE:
+        warnings.append(f"no content container named; {fragment.describe(holder)} holds "
+                        f"{share:.0%} of the page's prose")
+        return holder, False
     held = fragment.held(whole_page(), [holder])
     if not held or held[0] < fragment.HOLDER_HELD:
-        return None
-    warnings.append(f"no content container named; {fragment.describe(holder)} holds most of "
-                    f"the page's prose and {held[0]:.0%} of trafilatura's text")
-    return holder
+        return None, True
+    warnings.append(f"no content container named; {fragment.describe(holder)} holds "
+                    f"{share:.0%} of the page's prose and {held[0]:.0%} of trafilatura's text")
+    return holder, True
 
 
 def _extract(
@@ -250,10 +255,11 @@ def _extract(
     if page.content is not None:
         widened, page.content = fragment.review(
             doc, page.content, boilerplate, container._probes(article_body), whole_page)
-    else:
-        page.content = _prose_holder(doc, boilerplate | set(regions.foreign), whole_page,
-                                     page.warnings)
-    found_on_prose = widened is None and page.content is not None
+    found_on_prose = read_for_it = False
+    if page.content is None and widened is None:  # no container at all (not one reviewed)
+        page.content, read_for_it = _prose_holder(doc, boilerplate | set(regions.foreign),
+                                                  whole_page, page.warnings)
+        found_on_prose = page.content is not None
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
@@ -271,7 +277,10 @@ def _extract(
     scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
-    page.body = extract_body(doc, page.url, title, page.content, skip, whole_page, site)
+    # A container checked against trafilatura's reading of the whole page: that reading is the
+    # second opinion on its lines too.
+    page.body = extract_body(doc, page.url, title, page.content, skip, whole_page, site,
+                             whole_page if found_on_prose and read_for_it else None)
     if page.body.via != "container":  # trafilatura read the whole page, notes and all
         page.body.text = without_notes(page.body.text, page.notes.footnotes)
     if not page.body.text:

@@ -137,10 +137,13 @@ def extract_body(
     skip: set[etree._Element],
     whole_page: Callable[[], str],
     site: str = "",
+    opinion: Callable[[], str] | None = None,
 ) -> BodyResult:
     """The cleaned body of the page: the container's, or trafilatura's when that holds little
     (whole_page(): trafilatura's text of the whole page, read once by the caller; site: the
-    page's site, whose other posts' teasers in the container are suspect lines)."""
+    page's site, whose other posts' teasers in the container are suspect lines; opinion():
+    trafilatura's text the suspect lines are checked against, by default its reading of the
+    container alone)."""
     ours = BodyResult(via="none")
     if root is not None:
         rendered = render_container(root, skip, url, site)
@@ -150,7 +153,8 @@ def extract_body(
                                               rendered.linked, rendered.elements,
                                               range(len(rendered.lines)))
         kept, dropped = second_opinion(lines, kinds, linked, rendered.links,
-                                       lambda: _trafilatura_text(_fragment(root, skip), url, True),
+                                       opinion or (lambda: _trafilatura_text(
+                                           _fragment(root, skip), url, True)),
                                        title, elements)
         links = rendered.links
         if dropped:  # the links of the lines that went go with them

@@ -41,8 +41,8 @@ MOSTLY = 0.5
 # The ancestor widened to must hold this share of trafilatura's runs.
 WIDE = 0.8
 # The element holding most prose, where nothing names the content, is the container when it
-# holds this share of trafilatura's runs (not all: trafilatura drops headings and lists, and
-# adds stray prose around the article).
+# holds WIDE of the page's prose; or, holding MOSTLY of it, when it holds this share of
+# trafilatura's runs (not all: trafilatura drops headings and lists, and adds stray prose).
 HOLDER_HELD = 0.7
 # A container holding under this share of the article-like text is widened to its parent or
 # grandparent (NEAR levels) holding WIDE of it, whatever trafilatura reads.
@@ -154,22 +154,43 @@ def held(text: str, elements: list[etree._Element]) -> list[float]:
 
 
 def prose_holder(doc: etree._Element, skip: Callable[[etree._Element], bool]
-                 ) -> etree._Element | None:
+                 ) -> tuple[etree._Element | None, float]:
     """Where no element is named or shaped as the content: the element whose paragraphs of
     prose (article_text) hold the most text, a paragraph counting in full for its parent and
-    half for its grandparent; None when the page has no prose. Only evidence: the caller
-    confirms it with trafilatura's reading (held)."""
+    half for its grandparent, with the share of the page's prose it holds; (None, 0.0) when
+    the page has no prose."""
     score: dict[etree._Element, float] = {}
-    for body in [el for el in doc if el.tag == "body"] or [doc]:
-        for block, chars in article_text(body, skip):
-            parent = block.getparent()
-            if parent is None:
-                continue
-            score[parent] = score.get(parent, 0) + chars
-            grand = parent.getparent()
-            if grand is not None and grand.tag not in ("body", "html"):
-                score[grand] = score.get(grand, 0) + chars / 2
-    return max(score, key=score.__getitem__) if score else None
+    blocks = [b for body in [el for el in doc if el.tag == "body"] or [doc]
+              for b in article_text(body, skip)]
+    for block, chars in blocks:
+        parent = block.getparent()
+        if parent is None:
+            continue
+        score[parent] = score.get(parent, 0) + chars
+        grand = parent.getparent()
+        if grand is not None and grand.tag not in ("body", "html"):
+            score[grand] = score.get(grand, 0) + chars / 2
+    total = sum(chars for _, chars in blocks)
+    if not score or total < HOLDER_MIN_CHARS:
+        return None, 0.0
+    best = max(score, key=score.__getitem__)
+    chain = [best, *(a for a in best.iterancestors() if a.tag not in ("body", "html"))][:NEAR + 1]
+    held_chars = [sum(chars for block, chars in blocks
+                      if any(a is el for a in block.iterancestors())) for el in chain]
+    # Widen to a parent or grandparent holding WIDE of the prose (an article split in two
+    # boxes), unless it is mostly other text (the page's wrapper, with its teasers and footer).
+    density = held_chars[0] / max(1, _text_length(best))
+    for level in range(1, len(chain)):
+        if (held_chars[0] < WIDE * total <= held_chars[level]
+                and held_chars[level] >= DENSE * density * _text_length(chain[level])):
+            return chain[level], held_chars[level] / total
+    return best, held_chars[0] / total
+
+
+# A parent widened to is as dense in prose as this share of the element it widens.
+DENSE = 0.8
+# A page with less prose than this (a copyright line, a caption) has no prose holder.
+HOLDER_MIN_CHARS = 120
 
 
 def warning(decision: Decision, what: str) -> str:
