@@ -28,6 +28,8 @@ _TO_ARABIC_INDIC = str.maketrans("0123456789", ARABIC_INDIC)
 _MARKER_RE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")
 # A whitespace-separated token holding a letter or digit.
 _WORD_TOKEN_RE = re.compile(r"\S*\w\S*")
+# A sentence's end, before closing quotes, brackets and note markers ("... talks.[1]").
+SENTENCE_END = re.compile(r"[.!?؟…](?:\W|\[[0-9٠-٩۰-۹]+\])*$")
 
 
 def strip_invisible(text: str) -> str:

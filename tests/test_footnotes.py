@@ -173,3 +173,6 @@ def test_the_notes_found_leave_a_text_trafilatura_read() -> None:
     assert without_notes(text, notes) == ("فقرة أولى[1] من النص.\nفقرة ثانية[٢].\n"
                                           "[3] ليس هامشًا وجدناه\nجميع الحقوق محفوظة")
     assert without_notes(text, []) == text
+    # The footnotes block's notes, which trafilatura writes as list items.
+    listed = "نص[1] المقال.\n- المصدر الأول، 2025. ↩︎\n- بند من قائمة في النص"
+    assert without_notes(listed, notes) == "نص[1] المقال.\n- بند من قائمة في النص"

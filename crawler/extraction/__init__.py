@@ -263,18 +263,20 @@ def _extract(
     if page.content is not None:
         boilerplate -= set(page.content.iterancestors())
         boilerplate -= container.kept_inside(page.content, boilerplate)
-        # Comments and other nested pieces: neither text nor the post's fields.
-        talk = (container.discussion(page.content)
-                | container.nested_articles(page.content, page.title_element))
-        boilerplate |= talk
-        page.foreign |= talk
+        # Comments and other nested pieces: not the post's text, nor (in a container named as
+        # the content) where its fields are read.
+        pieces = container.other_pieces(page.content, page.title_element)
+        boilerplate |= pieces
+        if not found_on_prose:
+            page.foreign |= pieces
         if page.title_element is not None:
             header = container.title_block(page.content, page.title_element, boilerplate)
             if header is not None:
                 boilerplate.add(header)
         if container.is_generic(page.content):
             boilerplate |= container.link_blocks(page.content, boilerplate)
-    scope = page.content if page.content is not None else doc
+    # A container found on its prose alone holds the text; notes may stand beside it.
+    scope = page.content if page.content is not None and not found_on_prose else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
     # A container checked against trafilatura's reading of the whole page: that reading is the

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.text import has_words, normalize, normalize_lines, word_count
+from crawler.text import SENTENCE_END, has_words, normalize, normalize_lines, word_count
 
 from .bylines import take_signature
 from .chrome import aligned, second_opinion
@@ -69,12 +69,10 @@ def _is_date_line(line: str) -> bool:
 _DATE_LINE_WORDS = 8
 _HEAD_SCAN = 12
 _PROSE_WORDS = 12
-# A sentence's end, before closing quotes and note markers ("... talks.[1]").
-_SENTENCE_END = re.compile(r"[.!?؟…](?:\W|\[[0-9٠-٩۰-۹]+\])*$")
 
 
 def _is_prose(line: str) -> bool:
-    return len(line.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(line))
+    return len(line.split()) >= _PROSE_WORDS and bool(SENTENCE_END.search(line))
 
 
 def _is_boilerplate_line(line: str) -> bool:

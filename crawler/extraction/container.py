@@ -24,13 +24,13 @@ boxes keep their common container.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lxml import etree
 
-from crawler.text import normalize
+from crawler.text import SENTENCE_END, normalize
 
 from . import selectors as sel
 from .render import BLOCK_TAGS, SKIP_TAGS, is_hidden
@@ -282,7 +282,7 @@ def scan(doc: etree._Element) -> Scan:
             href = el.get("href") or ""
             if "/category/" in href:
                 index.category_links.append((pos, el))
-            elif "/author/" in href:
+            if "/author/" in href:
                 index.author_links.append((pos, el))
         elif tag in BOILERPLATE_TAGS:
             kind |= _BOILER
@@ -625,14 +625,13 @@ def title_block(root: etree._Element, title: etree._Element,
 # sentence does; a headline's meta line (author, date, category) does not.
 PROSE_TAGS = ("p", "blockquote", "li", "dd")
 _PROSE_WORDS = 6
-_SENTENCE_END = re.compile(r"[.!?؟…][\"”’»)\]]*$")
 
 
 def is_prose(block: etree._Element) -> bool:
     """Whether a paragraph (or quote, item) reads as prose: a few words ending as a sentence
     does."""
     text = normalize(" ".join(block.itertext()))
-    return len(text.split()) >= _PROSE_WORDS and bool(_SENTENCE_END.search(text))
+    return len(text.split()) >= _PROSE_WORDS and bool(SENTENCE_END.search(text))
 
 
 def _prose_blocks(root: etree._Element) -> list[etree._Element]:
@@ -640,72 +639,95 @@ def _prose_blocks(root: etree._Element) -> list[etree._Element]:
     return [block for block in root.iter(*PROSE_TAGS) if is_prose(block)]
 
 
-def discussion(root: etree._Element) -> set[etree._Element]:
-    """The discussion inside root, whatever its classes: around each form that takes a text
-    (a `<textarea>`: a comment form), the widest box that starts after the article's first
-    paragraph of prose and holds under half of root's text (the comments above the form
-    and the form)."""
+def other_pieces(root: etree._Element, title: etree._Element | None) -> set[etree._Element]:
+    """What root holds besides the post, whatever the classes: its discussion (discussion)
+    and the other pieces HTML nests as `<article>`s (nested_articles). Never an element
+    holding the headline or root's first paragraph of prose."""
     forms = [form for form in root.iter("form") if next(form.iter("textarea"), None) is not None]
-    prose = _prose_blocks(root) if forms else []
+    inner = [el for el in root.iter("article") if el is not root]
+    if not forms and not inner:
+        return set()
+    prose = _prose_blocks(root)
     if not prose:
         return set()
-    first, total = prose[0], _chars(root)
+    own = [el for el in (title, prose[0]) if el is not None]
+    chars: dict[etree._Element, int] = {}
+
+    def size(el: etree._Element) -> int:
+        if el not in chars:
+            chars[el] = _chars(el)
+        return chars[el]
+
+    return (discussion(root, forms, own, size)
+            | nested_articles(root, inner, prose[0], title, own, size))
+
+
+def _holds(el: etree._Element, own: list[etree._Element]) -> bool:
+    return any(o is el or is_inside(o, el) for o in own)
+
+
+def discussion(root: etree._Element, forms: list[etree._Element], own: list[etree._Element],
+               size: Callable[[etree._Element], int]) -> set[etree._Element]:
+    """Around each form that takes a text (a `<textarea>`: a comment form, a player's embed
+    code), the widest box that holds neither the headline nor the article's first paragraph
+    of prose (own), and under half of root's text: the comments above the form, and the form."""
     found: set[etree._Element] = set()
+    half = size(root) / 2
     for form in forms:
         box = form
         for ancestor in form.iterancestors():
-            if ancestor is root or is_inside(first, ancestor) or _chars(ancestor) > total / 2:
+            if ancestor is root or _holds(ancestor, own) or size(ancestor) > half:
                 break
             box = ancestor
         found.add(box)
     return found
 
 
-def nested_articles(root: etree._Element, title: etree._Element | None) -> set[etree._Element]:
+def nested_articles(root: etree._Element, inner: list[etree._Element], first: etree._Element,
+                    title: etree._Element | None, own: list[etree._Element],
+                    size: Callable[[etree._Element], int]) -> set[etree._Element]:
     """The `<article>` elements inside root that are other pieces, as HTML nests them: a
-    comment, another post's card, the next post. Never one holding the headline or root's
-    first paragraph of prose (the post's own), nor the siblings of an article that holds that
-    paragraph but not the headline (a live blog's entries are its text); and none when
-    together they hold half of root's text or more (the text is then theirs, whatever
-    comes first)."""
-    inner = [el for el in root.iter("article") if el is not root]
-    if not inner:
-        return set()
-    prose = _prose_blocks(root)
-    first = prose[0] if prose else None
-    own = [el for el in (title, first) if el is not None]
+    comment, another post's card, the next post; with the title over them (_titled_box).
+    Never one holding the headline or the first paragraph of prose (the post's own), nor the
+    siblings of an article that holds that paragraph but not the headline (a live blog's
+    entries are its text); and none when together they hold half of root's text or more (the
+    text is then theirs, whatever comes first)."""
     entries: set[etree._Element] = set()
-    holder = next((a for a in (first.iterancestors() if first is not None else ())
-                   if a.tag == "article"), None)
+    holder = next((a for a in first.iterancestors() if a.tag == "article"), None)
     if holder is not None and holder is not root and not (
             title is not None and (title is holder or is_inside(title, holder))):
         parent = holder.getparent()
         entries = {el for el in parent if el.tag == "article"} if parent is not None else set()
-    found: list[etree._Element] = []
+    found: set[etree._Element] = set()
     for el in inner:
-        if (el in entries or any(o is el or is_inside(o, el) for o in own)
-                or any(is_inside(el, f) for f in found)):
+        if el in entries or _holds(el, own) or any(a in found for a in el.iterancestors()):
             continue
-        found.append(el)
-    if 2 * sum(_chars(el) for el in found) >= _chars(root):
+        found.add(el)
+    if 2 * sum(size(el) for el in found) >= size(root):
         return set()
-    return {_titled_box(el, set(found), root) for el in found}
+    held: dict[etree._Element, int] = {}  # each ancestor's characters in pieces
+    for el in found:
+        for ancestor in el.iterancestors():
+            if ancestor is root:
+                break
+            held[ancestor] = held.get(ancestor, 0) + size(el)
+    return {_titled_box(el, held, root, own, size) for el in found}
 
 
 # The title over a list of pieces ("Comments", "Related stories"): at most this many characters.
 _TITLE_CHARS = 60
 
 
-def _titled_box(el: etree._Element, pieces: set[etree._Element], root: etree._Element,
+def _titled_box(el: etree._Element, held: dict[etree._Element, int], root: etree._Element,
+                own: list[etree._Element], size: Callable[[etree._Element], int],
                 ) -> etree._Element:
-    """The widest box around el, below root, that holds nothing but pieces and a title over
-    them ("Comments", "Related stories")."""
+    """The widest box around el, below root, that holds nothing but pieces (held: each
+    ancestor's characters in them) and a title over them ("Comments", "Related stories"),
+    and neither the headline nor the first paragraph."""
     while True:
         parent = el.getparent()
-        if parent is None or parent is root:
-            return el
-        held = sum(_chars(p) for p in parent.iter("article") if p in pieces)
-        if _chars(parent) - held > _TITLE_CHARS:
+        if (parent is None or parent is root or size(parent) - held.get(parent, 0) > _TITLE_CHARS
+                or _holds(parent, own)):
             return el
         el = parent
 

@@ -243,21 +243,24 @@ def sections(page: Page) -> list[str]:
     return _sections_from_classes(page) or _own_category_links(page)
 
 
-# A post is filed under a few categories; a list of more is the site's list of them all.
-_MAX_OWN_CATEGORIES = 5
-
-
 def _own_category_links(page: Page) -> list[str]:
     """Category links where a theme that marks them by none of the names above prints the
-    post's categories (_own_archive_links). More than a few are a categories widget: none."""
-    names = _own_archive_links(page, sel.ANY_CATEGORY_HREF)
-    return names if len(names) <= _MAX_OWN_CATEGORIES else []
+    post's categories (_own_archive_links)."""
+    return _own_archive_links(page, sel.ANY_CATEGORY_HREF)
+
+
+# A post is filed under a few categories and signed by a few authors; a list of more is the
+# site's list of them all (a categories or authors widget).
+_MAX_OWN_ARCHIVES = 5
+# "Africa (12)": a widget's count of an archive's posts.
+_POST_COUNT = re.compile(r"\(\s*[0-9٠-٩۰-۹]+\s*\)$")
 
 
 def _own_archive_links(page: Page, query: Callable[[etree._Element], list]) -> list[str]:
     """The texts of the archive links (categories, authors) that `query` finds in the
     article's own region, in no sentence of its text (the meta line by the headline, the
-    post's footer) and beside no other post (a teaser's label), once each, in order."""
+    post's footer) and beside no other post (a teaser's label), once each, in order; none
+    when there are more than a few, or one carries a count of posts (a widget's list)."""
     names: dict[str, str] = {}  # archive path: its first link's text
     for a in query(page.doc):
         archive = _archive(a.get("href") or "")
@@ -269,6 +272,8 @@ def _own_archive_links(page: Page, query: Callable[[etree._Element], list]) -> l
         if name and name not in names.values() and is_own(a, page) and not beside_other_post(
                 a, page.url, page.site):
             names[archive] = name
+    if len(names) > _MAX_OWN_ARCHIVES or any(_POST_COUNT.search(n) for n in names.values()):
+        return []
     return list(names.values())
 
 

@@ -167,32 +167,28 @@ def _is_note_block(text: str) -> bool:
 
 def _note_run(blocks: list[tuple[etree._Element, str]]) -> list[etree._Element]:
     """The blocks of the plain notes: the last run of `[n] ...` blocks (with the separators and
-    the notes heading before it) that either ends the text, or at least half of whose numbers
+    the notes heading before it), when it ends the text or when at least half of its numbers
     are markers in the text before it (the notes, followed by chrome the page prints after
-    them: share buttons, comments)."""
-    end = len(blocks)
-    while end > 0:
-        last = end - 1
-        while last >= 0 and not _is_note_block(blocks[last][1]):
-            last -= 1
-        if last < 0:
-            return []
-        first = last
-        while first > 0 and (_is_note_block(blocks[first - 1][1])
-                             or _SEPARATOR.match(blocks[first - 1][1])
-                             or not blocks[first - 1][1]):
-            first -= 1
-        if first > 0 and _NOTES_HEADING.match(blocks[first - 1][1]):
-            first -= 1
-        run = blocks[first:last + 1]
-        at_end = all(not text or _SEPARATOR.match(text) for _, text in blocks[last + 1:])
-        numbers = {int(to_western_digits(m.group(1)))
-                   for _, text in run for m in _LINE_LABEL.finditer(text)}
-        before = {int(to_western_digits(m.group(1)))
-                  for _, text in blocks[:first] for m in _MARKER_IN_TEXT.finditer(text)}
-        if at_end or (numbers and 2 * len(numbers & before) >= len(numbers)):
-            return [el for el, _ in blocks[first:end]] if at_end else [el for el, _ in run]
-        end = first
+    them: share buttons, comments); else none."""
+    last = len(blocks) - 1
+    while last >= 0 and not _is_note_block(blocks[last][1]):
+        last -= 1
+    if last < 0:
+        return []
+    first = last
+    while first > 0 and (_is_note_block(blocks[first - 1][1])
+                         or _SEPARATOR.match(blocks[first - 1][1]) or not blocks[first - 1][1]):
+        first -= 1
+    if first > 0 and _NOTES_HEADING.match(blocks[first - 1][1]):
+        first -= 1
+    if all(not text or _SEPARATOR.match(text) for _, text in blocks[last + 1:]):
+        return [el for el, _ in blocks[first:]]
+    numbers = {int(to_western_digits(m.group(1)))
+               for _, text in blocks[first:last + 1] for m in _LINE_LABEL.finditer(text)}
+    before = {int(to_western_digits(m.group(1)))
+              for _, text in blocks[:first] for m in _MARKER_IN_TEXT.finditer(text)}
+    if numbers and 2 * len(numbers & before) >= len(numbers):
+        return [el for el, _ in blocks[first:last + 1]]
     return []
 
 
@@ -228,15 +224,18 @@ def find_footnotes(
 
 def without_notes(text: str, footnotes: list[Footnote]) -> str:
     """Another reader's text of the page (trafilatura's, which read the notes as text) without
-    the lines of the notes found, nor the notes heading and separators before them."""
+    the lines of the notes found, labelled (`[n] ...`) or as list items (`- ...`, the
+    footnotes block), nor the notes heading and separators before them."""
     if not footnotes:
         return text
-    notes = {(f.number, normalize(f.text)) for f in footnotes}
+    labelled = {(f.number, normalize(f.text)) for f in footnotes}
+    texts = {normalize(f.text) for f in footnotes}
 
     def is_note(line: str) -> bool:
         label = _LABEL_AT_START.match(line)
-        return label is not None and (
-            digits_value(label.group(1)), clean_note_text(line)) in notes
+        if label is not None:
+            return (digits_value(label.group(1)), clean_note_text(line)) in labelled
+        return line.startswith("- ") and clean_note_text(line[2:]) in texts
 
     lines = text.split("\n")
     keep = [not is_note(line) for line in lines]
