@@ -50,13 +50,20 @@ def test_word_export_multi_paragraph_note() -> None:
 
 
 @pytest.mark.parametrize("digit", ["1", "١"])
-def test_wordpress_block(digit: str) -> None:
+@pytest.mark.parametrize(("sup", "note", "back", "notes"), [
+    ("fn", "abc", "abc-link", "wp-block-footnotes"),
+    # A theme or a copy that renamed every class and id: data-fn, WordPress's own marker,
+    # still links the notes' list.
+    ("n1", "n2", "n3", "n4"),
+])
+def test_wordpress_block(digit: str, sup: str, note: str, back: str, notes: str) -> None:
     record = page(
-        f'<p>نص<sup data-fn="abc" class="fn"><a href="#abc" id="abc-link">{digit}</a></sup>.</p>'
-        '<ol class="wp-block-footnotes"><li id="abc">المصدر https://example.org/c '
-        '<a href="#abc-link" aria-label="Jump to footnote reference 1">↩︎</a></li></ol>'
+        f'<p>نص<sup data-fn="abc" class="{sup}"><a href="#{note}" id="{back}">{digit}</a></sup>.</p>'
+        f'<ol class="{notes}"><li id="{note}">المصدر https://example.org/c '
+        f'<a href="#{back}" aria-label="Jump to footnote reference 1">↩︎</a></li></ol>'
+        '<ol><li id="n6">بند في قائمة من النص</li></ol>'
     )
-    assert record.body == f"نص[{digit}]."
+    assert record.body == f"نص[{digit}].\n- بند في قائمة من النص"
     assert record.footnotes == [Footnote(1, "المصدر https://example.org/c", ["https://example.org/c"])]
 
 
@@ -83,19 +90,6 @@ def test_plain_notes_before_chrome_the_page_prints_after_them() -> None:
     record = page("<p>نص المقال بلا هوامش.</p><p>[1] البند الأول</p><p>[2] البند الثاني</p>" + after)
     assert record.footnotes == []
     assert "[2] البند الثاني" in record.body
-
-
-@pytest.mark.parametrize("digit", ["1", "١"])
-def test_wordpress_block_whose_class_a_theme_renamed(digit: str) -> None:
-    # data-fn is WordPress's own marker: its links name the notes' list, whatever its class.
-    record = page(
-        f'<p>نص<sup data-fn="abc" class="n1"><a href="#n2" id="n3">{digit}</a></sup>.</p>'
-        '<ol class="n4"><li id="n2">المصدر https://example.org/c '
-        '<a href="#n3" aria-label="Jump to footnote reference 1">↩︎</a></li></ol>'
-        '<ol><li id="n6">بند في قائمة من النص</li></ol>'
-    )
-    assert record.footnotes == [Footnote(1, "المصدر https://example.org/c", ["https://example.org/c"])]
-    assert record.body == f"نص[{digit}].\n- بند في قائمة من النص"
 
 
 def test_several_sources_in_one_note() -> None:
