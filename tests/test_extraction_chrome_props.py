@@ -192,3 +192,14 @@ def test_a_live_blogs_entries_are_its_text() -> None:
             f'"https://ncmes.org/5001/">{HEADLINES[0]}</a></h2><p>{_esc(EXCERPTS[0])}</p></article>'
             "</main></body></html>")
     assert extract(page, URL, FETCHED).body == "\n".join(PARAGRAPHS[:5])
+
+
+def test_a_form_amid_the_articles_text_takes_none_of_it() -> None:
+    """A section of the article around a form that takes a text (a survey), with the text
+    going on after it: not a discussion, whatever its size."""
+    survey = (f"<div><h2>رأيك</h2><p>{_esc(PARAGRAPHS[1])}</p><form><textarea name='q'></textarea>"
+              "<input type='submit' value='إرسال'></form></div>")
+    body = f"<p>{_esc(PARAGRAPHS[0])}</p>{survey}" + "".join(f"<p>{_esc(t)}</p>" for t in PARAGRAPHS[2:5])
+    page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
+            f"<h1>التنافس على الموانئ</h1><div>{body}</div></article></main></body></html>")
+    assert extract(page, URL, FETCHED).body.split("\n") == [PARAGRAPHS[0], "رأيك", *PARAGRAPHS[1:5]]

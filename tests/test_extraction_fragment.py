@@ -149,6 +149,11 @@ def test_a_container_holding_the_whole_article_is_never_questioned(parts) -> Non
 
 # -- nothing names the content --------------------------------------------------------------
 
+ASIDE = ["The centre's annual conference on regional security will be held in Cairo next "
+         "spring, with researchers from across the region and from several European institutes.",
+         "Our newsletter brings the centre's latest analyses, events and publications to readers "
+         "every month, in Arabic and in English, free of charge for every subscriber."]
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(3, 9), st.integers(0, 3), st.integers(0, 2), st.booleans())
 def test_where_nothing_names_the_content_the_element_holding_its_prose_is_read(
@@ -163,8 +168,7 @@ def test_where_nothing_names_the_content_the_element_holding_its_prose_is_read(
                + "<ul><li>Egypt and the canal;</li><li>Eritrea and its ports.</li></ul>"
                + "".join(f"<p>{t}</p>" for t in text[2:]))
     article = "<div>" * boxes + article + "</div>" * boxes
-    aside = "<div>" + "".join(f"<p>{t}</p>" for t in PARAGRAPHS[-aside_paragraphs:][:aside_paragraphs]
-                              if aside_paragraphs) + "</div>"
+    aside = "<div>" + "".join(f"<p>{t}</p>" for t in ASIDE[:aside_paragraphs]) + "</div>"
     columns = [f"<div><div><h1>The Red Sea corridor</h1></div><div>{article}</div></div>", aside]
     if sidebar_first:
         columns.reverse()
@@ -174,19 +178,17 @@ def test_where_nothing_names_the_content_the_element_holding_its_prose_is_read(
     record = extract(page, URL, FETCHED)
     assert re.fullmatch(r"no content container named; <div> holds \d+% of the page's prose"
                         r"( and \d+% of trafilatura's text)?", record.warnings[0])
-    lines = record.body.split("\n")
-    assert lines[:2] == text[:2]
-    assert lines[2:5] == ["The coastal states", "- Egypt and the canal;", "- Eritrea and its ports."]
-    assert lines[5:5 + len(text) - 2] == text[2:]
+    assert record.body.split("\n") == [*text[:2], "The coastal states", "- Egypt and the canal;",
+                                        "- Eritrea and its ports.", *text[2:]]
 
 
 def test_the_prose_holder_is_scored_on_prose_alone() -> None:
     from lxml import etree
 
-    def holder(markup: str, skip=lambda el: False) -> tuple[str | None, float]:
+    def holder(markup: str, skip=lambda el: False) -> tuple[str | None, float, bool]:
         doc = etree.fromstring(f"<html><body>{markup}</body></html>", etree.HTMLParser())
-        found, share = fragment.prose_holder(doc, skip)
-        return (found.get("id") if found is not None else None), round(share, 2)
+        found, share, widened = fragment.prose_holder(doc, skip)
+        return (found.get("id") if found is not None else None), round(share, 2), widened
 
     p = [f"<p>{t}</p>" for t in PARAGRAPHS]
     menu = "<div id='menu'>" + "".join(f"<p><a href='/{i}'>{t}</a></p>" for i, t in
@@ -194,14 +196,28 @@ def test_the_prose_holder_is_scored_on_prose_alone() -> None:
     hidden = f"<div id='hidden' hidden>{''.join(p[1:4])}</div>"
     # Linked paragraphs are no prose, hidden ones are not shown.
     assert holder(f"{menu}{hidden}<div id='small'>{p[0]}</div><div id='big'>{''.join(p[4:7])}</div>"
-                  ) == ("big", 0.75)
-    # An article split in two boxes (three paragraphs and one): their parent, dense in prose.
+                  ) == ("big", 0.75, False)
+    # An article split in two boxes (three paragraphs and one): their parent, dense in prose
+    # (widened: the caller asks trafilatura).
     assert holder(f"<div id='outer'><div id='a'>{''.join(p[:3])}</div><div id='b'>{p[3]}</div>"
-                  "</div>") == ("outer", 1.0)
+                  "</div>") == ("outer", 1.0, True)
     # Not a wrapper whose text is mostly something else (teasers, a footer of links).
     teasers = "".join(f"<h3>{t[:60]}</h3><span>{t}</span>" for t in PARAGRAPHS)
     assert holder(f"<div id='page'><div id='a'>{''.join(p[:3])}</div><div id='b'>{p[3]}</div>"
-                  f"<div>{teasers}</div></div>") == ("a", 0.75)
-    assert holder("<div>x</div>") == (None, 0.0)
+                  f"<div>{teasers}</div></div>") == ("a", 0.75, False)
+    assert holder("<div>x</div>") == (None, 0.0, False)
     assert holder(f"<div id='footer'><p>{'All rights reserved © 2025, the publisher. ' * 2}</p></div>"
-                  ) == (None, 0.0)  # too little prose to hold
+                  ) == (None, 0.0, False)  # too little prose to hold
+
+
+def test_a_prose_holder_with_other_prose_beside_it_is_checked_against_trafilatura() -> None:
+    """Three quarters of the page's prose in one box: too little to take on its own, so
+    trafilatura's reading of the page decides, and the record says so."""
+    article = "".join(f"<p>{t}</p>" for t in PARAGRAPHS[:6])
+    aside = "".join(f"<p>{t}</p>" for t in ASIDE)
+    page = ("<html><head><title>The Red Sea corridor</title></head><body><div><div><h1>The Red "
+            f"Sea corridor</h1></div><div>{article}</div></div><div>{aside}</div></body></html>")
+    record = extract(page, URL, FETCHED)
+    assert re.fullmatch(r"no content container named; <div> holds 7\d% of the page's prose and "
+                        r"\d+% of trafilatura's text", record.warnings[0])
+    assert record.body == "\n".join(PARAGRAPHS[:6])

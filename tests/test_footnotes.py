@@ -142,8 +142,8 @@ def test_marker_numbers_and_check() -> None:
 
 
 def test_notes_of_a_page_no_element_names_are_notes_not_text() -> None:
-    # No element of the page says "content": the element holding its prose, which trafilatura
-    # confirms, is read; the notes (after the text, before the site's footer) are notes.
+    # No element of the page says "content": the element holding its prose is read; the notes
+    # (after the text, before the site's footer) are notes.
     prose = "".join(f"<p>الفقرة {i} من نص المقال عن السودان[{i + 1}]، وهي طويلة بما يكفي لتقرأ "
                     f"نصًا للمقال نفسه في كل قراءة.</p>" for i in range(3))
     notes = "<p>الهوامش:</p>" + "".join(f"<p>[{i + 1}] المصدر رقم {i + 1}، https://example.org/{i + 1}</p>"
@@ -168,5 +168,7 @@ def test_the_notes_found_leave_a_text_trafilatura_read() -> None:
                                           "[3] ليس هامشًا وجدناه\nجميع الحقوق محفوظة")
     assert without_notes(text, []) == text
     # The footnotes block's notes, which trafilatura writes as list items.
-    listed = "نص[1] المقال.\n- المصدر الأول، 2025. ↩︎\n- بند من قائمة في النص"
-    assert without_notes(listed, notes) == "نص[1] المقال.\n- بند من قائمة في النص"
+    listed = ("نص[1] المقال.\n- المصدر الأول، 2025.\n- بند من قائمة في النص\nثم:\n"
+              "- المصدر الأول، 2025. ↩︎\n- المصدر الثاني https://example.org/2 ↩︎")
+    assert without_notes(listed, notes) == ("نص[1] المقال.\n- المصدر الأول، 2025.\n"
+                                            "- بند من قائمة في النص\nثم:")

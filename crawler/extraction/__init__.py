@@ -202,13 +202,14 @@ def extract(
 def _prose_holder(doc: etree._Element, skip: set[etree._Element], whole_page: Callable[[], str],
                   warnings: list[str]) -> tuple[etree._Element | None, bool]:
     """Where nothing names the content: the element holding most of the page's prose
-    (fragment.prose_holder), when it holds fragment.WIDE of it, or when it holds MOSTLY of it
-    and fragment.HOLDER_HELD of trafilatura's reading of the page; and whether trafilatura's
-    reading was taken. None: trafilatura's text is the body."""
-    holder, share = fragment.prose_holder(doc, skip.__contains__)
+    (fragment.prose_holder), when it holds fragment.WIDE of it; or when it holds MOSTLY of it,
+    or was widened to its parent, and fragment.HOLDER_HELD of trafilatura's reading of the
+    page too. And whether trafilatura's reading was taken. None: trafilatura's text is the
+    body."""
+    holder, share, widened = fragment.prose_holder(doc, skip.__contains__)
     if holder is None or share < fragment.MOSTLY:
         return None, False
-    if share >= fragment.WIDE:
+    if share >= fragment.WIDE and not widened:
         warnings.append(f"no content container named; {fragment.describe(holder)} holds "
                         f"{share:.0%} of the page's prose")
         return holder, False
@@ -275,9 +276,11 @@ def _extract(
                 boilerplate.add(header)
         if container.is_generic(page.content):
             boilerplate |= container.link_blocks(page.content, boilerplate)
-    # A container found on its prose alone holds the text; notes may stand beside it.
-    scope = page.content if page.content is not None and not found_on_prose else doc
+    scope = page.content if page.content is not None else doc
     page.notes = find_footnotes(doc, scope, boilerplate, page.url)
+    if found_on_prose and not page.notes.footnotes:
+        # A container found on its prose alone holds the text; its notes may stand beside it.
+        page.notes = find_footnotes(doc, doc, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
     # A container checked against trafilatura's reading of the whole page: that reading is the
     # second opinion on its lines too.

@@ -648,9 +648,8 @@ def other_pieces(root: etree._Element, title: etree._Element | None) -> set[etre
     if not forms and not inner:
         return set()
     prose = _prose_blocks(root)
-    if not prose:
-        return set()
-    own = [el for el in (title, prose[0]) if el is not None]
+    first = prose[0] if prose else None
+    own = [el for el in (title, first) if el is not None]
     chars: dict[etree._Element, int] = {}
 
     def size(el: etree._Element) -> int:
@@ -658,8 +657,8 @@ def other_pieces(root: etree._Element, title: etree._Element | None) -> set[etre
             chars[el] = _chars(el)
         return chars[el]
 
-    return (discussion(root, forms, own, size)
-            | nested_articles(root, inner, prose[0], title, own, size))
+    return (discussion(root, forms, own, prose, size)
+            | nested_articles(root, inner, first, title, own, size))
 
 
 def _holds(el: etree._Element, own: list[etree._Element]) -> bool:
@@ -667,23 +666,28 @@ def _holds(el: etree._Element, own: list[etree._Element]) -> bool:
 
 
 def discussion(root: etree._Element, forms: list[etree._Element], own: list[etree._Element],
-               size: Callable[[etree._Element], int]) -> set[etree._Element]:
-    """Around each form that takes a text (a `<textarea>`: a comment form, a player's embed
-    code), the widest box that holds neither the headline nor the article's first paragraph
-    of prose (own), and under half of root's text: the comments above the form, and the form."""
+               prose: list[etree._Element], size: Callable[[etree._Element], int],
+               ) -> set[etree._Element]:
+    """Around each form that takes a text (a `<textarea>`: a comment form), the widest box that
+    holds neither the headline nor the article's first paragraph of prose (own), and under
+    half of root's text, when no paragraph of prose comes after it: the comments above the
+    form and the form, at the end of the post (not a form amid its text)."""
     found: set[etree._Element] = set()
     half = size(root) / 2
     for form in forms:
+        if _holds(form, own) or size(form) > half:
+            continue
         box = form
         for ancestor in form.iterancestors():
             if ancestor is root or _holds(ancestor, own) or size(ancestor) > half:
                 break
             box = ancestor
-        found.add(box)
+        if not any(precedes(box, block) for block in prose):
+            found.add(box)
     return found
 
 
-def nested_articles(root: etree._Element, inner: list[etree._Element], first: etree._Element,
+def nested_articles(root: etree._Element, inner: list[etree._Element], first: etree._Element | None,
                     title: etree._Element | None, own: list[etree._Element],
                     size: Callable[[etree._Element], int]) -> set[etree._Element]:
     """The `<article>` elements inside root that are other pieces, as HTML nests them: a
@@ -693,7 +697,8 @@ def nested_articles(root: etree._Element, inner: list[etree._Element], first: et
     entries are its text); and none when together they hold half of root's text or more (the
     text is then theirs, whatever comes first)."""
     entries: set[etree._Element] = set()
-    holder = next((a for a in first.iterancestors() if a.tag == "article"), None)
+    holder = next((a for a in first.iterancestors() if a.tag == "article"),
+                  None) if first is not None else None
     if holder is not None and holder is not root and not (
             title is not None and (title is holder or is_inside(title, holder))):
         parent = holder.getparent()

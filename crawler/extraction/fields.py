@@ -252,8 +252,8 @@ def _own_category_links(page: Page) -> list[str]:
 # A post is filed under a few categories and signed by a few authors; a list of more is the
 # site's list of them all (a categories or authors widget).
 _MAX_OWN_ARCHIVES = 5
-# "Africa (12)": a widget's count of an archive's posts.
-_POST_COUNT = re.compile(r"\(\s*[0-9٠-٩۰-۹]+\s*\)$")
+# "Africa (12)": a widget's count of an archive's posts, in the link's text or after it.
+_POST_COUNT = re.compile(r"\(\s*[0-9٠-٩۰-۹]+\s*\)")
 
 
 def _own_archive_links(page: Page, query: Callable[[etree._Element], list]) -> list[str]:
@@ -262,6 +262,7 @@ def _own_archive_links(page: Page, query: Callable[[etree._Element], list]) -> l
     post's footer) and beside no other post (a teaser's label), once each, in order; none
     when there are more than a few, or one carries a count of posts (a widget's list)."""
     names: dict[str, str] = {}  # archive path: its first link's text
+    counted = False
     for a in query(page.doc):
         archive = _archive(a.get("href") or "")
         if archive is None or archive in names:
@@ -272,7 +273,9 @@ def _own_archive_links(page: Page, query: Callable[[etree._Element], list]) -> l
         if name and name not in names.values() and is_own(a, page) and not beside_other_post(
                 a, page.url, page.site):
             names[archive] = name
-    if len(names) > _MAX_OWN_ARCHIVES or any(_POST_COUNT.search(n) for n in names.values()):
+            counted = counted or bool(_POST_COUNT.search(name[-8:])
+                                      or _POST_COUNT.match((a.tail or "").strip()))
+    if len(names) > _MAX_OWN_ARCHIVES or counted:
         return []
     return list(names.values())
 

@@ -231,14 +231,23 @@ def without_notes(text: str, footnotes: list[Footnote]) -> str:
     labelled = {(f.number, normalize(f.text)) for f in footnotes}
     texts = {normalize(f.text) for f in footnotes}
 
-    def is_note(line: str) -> bool:
+    def is_labelled_note(line: str) -> bool:
         label = _LABEL_AT_START.match(line)
-        if label is not None:
-            return (digits_value(label.group(1)), clean_note_text(line)) in labelled
-        return line.startswith("- ") and clean_note_text(line[2:]) in texts
+        return label is not None and (
+            digits_value(label.group(1)), clean_note_text(line)) in labelled
 
     lines = text.split("\n")
-    keep = [not is_note(line) for line in lines]
+    keep = [not is_labelled_note(line) for line in lines]
+    # A list whose every item is a note's text is the footnotes block; a body list that merely
+    # repeats one note ("المصدر نفسه") stays.
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and lines[end].startswith("- "):
+            end += 1
+        if end > start and all(clean_note_text(line[2:]) in texts for line in lines[start:end]):
+            keep[start:end] = [False] * (end - start)
+        start = end + 1 if end == start else end
     for index in range(len(lines) - 1, 0, -1):
         if not keep[index]:  # the heading and separators right above a dropped note go too
             above = index - 1

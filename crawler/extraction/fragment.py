@@ -154,11 +154,13 @@ def held(text: str, elements: list[etree._Element]) -> list[float]:
 
 
 def prose_holder(doc: etree._Element, skip: Callable[[etree._Element], bool]
-                 ) -> tuple[etree._Element | None, float]:
+                 ) -> tuple[etree._Element | None, float, bool]:
     """Where no element is named or shaped as the content: the element whose paragraphs of
     prose (article_text) hold the most text, a paragraph counting in full for its parent and
-    half for its grandparent, with the share of the page's prose it holds; (None, 0.0) when
-    the page has no prose."""
+    half for its grandparent; or its parent, when that and not it holds WIDE of the page's
+    prose and is nearly as dense in prose (an article split in two sibling boxes); with the
+    share of the page's prose it holds and whether it was widened. (None, 0.0, False) when the
+    page has under HOLDER_MIN_CHARS of prose."""
     score: dict[etree._Element, float] = {}
     blocks = [b for body in [el for el in doc if el.tag == "body"] or [doc]
               for b in article_text(body, skip)]
@@ -172,19 +174,18 @@ def prose_holder(doc: etree._Element, skip: Callable[[etree._Element], bool]
             score[grand] = score.get(grand, 0) + chars / 2
     total = sum(chars for _, chars in blocks)
     if not score or total < HOLDER_MIN_CHARS:
-        return None, 0.0
+        return None, 0.0, False
     best = max(score, key=score.__getitem__)
-    chain = [best, *(a for a in best.iterancestors() if a.tag not in ("body", "html"))][:NEAR + 1]
+    chain = [best, *(a for a in best.iterancestors() if a.tag not in ("body", "html"))][:2]
     held_chars = [sum(chars for block, chars in blocks
                       if any(a is el for a in block.iterancestors())) for el in chain]
-    # Widen to a parent or grandparent holding WIDE of the prose (an article split in two
-    # boxes), unless it is mostly other text (the page's wrapper, with its teasers and footer).
+    # Widen to the parent holding WIDE of the prose (an article split in two boxes), unless it
+    # is mostly other text (the page's wrapper, with its teasers and footer).
     density = held_chars[0] / max(1, _text_length(best))
-    for level in range(1, len(chain)):
-        if (held_chars[0] < WIDE * total <= held_chars[level]
-                and held_chars[level] >= DENSE * density * _text_length(chain[level])):
-            return chain[level], held_chars[level] / total
-    return best, held_chars[0] / total
+    if (len(chain) == 2 and held_chars[0] < WIDE * total <= held_chars[1]
+            and held_chars[1] >= DENSE * density * _text_length(chain[1])):
+        return chain[1], held_chars[1] / total, True
+    return best, held_chars[0] / total, False
 
 
 # A parent widened to is as dense in prose as this share of the element it widens.
