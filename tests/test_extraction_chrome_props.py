@@ -203,3 +203,21 @@ def test_a_form_amid_the_articles_text_takes_none_of_it() -> None:
     page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
             f"<h1>التنافس على الموانئ</h1><div>{body}</div></article></main></body></html>")
     assert extract(page, URL, FETCHED).body.split("\n") == [PARAGRAPHS[0], "رأيك", *PARAGRAPHS[1:5]]
+
+
+def test_folded_panels_are_text_by_their_aria_role_whatever_their_classes() -> None:
+    """An accordion's sections and a tab's panels are folded, not hidden: by ARIA's roles
+    (`region`, `tabpanel`), whatever their classes; a hidden box with neither is not read."""
+    panels = "".join(
+        f'<div><div id="t{i}" role="button" aria-controls="c{i}" aria-expanded="false">سؤال {i}؟</div>'
+        f'<div id="c{i}" class="n{i}" role="{role}" aria-labelledby="t{i}" {hide}>'
+        f"<p>{_esc(PARAGRAPHS[i])}</p></div></div>"
+        for i, (role, hide) in enumerate([("region", 'style="display:none"'),
+                                          ("tabpanel", "hidden"), ("region", "hidden")]))
+    popup = f'<div style="display:none"><p>{_esc(COMMENT_TEXTS[-2])}</p></div>'
+    page = ('<html lang="ar"><head><title>أسئلة السودان</title></head><body><main><article>'
+            f"<h1>أسئلة السودان</h1><div><p>{_esc(PARAGRAPHS[4])}</p>{panels}{popup}</div>"
+            "</article></main></body></html>")
+    lines = extract(page, URL, FETCHED).body.split("\n")
+    assert lines == [PARAGRAPHS[4], "سؤال 0؟", PARAGRAPHS[0], "سؤال 1؟", PARAGRAPHS[1],
+                     "سؤال 2؟", PARAGRAPHS[2]]

@@ -63,11 +63,16 @@ _WIDGET_PANEL = re.compile(
 
 def is_hidden(el: etree._Element) -> bool:
     """Elements the reader never sees (hidden attribute, display:none); collapsed accordion
-    and tab panels are not hidden, only folded."""
+    and tab panels (by their ARIA role, whatever their classes, or a builder's class) are not
+    hidden, only folded."""
     if el.get("hidden") is None and not (
             (style := el.get("style")) and _HIDDEN_STYLE.search(style)):
         return False
-    return not (el.get("role") == "tabpanel" or _WIDGET_PANEL.search(el.get("class") or ""))
+    return not (el.get("role") in _PANEL_ROLES or _WIDGET_PANEL.search(el.get("class") or ""))
+
+
+# ARIA's roles of a tab's panel and of an accordion's section.
+_PANEL_ROLES = frozenset({"tabpanel", "region"})
 
 
 def is_wp_footnote_marker(el: etree._Element) -> bool:
