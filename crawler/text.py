@@ -24,12 +24,17 @@ EASTERN_ARABIC_INDIC = "۰۱۲۳۴۵۶۷۸۹"
 _TO_WESTERN = str.maketrans(ARABIC_INDIC + EASTERN_ARABIC_INDIC, "0123456789" * 2)
 _TO_ARABIC_INDIC = str.maketrans("0123456789", ARABIC_INDIC)
 
-# Footnote markers are not words a reader counts.
-_MARKER_RE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")
+# Footnote markers (not words a reader counts).
+MARKER_RE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")
 # A whitespace-separated token holding a letter or digit.
 _WORD_TOKEN_RE = re.compile(r"\S*\w\S*")
 # A sentence's end, before closing quotes, brackets and note markers ("... talks.[1]").
-SENTENCE_END = re.compile(r"[.!?؟…](?:\W|\[[0-9٠-٩۰-۹]+\])*$")
+SENTENCE_END = re.compile(rf"[.!?؟…](?:\W|{MARKER_RE.pattern})*$")
+
+
+def is_sentence(text: str, min_words: int) -> bool:
+    """Whether text reads as prose: at least min_words words, ending as a sentence does."""
+    return len(text.split()) >= min_words and bool(SENTENCE_END.search(text))
 
 
 def strip_invisible(text: str) -> str:
@@ -70,7 +75,7 @@ def digits_value(text: str) -> int | None:
 
 def word_count(text: str) -> int:
     """Whitespace-separated tokens holding a letter or digit, footnote markers not counted."""
-    text = _MARKER_RE.sub(" ", text)
+    text = MARKER_RE.sub(" ", text)
     return len(_WORD_TOKEN_RE.findall(text))
 
 
@@ -78,7 +83,7 @@ def has_words(text: str, n: int) -> bool:
     """word_count(text) >= n, reading no further than the n-th word."""
     if n <= 0:
         return True
-    for i, _ in enumerate(_WORD_TOKEN_RE.finditer(_MARKER_RE.sub(" ", text)), 1):
+    for i, _ in enumerate(_WORD_TOKEN_RE.finditer(MARKER_RE.sub(" ", text)), 1):
         if i >= n:
             return True
     return False

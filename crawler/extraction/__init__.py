@@ -6,6 +6,7 @@ import codecs
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import cache
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -200,25 +201,24 @@ def extract(
 
 
 def _prose_holder(doc: etree._Element, skip: set[etree._Element], whole_page: Callable[[], str],
-                  warnings: list[str]) -> tuple[etree._Element | None, bool]:
+                  warnings: list[str]) -> etree._Element | None:
     """Where nothing names the content: the element holding most of the page's prose
     (fragment.prose_holder), when it holds fragment.WIDE of it; or when it holds MOSTLY of it,
     or was widened to its parent, and fragment.HOLDER_HELD of trafilatura's reading of the
-    page too. And whether trafilatura's reading was taken. None: trafilatura's text is the
-    body."""
+    page too (whole_page(), read only then). None: trafilatura's text is the body."""
     holder, share, widened = fragment.prose_holder(doc, skip.__contains__)
     if holder is None or share < fragment.MOSTLY:
-        return None, False
+        return None
     if share >= fragment.WIDE and not widened:
         warnings.append(f"no content container named; {fragment.describe(holder)} holds "
                         f"{share:.0%} of the page's prose")
-        return holder, False
+        return holder
     held = fragment.held(whole_page(), [holder])
     if not held or held[0] < fragment.HOLDER_HELD:
-        return None, True
+        return None
     warnings.append(f"no content container named; {fragment.describe(holder)} holds "
                     f"{share:.0%} of the page's prose and {held[0]:.0%} of trafilatura's text")
-    return holder, True
+    return holder
 
 
 def _extract(
@@ -256,36 +256,37 @@ def _extract(
     if page.content is not None:
         widened, page.content = fragment.review(
             doc, page.content, boilerplate, container._probes(article_body), whole_page)
-    found_on_prose = read_for_it = False
-    if page.content is None and widened is None:  # no container at all (not one reviewed)
-        page.content, read_for_it = _prose_holder(doc, boilerplate | set(regions.foreign),
-                                                  whole_page, page.warnings)
-        found_on_prose = page.content is not None
-    if page.content is not None:
-        boilerplate -= set(page.content.iterancestors())
-        boilerplate -= container.kept_inside(page.content, boilerplate)
+    # The body's root: the content container, or where none is named or shaped as one, the
+    # element holding the page's prose, which gives the body only (the fields look at the
+    # page as without a container).
+    root = page.content
+    if root is None and widened is None:  # no container at all (not one reviewed)
+        root = _prose_holder(doc, boilerplate | set(regions.foreign), whole_page, page.warnings)
+    if root is not None:
+        boilerplate -= set(root.iterancestors())
+        boilerplate -= container.kept_inside(root, boilerplate)
+        prose = cache(lambda: container.prose_blocks(root))
         # Comments and other nested pieces: not the post's text, nor (in a container named as
         # the content) where its fields are read.
-        pieces = container.other_pieces(page.content, page.title_element)
+        pieces = container.other_pieces(root, page.title_element, prose)
         boilerplate |= pieces
-        if not found_on_prose:
+        if root is page.content:
             page.foreign |= pieces
         if page.title_element is not None:
-            header = container.title_block(page.content, page.title_element, boilerplate)
+            header = container.title_block(root, page.title_element, boilerplate, prose)
             if header is not None:
                 boilerplate.add(header)
-        if container.is_generic(page.content):
-            boilerplate |= container.link_blocks(page.content, boilerplate)
-    scope = page.content if page.content is not None else doc
-    page.notes = find_footnotes(doc, scope, boilerplate, page.url)
-    if found_on_prose and not page.notes.footnotes:
+        if container.is_generic(root):
+            boilerplate |= container.link_blocks(root, boilerplate)
+    page.notes = find_footnotes(doc, root if root is not None else doc, boilerplate, page.url)
+    if root is not page.content and not page.notes.footnotes:
         # A container found on its prose alone holds the text; its notes may stand beside it.
         page.notes = find_footnotes(doc, doc, boilerplate, page.url)
     skip = boilerplate | page.notes.note_elements
-    # A container checked against trafilatura's reading of the whole page: that reading is the
-    # second opinion on its lines too.
-    page.body = extract_body(doc, page.url, title, page.content, skip, whole_page, site,
-                             whole_page if found_on_prose and read_for_it else None)
+    # A container checked against trafilatura's reading of the whole page (read for it): that
+    # reading is the second opinion on its lines too.
+    page.body = extract_body(doc, page.url, title, root, skip, whole_page, site,
+                             whole_page if root is not page.content and read else None)
     if page.body.via != "container":  # trafilatura read the whole page, notes and all
         page.body.text = without_notes(page.body.text, page.notes.footnotes)
     if not page.body.text:
@@ -303,8 +304,6 @@ def _extract(
     elif page.body.note:
         page.warnings.append(page.body.note)
         page.content = None  # the container was not the article: fields look at the whole page
-    if found_on_prose:
-        page.content = None  # the body's only: fields look at the page as they did without it
     stamp = fields.published_stamp(page)
     machine_published = stamp.astimezone(dt.UTC) if stamp is not None else None
     shown = fields.published(page, stamp)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.text import SENTENCE_END, has_words, normalize, normalize_lines, word_count
+from crawler.text import has_words, is_sentence, normalize, normalize_lines, word_count
 
 from .bylines import take_signature
 from .chrome import aligned, second_opinion
@@ -72,7 +72,7 @@ _PROSE_WORDS = 12
 
 
 def _is_prose(line: str) -> bool:
-    return len(line.split()) >= _PROSE_WORDS and bool(SENTENCE_END.search(line))
+    return is_sentence(line, _PROSE_WORDS)
 
 
 def _is_boilerplate_line(line: str) -> bool:

@@ -22,7 +22,7 @@ from functools import cache
 
 from lxml import etree
 
-from crawler.text import normalize
+from crawler.text import MARKER_RE, normalize
 
 from .render import HEADINGS
 
@@ -49,7 +49,7 @@ _CAPTIONS = frozenset({"figcaption"})
 _DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|epub|zip)(?:[?#]|$)", re.IGNORECASE)
 _ENDING = re.compile(r"[.!?؟…:;\"”’»)\]]\s*$")
 _PUNCTUATION = re.compile(r"[.!?؟،,;؛:…]")
-_FOOTNOTE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")  # a note's line, or a line with a note marker
+_FOOTNOTE = MARKER_RE  # a note's line, or a line with a note marker
 _WORD = re.compile(r"\w+")
 
 

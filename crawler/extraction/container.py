@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from crawler.text import SENTENCE_END, normalize
+from crawler.text import is_sentence, normalize
 
 from . import selectors as sel
 from .render import BLOCK_TAGS, SKIP_TAGS, is_hidden
@@ -353,6 +353,11 @@ def is_inside(el: etree._Element, outer: etree._Element) -> bool:
     return any(a is outer for a in el.iterancestors())
 
 
+def inside(el: etree._Element, group: set[etree._Element] | frozenset[etree._Element]) -> bool:
+    """True when el or one of its ancestors is in group."""
+    return el in group or any(a in group for a in el.iterancestors())
+
+
 def precedes(a: etree._Element, b: etree._Element) -> bool:
     """True when a ends before b starts (a does not contain b)."""
     chain_b = [b, *b.iterancestors()]
@@ -598,24 +603,23 @@ def text_elsewhere(doc: etree._Element, root: etree._Element, skip: set[etree._E
 _TITLE_BLOCK_EXTRA = 200
 
 
-def title_block(root: etree._Element, title: etree._Element,
-                skip: set[etree._Element] = frozenset()) -> etree._Element | None:
+def title_block(root: etree._Element, title: etree._Element, skip: set[etree._Element],
+                prose: Callable[[], list[etree._Element]]) -> etree._Element | None:
     """The headline's own block inside the container (headline plus its meta line: author,
     date, category), when a theme prints it there without a <header>; None when the headline
     is not inside root. skip: the elements already left out (comments: no prose of the
-    article's)."""
+    article's); prose(): prose_blocks(root), computed once per page by the caller."""
     if not is_inside(title, root):
         return None
     block = title
     limit = _chars(title) + _TITLE_BLOCK_EXTRA
-    prose: list[etree._Element] | None = None
+    own: list[etree._Element] | None = None
     for ancestor in title.iterancestors():
         if ancestor is root or _chars(ancestor) > limit:
             break
-        if prose is None:
-            prose = [p for p in _prose_blocks(root)
-                     if not any(a in skip for a in (p, *p.iterancestors()))]
-        if prose and all(is_inside(p, ancestor) for p in prose):
+        if own is None:
+            own = [p for p in prose() if not inside(p, skip)]
+        if own and all(is_inside(p, ancestor) for p in own):
             break  # a short article, all of it within the headline block's size
         block = ancestor
     return block
@@ -631,24 +635,26 @@ def is_prose(block: etree._Element) -> bool:
     """Whether a paragraph (or quote, item) reads as prose: a few words ending as a sentence
     does."""
     text = normalize(" ".join(block.itertext()))
-    return len(text.split()) >= _PROSE_WORDS and bool(SENTENCE_END.search(text))
+    return is_sentence(text, _PROSE_WORDS)
 
 
-def _prose_blocks(root: etree._Element) -> list[etree._Element]:
+def prose_blocks(root: etree._Element) -> list[etree._Element]:
     """The paragraphs of prose under root."""
     return [block for block in root.iter(*PROSE_TAGS) if is_prose(block)]
 
 
-def other_pieces(root: etree._Element, title: etree._Element | None) -> set[etree._Element]:
+def other_pieces(root: etree._Element, title: etree._Element | None,
+                 prose: Callable[[], list[etree._Element]]) -> set[etree._Element]:
     """What root holds besides the post, whatever the classes: its discussion (discussion)
     and the other pieces HTML nests as `<article>`s (nested_articles). Never an element
-    holding the headline or root's first paragraph of prose."""
+    holding the headline or root's first paragraph of prose. prose(): prose_blocks(root),
+    computed once per page by the caller."""
     forms = [form for form in root.iter("form") if next(form.iter("textarea"), None) is not None]
     inner = [el for el in root.iter("article") if el is not root]
     if not forms and not inner:
         return set()
-    prose = _prose_blocks(root)
-    first = prose[0] if prose else None
+    blocks = prose()
+    first = blocks[0] if blocks else None
     own = [el for el in (title, first) if el is not None]
     chars: dict[etree._Element, int] = {}
 
@@ -657,7 +663,7 @@ def other_pieces(root: etree._Element, title: etree._Element | None) -> set[etre
             chars[el] = _chars(el)
         return chars[el]
 
-    return (discussion(root, forms, own, prose, size)
+    return (discussion(root, forms, own, blocks, size)
             | nested_articles(root, inner, first, title, own, size))
 
 

@@ -17,7 +17,7 @@ from ..urls import canonical_url, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
-from .container import PROSE_TAGS, is_inside, is_prose, precedes
+from .container import PROSE_TAGS, inside, is_inside, is_prose, precedes
 from .dates import month_first, parse_shown_date, parse_timestamp, publication_day, read_timestamp, url_day
 from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
@@ -56,11 +56,6 @@ class Page:
     warnings: list[str] = field(default_factory=list)
     fetched_at: dt.datetime | None = None  # no date found may be later
     date_elements: list[tuple[int, etree._Element, str]] | None = None  # (own_date_elements)
-
-
-def inside(el: etree._Element, group: set[etree._Element]) -> bool:
-    """True when el or one of its ancestors is in group."""
-    return el in group or any(a in group for a in el.iterancestors())
 
 
 _POST_WRAPPER_CLASSES = frozenset({"hentry", "type-post"})
@@ -351,20 +346,26 @@ def authors(page: Page) -> list[str]:
                 out.append(name)
         return out
 
-    sources: list[list[str]] = [page.body.byline]
-    for xpath in sel.AUTHOR_FIELD_CANDIDATES:
-        # Co-author plugins write one author element per name: keep them all, in order.
-        found = [_text(el) for el in xpath(page.doc) if is_own(el, page)]
-        if found:
-            sources.append(found)
-            break
-    sources.append(page.meta.all("author"))
-    if page.meta.article:
-        sources.append(jsonld_names(page.meta, page.meta.article.get("author")))
-    # Last, an author field of a class we do not know: its link to the author's archive.
-    sources.append(_own_archive_links(page, sel.AUTHOR_ARCHIVE_LINKS))
-    for raw in sources:
-        names = clean(raw)
+    def fields() -> list[str]:
+        for xpath in sel.AUTHOR_FIELD_CANDIDATES:
+            # Co-author plugins write one author element per name: keep them all, in order.
+            found = [_text(el) for el in xpath(page.doc) if is_own(el, page)]
+            if found:
+                return found
+        return []
+
+    # Each source read only when the ones before it name no one.
+    sources: list[Callable[[], list[str]]] = [
+        lambda: page.body.byline,
+        fields,
+        lambda: page.meta.all("author"),
+        lambda: (jsonld_names(page.meta, page.meta.article.get("author"))
+                 if page.meta.article else []),
+        # Last, an author field of a class we do not know: its link to the author's archive.
+        lambda: _own_archive_links(page, sel.AUTHOR_ARCHIVE_LINKS),
+    ]
+    for source in sources:
+        names = clean(source())
         if names:
             return names
     return []

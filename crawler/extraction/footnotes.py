@@ -11,6 +11,7 @@ from lxml import etree
 from crawler.text import digits_value, normalize, to_western_digits
 
 from . import selectors as sel
+from .container import inside
 from .record import Footnote
 from .render import BLOCK_TAGS, inline_with_urls, tag_of
 
@@ -76,10 +77,6 @@ def _ancestors(el: etree._Element) -> list[etree._Element]:
     return list(el.iterancestors())
 
 
-def _inside(el: etree._Element, group: set[etree._Element]) -> bool:
-    return el in group or any(a in group for a in el.iterancestors())
-
-
 def _wp_block_lists(doc: etree._Element) -> list[etree._Element]:
     """The footnotes block's lists: by its class, else (a theme or a copy that renamed it) the
     lists whose items the footnotes block's markers (`<sup data-fn>`, WordPress's own
@@ -136,7 +133,7 @@ def _word_note_holder(label: etree._Element, root: etree._Element) -> etree._Ele
 
 def _word_notes(root: etree._Element, base: str, out: FootnoteResult) -> None:
     for label in sel.WORD_NOTE_LABELS(root):
-        if _inside(label, out.note_elements):
+        if inside(label, out.note_elements):
             continue
         ident = _WORD_NOTE_ID.search((label.get("href") or "") + " " + (label.get("name") or ""))
         number = int(ident.group(1)) if ident else digits_value(
@@ -196,7 +193,7 @@ def _plain_notes(
     root: etree._Element, skip: set[etree._Element], base: str, out: FootnoteResult
 ) -> None:
     blocks = [(el, normalize("".join(el.itertext()))) for el in _leaf_blocks(root)
-              if not _inside(el, skip) and not _inside(el, out.note_elements)]
+              if not inside(el, skip) and not inside(el, out.note_elements)]
     notes = []
     for el in _note_run(blocks):
         out.note_elements.add(el)

@@ -153,6 +153,34 @@ def held(text: str, elements: list[etree._Element]) -> list[float]:
             for el in elements]
 
 
+def _page_prose(doc: etree._Element, skip: Callable[[etree._Element], bool]
+                ) -> list[tuple[etree._Element, int]]:
+    """The prose blocks of the page's <body> (article_text)."""
+    return [b for body in [el for el in doc if el.tag == "body"] or [doc]
+            for b in article_text(body, skip)]
+
+
+def _chain(el: etree._Element) -> list[etree._Element]:
+    """el and its ancestors below <body>, innermost first."""
+    return [el, *(a for a in el.iterancestors() if a.tag not in ("body", "html"))]
+
+
+def _held_along(blocks: list[tuple[etree._Element, int]], chain: list[etree._Element]
+                ) -> list[int]:
+    """For each element of chain (innermost first), the characters of the blocks inside it
+    (or that it is)."""
+    chars = [0] * len(chain)
+    level_of = {id(el): level for level, el in enumerate(chain)}
+    for el, n in blocks:
+        for node in (el, *el.iterancestors()):
+            level = level_of.get(id(node))
+            if level is not None:
+                for up in range(level, len(chain)):
+                    chars[up] += n
+                break
+    return chars
+
+
 def prose_holder(doc: etree._Element, skip: Callable[[etree._Element], bool]
                  ) -> tuple[etree._Element | None, float, bool]:
     """Where no element is named or shaped as the content: the element whose paragraphs of
@@ -162,8 +190,7 @@ def prose_holder(doc: etree._Element, skip: Callable[[etree._Element], bool]
     share of the page's prose it holds and whether it was widened. (None, 0.0, False) when the
     page has under HOLDER_MIN_CHARS of prose."""
     score: dict[etree._Element, float] = {}
-    blocks = [b for body in [el for el in doc if el.tag == "body"] or [doc]
-              for b in article_text(body, skip)]
+    blocks = _page_prose(doc, skip)
     for block, chars in blocks:
         parent = block.getparent()
         if parent is None:
@@ -176,9 +203,8 @@ def prose_holder(doc: etree._Element, skip: Callable[[etree._Element], bool]
     if not score or total < HOLDER_MIN_CHARS:
         return None, 0.0, False
     best = max(score, key=score.__getitem__)
-    chain = [best, *(a for a in best.iterancestors() if a.tag not in ("body", "html"))][:2]
-    held_chars = [sum(chars for block, chars in blocks
-                      if any(a is el for a in block.iterancestors())) for el in chain]
+    chain = _chain(best)[:2]
+    held_chars = _held_along(blocks, chain)
     # Widen to the parent holding WIDE of the prose (an article split in two boxes), unless it
     # is mostly other text (the page's wrapper, with its teasers and footer).
     density = held_chars[0] / max(1, _text_length(best))
@@ -218,19 +244,10 @@ def review(doc: etree._Element, content: etree._Element, boilerplate: set[etree.
     trafilatura's text of the whole page, called only when the container is suspect."""
     ancestors = list(content.iterancestors())
     skipped = boilerplate - set(ancestors) - {content}
-    bodies = [el for el in doc if el.tag == "body"] or [doc]
-    blocks = [b for body in bodies for b in article_text(body, skipped.__contains__)]
+    blocks = _page_prose(doc, skipped.__contains__)
     page = sum(n for _, n in blocks)
-    chain = [content, *(a for a in ancestors if a.tag not in ("body", "html"))]
-    chars = [0] * len(chain)
-    level_of = {id(el): level for level, el in enumerate(chain)}
-    for el, n in blocks:
-        for node in (el, *el.iterancestors()):
-            level = level_of.get(id(node))
-            if level is not None:
-                for up in range(level, len(chain)):
-                    chars[up] += n
-                break
+    chain = _chain(content)
+    chars = _held_along(blocks, chain)
     if chars[0] < _LITTLE_CHARS or not suspect(chars[0], page):
         return KEEP, content
     text = normalize(" ".join(content.itertext()))
