@@ -143,6 +143,7 @@ def _extract_page(
 ) -> Extracted:
     from crawler.archive.changes import fingerprint
     from crawler.extraction import decode_html, extract
+    from crawler.extraction.dates import SITE_TZ
     from crawler.extraction.record import ExtractionError
     from crawler.identity import read_identity
 
@@ -152,7 +153,8 @@ def _extract_page(
         return Extracted(error=str(exc), stage="fetch")
     text = decode_html(body, encoding)
     try:
-        record = extract(text, url, fetched_at)
+        # Every page a crawl archives is the site's: dated on its clock.
+        record = extract(text, url, fetched_at, clock=SITE_TZ)
     except ExtractionError as exc:
         return Extracted(error=_with_refresh(str(exc), body, url), identity=read_identity(text))
     except Exception as exc:  # a bug in extraction must not stop the crawl: record it

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from crawler.extraction.dating import beside_other_post, htmldate_date
@@ -69,6 +71,7 @@ def test_htmldate_reads_the_head_and_never_the_text() -> None:
 
 from crawler.extraction import extract  # noqa: E402
 from crawler.extraction.dates import (  # noqa: E402
+    SITE_TZ,
     month_first,
     parse_timestamp,
     publication_day,
@@ -102,6 +105,40 @@ def test_the_day_is_the_one_written_in_the_timestamps_own_offset() -> None:
     assert day("2015-03-05T23:30:00") == dt.date(2015, 3, 5)  # no zone: the site's clock
     head = '<meta property="article:published_time" content="2015-03-05T23:30:00-05:00">'
     assert _published(_page(head)) == dt.date(2015, 3, 5)
+
+
+def _undated(head: str, lang: str = "en", aside: str = "") -> bytes:
+    """A page that shows no date, dated by its `head` only."""
+    return _page(head, aside=aside).replace(b"<html>", f'<html lang="{lang}">'.encode(), 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2030, 12, 31),
+                    timezones=st.just(dt.UTC)), st.sampled_from(["iso", "z"]))
+def test_a_utc_time_is_dated_on_the_sites_clock_only_where_the_publisher_is_known(
+        instant: dt.datetime, form: str) -> None:
+    written = instant.replace(microsecond=0).isoformat()
+    if form == "z":
+        written = written.replace("+00:00", "Z")
+    head = f'<meta property="article:published_time" content="{written}">'
+    cairo, own = instant.astimezone(SITE_TZ).date(), instant.date()
+    # Another publisher's page: where it is, nothing says; the day the timestamp writes (as
+    # htmldate reads it), not Cairo's.
+    assert _published(_undated(head)) == own
+    # The site's pages: in Arabic, or writing one of their times on Cairo's clock (here in a
+    # recent-posts list, another post's), or read by a crawl of the site, which names its clock.
+    assert _published(_undated(head, lang="ar")) == cairo
+    other = instant - dt.timedelta(days=3)
+    stamp = other.astimezone(SITE_TZ).isoformat()
+    recent = (f"<aside><ul><li><a href='https://news.example.com/other/'>Another story</a> "
+              f"<time datetime='{stamp}'>{other:%d %B %Y}</time></li></ul></aside>")
+    assert _published(_undated(head, aside=recent)) == cairo
+    assert extract(_undated(head), "https://news.example.com/story/", FETCHED, clock=SITE_TZ).published == cairo
+    # A time another zone writes is that zone's, whoever reads it.
+    new_york = instant.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    head = f'<meta property="article:published_time" content="{new_york.isoformat()}">'
+    for page in (_undated(head), _undated(head, lang="ar")):
+        assert extract(page, "https://news.example.com/story/", FETCHED, clock=SITE_TZ).published == new_york.date()
 
 
 def test_placeholder_timestamps_are_no_dates() -> None:

@@ -165,3 +165,30 @@ def test_demo_crawls_both_editions_into_one_archive(tmp_path: Path) -> None:
                           f"({counts['ar']} live; language: ar {counts['ar']})")
     assert summary[2] == (f"  en edition http://127.0.0.1:{en_port}: {counts['en']} articles "
                           f"({counts['en']} live; language: en {counts['en']})")
+
+
+def test_a_crawl_dates_an_undated_page_on_the_sites_clock(tmp_path: Path) -> None:
+    """A page of the English edition that shows no date, with only Yoast's UTC timestamps
+    (nothing on it written on Cairo's clock, nothing in Arabic): the crawl of the site dates it
+    on the site's calendar, where the same page read alone keeps the day its timestamp writes."""
+    from crawler.extraction import extract
+
+    written = "2025-06-30T22:30:00+00:00"  # 1 July, 01:30 in Cairo
+    prose = "".join(f"<p>Paragraph {i} of the paper, long enough to be read as the article's own "
+                    f"text by any reader of the page, with a full stop at its end.</p>" for i in range(6))
+    page = (f'<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>Middle East Papers, '
+            f'issue 12</title><meta property="article:published_time" content="{written}">'
+            f'<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "Article", '
+            f'"headline": "Middle East Papers, issue 12", "datePublished": "{written}"}}</script></head>'
+            f'<body><article class="post-3705 post type-post"><h1 class="entry-title">Middle East Papers, '
+            f'issue 12</h1><div class="entry-content">{prose}</div></article></body></html>')
+    site = DemoSite(edition="en")
+    with serve(site) as server:
+        site.override("/3705", body=page)
+        result = crawl(server, tmp_path / "archive")
+        url = f"{server.url}/3705"
+    assert result.returncode == 0, result.stderr
+    rows = {row["url"]: row for row in pq.read_table(tmp_path / "archive" / "articles.parquet").to_pylist()}
+    assert rows[url]["published"] == dt.date(2025, 7, 1)
+    assert rows[url]["published_at"] == dt.datetime(2025, 6, 30, 22, 30, tzinfo=dt.UTC)
+    assert extract(page, url, dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).published == dt.date(2025, 6, 30)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
@@ -178,9 +179,13 @@ def _title_confirmed(page: fields.Page, title: str) -> bool:
 
 
 def extract(
-    html: str | bytes, url: str, fetched_at: dt.datetime, *, encoding: str | None = None
+    html: str | bytes, url: str, fetched_at: dt.datetime, *, encoding: str | None = None,
+    clock: ZoneInfo | None = None,
 ) -> ArticleRecord:
-    """The article on one page; ExtractionError when there is none (not HTML, no title/body)."""
+    """The article on one page; ExtractionError when there is none (not HTML, no title/body).
+    `clock`: the publisher's time zone when the caller knows it (a crawl of the site: the
+    site's), on which a page that shows no date is dated from a UTC timestamp; without it the
+    page tells (fields.publisher_clock)."""
     if isinstance(html, bytes):
         html = decode_html(html, encoding)
     if not isinstance(html, str):
@@ -191,7 +196,7 @@ def extract(
     regions = container.scan(doc)
     with sel.indexed(regions.index):
         try:
-            record = _extract(doc, html, url, site, regions, fetched_at)
+            record = _extract(doc, html, url, site, regions, fetched_at, clock)
         except ExtractionError as exc:
             if not parsing:
                 raise
@@ -223,7 +228,7 @@ def _prose_holder(doc: etree._Element, skip: set[etree._Element], whole_page: Ca
 
 def _extract(
     doc: etree._Element, html: str, url: str, site: str, regions: container.Scan,
-    fetched_at: dt.datetime,
+    fetched_at: dt.datetime, clock: ZoneInfo | None = None,
 ) -> ArticleRecord:
     page = fields.Page(
         doc=doc,
@@ -232,6 +237,7 @@ def _extract(
         meta=read_metadata(doc),
         foreign=set(regions.foreign),
         fetched_at=fetched_at,
+        clock=clock,
     )
     page.title_element = fields.find_title_element(page)
     title = fields.title(page)

@@ -218,18 +218,28 @@ def parse_timestamp(text: str | None) -> dt.datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
-def publication_day(value: dt.datetime, url: str) -> dt.date:
+def publication_day(value: dt.datetime, url: str, clock: ZoneInfo | None = SITE_TZ) -> dt.date:
     """The publisher's calendar day of a timestamp read by read_timestamp: the day written in
     it when it carries its own non-zero offset (a page in New York writing 23:30-05:00 means
-    that day, not the next day in Cairo). A UTC time, or one without a zone, is dated on the
-    site's clock (Cairo), unless a full date in the post's URL (/2019/11/18/, written on the
-    publisher's clock) is one day off it: a UTC time leaves the publisher's day one either
-    side, and the URL says which."""
-    if value.utcoffset() and value.tzinfo is not SITE_TZ:
+    that day, not the next day in Cairo) or no zone at all (the publisher's own time). A UTC
+    time is dated on the publisher's `clock` when it is known (the site's: Cairo), else on the
+    day it writes, as htmldate reads it (nothing says where the publisher is); either way,
+    unless a full date in the post's URL (/2019/11/18/, written on the publisher's clock) is
+    one day off it: a UTC time leaves the publisher's day one either side, and the URL says
+    which."""
+    if value.tzinfo is SITE_TZ or value.utcoffset():
         return value.date()
-    day = local_date(value)
-    in_url = url_day(url) if value.tzinfo is not SITE_TZ else None
+    day = value.astimezone(clock).date() if clock is not None else value.date()
+    in_url = url_day(url)
     return in_url if in_url is not None and abs((in_url - day).days) == 1 else day
+
+
+def on_site_clock(value: dt.datetime | None) -> bool:
+    """Whether a timestamp read by read_timestamp is written on the site's clock: with the
+    non-zero offset Cairo had at that instant (+02:00, or +03:00 in its summers)."""
+    if value is None or value.tzinfo is SITE_TZ or not value.utcoffset():
+        return False
+    return value.utcoffset() == value.astimezone(SITE_TZ).utcoffset()
 
 
 def month_first(text: str) -> dt.date | None:

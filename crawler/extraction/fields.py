@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
@@ -18,7 +19,16 @@ from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
 from .container import PROSE_TAGS, inside, is_inside, is_prose, precedes
-from .dates import month_first, parse_shown_date, parse_timestamp, publication_day, read_timestamp, url_day
+from .dates import (
+    SITE_TZ,
+    month_first,
+    on_site_clock,
+    parse_shown_date,
+    parse_timestamp,
+    publication_day,
+    read_timestamp,
+    url_day,
+)
 from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
@@ -56,6 +66,7 @@ class Page:
     warnings: list[str] = field(default_factory=list)
     fetched_at: dt.datetime | None = None  # no date found may be later
     date_elements: list[tuple[int, etree._Element, str]] | None = None  # (own_date_elements)
+    clock: ZoneInfo | None = None  # the publisher's clock, when the caller knows it (publisher_clock)
 
 
 _POST_WRAPPER_CLASSES = frozenset({"hentry", "type-post"})
@@ -482,7 +493,7 @@ def published(page: Page, stamp: dt.datetime | None) -> dt.date | None:
     metadata and own region when neither, and as the referee between a shown date not
     marked as the post's and the metadata. Warns on doubt."""
     shown, marked, shown_text = _shown_date(page)
-    meta_date = publication_day(stamp, page.url) if stamp is not None else None
+    meta_date = publication_day(stamp, page.url, publisher_clock(page)) if stamp is not None else None
     if shown is not None:
         other = month_first(shown_text)
         if other is not None and other != shown:
@@ -517,6 +528,23 @@ def published(page: Page, stamp: dt.datetime | None) -> dt.date | None:
         return found
     page.warnings.append("no publication date found")
     return None
+
+
+def publisher_clock(page: Page) -> ZoneInfo | None:
+    """The clock a UTC timestamp of the page is dated on: the one its caller names (a crawl of
+    the site names the site's); else the site's (Cairo) when the page is in Arabic or writes
+    one of its times on Cairo's clock (dates.on_site_clock); else none, and a UTC time is
+    dated on the day it writes: where another publisher is, nothing says."""
+    if page.clock is not None:
+        return page.clock
+    if language(page) == "ar":
+        return SITE_TZ
+    written = [page.meta.first("article:published_time"),
+               page.meta.first("article:modified_time", "og:updated_time")]
+    if page.meta.article:
+        written += [jsonld_text(page.meta.article.get(key)) for key in ("datePublished", "dateModified")]
+    written += [el.get("datetime") for el in page.doc.iter("time")]
+    return SITE_TZ if any(on_site_clock(read_timestamp(text)) for text in written if text) else None
 
 
 def _month_first_source(page: Page, meta_date: dt.date | None, other: dt.date) -> str:
