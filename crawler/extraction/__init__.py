@@ -18,6 +18,7 @@ from ..urls import SiteURLError, canonical_url, site_origin
 from . import container, fields, fragment
 from . import selectors as sel
 from .body import extract_body, whole_page_text
+from .dating import teaser_links
 from .footnotes import check_markers, find_footnotes, without_notes
 from .metadata import read_metadata
 from .record import ArticleRecord, ExtractionError, Footnote, Link, Related
@@ -226,6 +227,12 @@ def _prose_holder(doc: etree._Element, skip: set[etree._Element], whole_page: Ca
     return holder
 
 
+def _is_card(el: etree._Element, url: str, site: str) -> bool:
+    """Whether el is another post's card: half its text or more is links to other posts."""
+    linked = sum(len(normalize(" ".join(a.itertext()))) for a, _ in teaser_links(el, url, site))
+    return linked > 0 and 2 * linked >= len(normalize(" ".join(el.itertext())))
+
+
 def _extract(
     doc: etree._Element, html: str, url: str, site: str, regions: container.Scan,
     fetched_at: dt.datetime, clock: ZoneInfo | None = None,
@@ -268,6 +275,16 @@ def _extract(
     root = page.content
     if root is None and widened is None:  # no container at all (not one reviewed)
         root = _prose_holder(doc, boilerplate | set(regions.foreign), whole_page, page.warnings)
+    elif widened is fragment.LITTLE and _is_card(root, page.url, site):
+        # A container with little text that is another post's card (the only <article> of a
+        # theme whose names say nothing): the page's prose, where it stands apart, is the
+        # article.
+        said: list[str] = []
+        holder = _prose_holder(doc, boilerplate | set(regions.foreign), whole_page, said)
+        if holder is not None and not container.is_inside(holder, root):
+            page.warnings.append(f"content container {fragment.describe(root)} held little text")
+            page.warnings.extend(said)
+            root, page.content = holder, None
     if root is not None:
         boilerplate -= set(root.iterancestors())
         boilerplate -= container.kept_inside(root, boilerplate)
@@ -297,6 +314,8 @@ def _extract(
         page.body.text = without_notes(page.body.text, page.notes.footnotes)
     if not page.body.text:
         raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
+    if page.body.via == "container":  # where the article's text ends (fields.related)
+        page.text_end = next((b for b in reversed(prose()) if not container.inside(b, skip)), None)
 
     page.warnings.extend(page.notes.warnings)
     page.warnings.extend(check_markers(page.body.text, page.notes.footnotes))

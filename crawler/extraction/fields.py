@@ -33,6 +33,7 @@ from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
 from .record import Footnote, Link, Related
+from .related import labelled_cards, named_blocks, off_column
 from .render import BLOCK_TAGS, tag_of
 
 # Site-wide accounts and the publisher's own names (Arabic, English, NCMES) are not authors.
@@ -67,6 +68,10 @@ class Page:
     fetched_at: dt.datetime | None = None  # no date found may be later
     date_elements: list[tuple[int, etree._Element, str]] | None = None  # (own_date_elements)
     clock: ZoneInfo | None = None  # the publisher's clock, when the caller knows it (publisher_clock)
+    # The article's last paragraph of prose in the element the body was read from (the
+    # content container, or the prose holder where none is named); None when trafilatura
+    # read the whole page.
+    text_end: etree._Element | None = None
 
 
 _POST_WRAPPER_CLASSES = frozenset({"hentry", "type-post"})
@@ -580,7 +585,10 @@ def _post_url(href: str, page: Page) -> str | None:
 
 
 def related(page: Page) -> list[Related]:
-    """The related-posts block in page order: link texts (never image alts) and canonical URLs."""
+    """The related-posts block in page order: link texts (never image alts) and canonical URLs.
+    A block marked by its plugin's or theme's class; else the first Elementor posts widget
+    after the content; else, after the article's text (crawler.extraction.related), a block
+    whose class or id says "related", or a strip of other posts' cards whose heading does."""
     sidebars = set(sel.SIDEBAR(page.doc))
     blocks = [b for b in sel.RELATED_BLOCKS(page.doc)
               if not any(a in sidebars for a in b.iterancestors())]
@@ -594,6 +602,19 @@ def related(page: Page) -> list[Related]:
                      if (precedes(content, w) or is_inside(w, content))
                      and not inside(w, sidebars)]
             blocks = after[:1]
+    out = _related_links(blocks, page)
+    body = page.doc.find("body")
+    if out or page.text_end is None or body is None:
+        return out
+
+    def off(el: etree._Element) -> bool:
+        return off_column(el, sidebars, _is_post_wrapper)
+
+    out = _related_links(named_blocks(page.doc, page.text_end, off), page)
+    return out or _related_links(labelled_cards(body, page.text_end, page.url, page.site, off), page)
+
+
+def _related_links(blocks: list[etree._Element], page: Page) -> list[Related]:
     out: list[Related] = []
     seen: set[str] = set()
     for block in blocks:

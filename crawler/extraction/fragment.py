@@ -66,6 +66,9 @@ class Decision:
 
 
 KEEP = Decision("keep")
+# A container holding little article-like text (under _LITTLE_CHARS), kept unless the page's
+# prose stands elsewhere (the prose holder, read by the caller).
+LITTLE = Decision("little")
 
 
 def suspect(inside: int, page: int) -> bool:
@@ -248,7 +251,9 @@ def review(doc: etree._Element, content: etree._Element, boilerplate: set[etree.
     page = sum(n for _, n in blocks)
     chain = _chain(content)
     chars = _held_along(blocks, chain)
-    if chars[0] < _LITTLE_CHARS or not suspect(chars[0], page):
+    if chars[0] < _LITTLE_CHARS:
+        return LITTLE, content
+    if not suspect(chars[0], page):
         return KEEP, content
     text = normalize(" ".join(content.itertext()))
     declared = bool(probes) and all(p in text for p in probes)
