@@ -198,7 +198,7 @@ def _post_number(value: str, prefix: str) -> int | None:
 class _ClassInfo:
     """What one class attribute value says, worked out once per distinct value."""
 
-    __slots__ = ("kind", "box_kind", "wanted", "post")
+    __slots__ = ("kind", "box_kind", "wanted", "post", "related")
 
     def __init__(self, cls: str) -> None:
         tokens = cls.split()
@@ -215,6 +215,7 @@ class _ClassInfo:
         self.box_kind = kind | _CANDIDATE if boxed else kind
         self.wanted = sel.wanted_tokens(cls)
         self.post = _post_number(cls, "post-") if "post-" in cls else None
+        self.related = sel.says_related(cls)
 
 
 _CLASS_INFO: dict[str, _ClassInfo] = {}
@@ -258,11 +259,15 @@ def scan(doc: etree._Element) -> Scan:
             kind = info.box_kind if tag in _BOX_TAGS else info.kind
             for token in info.wanted:
                 by_class[token].append((pos, el))
+            if info.related or sel.says_related(ident):
+                index.said_related.append((pos, el))
             if tag == "body":
                 page_post = _post_number(cls, "postid-")
             elif page_post is not None and info.post is not None and info.post != page_post:
                 # post_class() of another post (a card, a "you may like" item): never this one.
                 kind |= _FOREIGN | _BOILER
+        elif sel.says_related(ident):
+            index.said_related.append((pos, el))
         if ident is not None:
             if ident in wanted_ids:
                 by_id[ident].append((pos, el))

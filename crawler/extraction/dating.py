@@ -133,19 +133,22 @@ def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
 
 
 def teaser_links(root: etree._Element, page_url: str, site: str, pictures: bool = False,
-                 inline: bool = True) -> list[tuple[etree._Element, etree._Element]]:
+                 inline: bool = True, among: list[etree._Element] | None = None,
+                 ) -> list[tuple[etree._Element, etree._Element]]:
     """Other posts' teasers under root, as (link, box): for each link to another post
     (_links_another_post), its widest ancestor below root holding at most TEASER_CHARS of text
     (a headline, its date, an excerpt's first words); a link inside longer text (a
-    sentence's) is its own box, left out unless `inline`."""
-    links = list(root.iter("a"))
+    sentence's) is its own box, left out unless `inline`. `among`: only these links of root
+    (a few of a large page: their texts are then measured alone)."""
+    links = list(root.iter("a")) if among is None else among
     if not links:
         return []
-    sizes = _text_sizes(root)
+    sizes = _text_sizes(root) if among is None else None
     found = []
     for a in links:
         parent = a.getparent()
-        alone = a is root or parent is None or parent is root or sizes[parent] > TEASER_CHARS
+        alone = a is root or parent is None or parent is root or (
+            sizes[parent] > TEASER_CHARS if sizes is not None else _longer_than(parent, TEASER_CHARS))
         if alone and not inline:
             continue  # decided before the link's URL is looked at: most links are in sentences
         if _links_another_post(a, page_url, site, pictures):

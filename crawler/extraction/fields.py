@@ -610,7 +610,7 @@ def related(page: Page) -> list[Related]:
     def off(el: etree._Element) -> bool:
         return off_column(el, sidebars, _is_post_wrapper)
 
-    out = _related_links(named_blocks(page.doc, page.text_end, off), page)
+    out = _related_links(named_blocks(sel.SAID_RELATED(page.doc), page.text_end, off), page)
     return out or _related_links(labelled_cards(body, page.text_end, page.url, page.site, off), page)
 
 

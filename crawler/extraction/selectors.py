@@ -52,6 +52,7 @@ class Index:
         self.rel_links: list[tuple[int, Any]] = []  # <a rel=...>
         self.category_links: list[tuple[int, Any]] = []  # <a href=".../category/...">
         self.author_links: list[tuple[int, Any]] = []  # <a href=".../author/...">
+        self.said_related: list[tuple[int, Any]] = []  # "related" in the class or id
 
 
 _TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
@@ -229,6 +230,20 @@ BOILERPLATE_CLASSES = (
     "crp_related", "related-posts", "elementor-widget-posts", "elementor-widget-loop-grid",
     "author-box", "post-author-box",
 )
+
+# Any element whose class or id holds the word "related", whatever the theme's prefix
+# (`ast-related-posts`, `entryRelated`): the generic name of a related-posts block.
+SAID_RELATED = Query(
+    "//*[contains(translate(@class, 'RELATED', 'related'), 'related')"
+    " or contains(translate(@id, 'RELATED', 'related'), 'related')]",
+    lambda index: index.said_related,
+)
+
+
+def says_related(value: str | None) -> bool:
+    """Whether a class or id value holds the word "related" (SAID_RELATED)."""
+    return value is not None and "related" in value.lower()
+
 
 # -- dates -----------------------------------------------------------------------------------
 SHOWN_DATE_CANDIDATES: tuple[Query, ...] = (
