@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -113,6 +113,10 @@ def _undated(head: str, lang: str = "en", aside: str = "") -> bytes:
 
 
 @settings(max_examples=40, deadline=None)
+# Where Cairo's day is not UTC's: late evening UTC, in winter (UTC+2) and in an Egyptian
+# summer (UTC+3, from 2023).
+@example(dt.datetime(2025, 1, 15, 22, 30, tzinfo=dt.UTC), "iso")
+@example(dt.datetime(2025, 7, 15, 21, 30, tzinfo=dt.UTC), "z")
 @given(st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2030, 12, 31),
                     timezones=st.just(dt.UTC)), st.sampled_from(["iso", "z"]))
 def test_a_utc_time_is_dated_on_the_sites_clock_only_where_the_publisher_is_known(
@@ -139,6 +143,12 @@ def test_a_utc_time_is_dated_on_the_sites_clock_only_where_the_publisher_is_know
     head = f'<meta property="article:published_time" content="{new_york.isoformat()}">'
     for page in (_undated(head), _undated(head, lang="ar")):
         assert extract(page, "https://news.example.com/story/", FETCHED, clock=SITE_TZ).published == new_york.date()
+
+
+def test_a_placeholder_time_far_ahead_is_no_clock() -> None:
+    head = '<meta property="article:published_time" content="2025-06-30T22:30:00+00:00">'
+    aside = "<aside><time datetime='9999-12-31T23:30:00+01:00'>soon</time></aside>"
+    assert _published(_undated(head, aside=aside)) == dt.date(2025, 6, 30)
 
 
 def test_placeholder_timestamps_are_no_dates() -> None:

@@ -69,12 +69,16 @@ def test_the_related_posts_are_exactly_the_labelled_strip(data) -> None:
     aside = f"<aside>{data.draw(strip(30, 'مقالات ذات صلة'))[0]}</aside>"
     footer = f"<footer>{data.draw(strip(35, 'Related Posts'))[0]}</footer>"
     inside = data.draw(st.booleans())  # the strip in the post's wrapper, or after it
+    # The strips side by side in a box of their own, or each on its own.
+    box = f'<div class="{data.draw(names)}">' if data.draw(st.booleans()) else ""
     wrapper = data.draw(names)
     post = (f'<div class="{wrapper}"><h1 class="{data.draw(names)}">عنوان المقال</h1>'
             f'<div class="{data.draw(names)}">{PROSE}</div>'
             + (navigation if data.draw(st.booleans()) else "")
-            + "".join(before) + (related if inside else "") + "</div>")
-    main = post + ("" if inside else related) + "".join(after)
+            + (box if inside else "") + "".join(before) + (related if inside else "")
+            + ("</div>" if box and inside else "") + "</div>")
+    main = post + (box if not inside else "") + ("" if inside else related) + "".join(after) + (
+        "</div>" if box and not inside else "")
     page = (f'<html lang="ar" dir="rtl"><head><title>عنوان المقال</title></head><body>'
             f'<div class="{data.draw(names)}">{main}</div>{aside}{footer}</body></html>')
     record = extract(page, URL, FETCHED)
@@ -117,3 +121,81 @@ def test_related_headings() -> None:
     for text in OTHER_LABELS + ["", "تتناول هذه الورقة القضايا ذات الصلة بأمن البحر الأحمر في "
                                     "ضوء التطورات الإقليمية الأخيرة"]:
         assert not says_related(text), text
+
+
+def _page(after_text: str, content_end: str = "", body_class: str = "") -> str:
+    return (f'<html lang="ar"><head><title>عنوان المقال</title></head><body class="{body_class}">'
+            f'<div class="z1"><h1>عنوان المقال</h1><div class="z2">{PROSE}{content_end}</div>'
+            f"{after_text}</div></body></html>")
+
+
+def _cards(first: int, count: int, shape: str = "li") -> str:
+    items = "".join(f'<{shape}><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></{shape}>'
+                    for n in range(first, first + count))
+    return f"<ul>{items}</ul>" if shape == "li" else items
+
+
+def _urls(first: int, count: int) -> list[str]:
+    return [f"https://ncmes.org/{4600 + n}" for n in range(first, first + count)]
+
+
+def test_related_headings_written_any_way() -> None:
+    """A heading as loose text, split between elements, or with a script before the list."""
+    for strip in (f"<div><hr>مقالات ذات صلة{_cards(0, 3)}</div>",
+                  f"<div><b>مقالات</b> ذات صلة{_cards(0, 3)}</div>",
+                  f"<div><h3>Related Posts</h3><script>var x = 1;</script>{_cards(0, 3)}</div>",
+                  f"<div><h3>اقرأ <span>أيضًا</span></h3>{_cards(0, 3)}</div>"):
+        assert [r.url for r in extract(_page(strip), URL, FETCHED).related] == _urls(0, 3), strip
+
+
+def test_one_card_strips_side_by_side_stay_apart() -> None:
+    # A related strip of one card beside a recent-posts strip of three, each under its heading.
+    strips = (f'<div class="z3"><section><h3>مقالات ذات صلة</h3>{_cards(0, 1, "article")}</section>'
+              f'<section><h3>أحدث المقالات</h3>{_cards(1, 3, "article")}</section></div>')
+    assert [r.url for r in extract(_page(strips), URL, FETCHED).related] == _urls(0, 1)
+    strips = (f'<div class="z3"><section><h3>أحدث المقالات</h3>{_cards(1, 3, "article")}</section>'
+              f'<section><h3>مقالات ذات صلة</h3>{_cards(0, 1, "article")}</section></div>')
+    assert [r.url for r in extract(_page(strips), URL, FETCHED).related] == _urls(0, 1)
+
+
+def test_a_known_block_left_empty_or_a_read_more_button_labels_nothing() -> None:
+    # Jetpack's block before its script fills it: only its heading. The posts after it are not
+    # its posts.
+    jetpack = '<div id="jp-relatedposts" class="jp-relatedposts"><h3 class="jp-relatedposts-headline">ذات صلة</h3></div>'
+    assert extract(_page(f'<div class="z9">{_cards(0, 3, "div")}</div>', jetpack), URL, FETCHED).related == []
+    button = f'<div><a href="https://ncmes.org/category/x/">Read more</a></div><div class="z9">{_cards(0, 3, "div")}</div>'
+    assert extract(_page(button), URL, FETCHED).related == []
+
+
+def test_the_related_strip_is_found_after_most_of_the_text_not_at_its_head() -> None:
+    strip = f"<div><h3>مقالات ذات صلة</h3>{_cards(0, 3)}</div>"
+    bio = "<div><p>الكاتب باحث في شؤون البحر الأحمر والقرن الأفريقي، وله دراسات عدة في أمن الملاحة.</p></div>"
+    # An author's note after the strip, inside the content: the strip is still the related one.
+    assert [r.url for r in extract(_page("", strip + bio), URL, FETCHED).related] == _urls(0, 3)
+    # A box before the article's text is not.
+    page = _page("").replace(f'<div class="z2">{PROSE}', f'<div class="z2">{strip}{PROSE}')
+    assert extract(page, URL, FETCHED).related == []
+
+
+def test_a_class_says_related_as_a_word_and_one_block_is_taken() -> None:
+    assert extract(_page(f'<div class="unrelated-promo">{_cards(0, 3)}</div>'), URL, FETCHED).related == []
+    blocks = (f'<div class="ast-related-posts">{_cards(0, 2)}</div>'
+              f'<div id="footer-widgets"><div class="widget_related_by_category"><h3>Popular</h3>'
+              f'{_cards(2, 3)}</div></div>')
+    assert [r.url for r in extract(_page(blocks), URL, FETCHED).related] == _urls(0, 2)
+
+
+def test_a_post_whose_text_is_a_list_of_other_posts_keeps_its_text() -> None:
+    """A short post listing other posts is the page's own post, not another post's card."""
+    links = "".join(f'<li><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></li>' for n in range(5))
+    page = ('<html lang="ar"><head><title>ملف البحر الأحمر</title></head><body class="postid-4800">'
+            '<article class="post-4800 post"><h1>ملف البحر الأحمر</h1><div class="entry-content">'
+            f'<p>يضم هذا الملف الدراسات التالية.</p><ul>{links}</ul></div></article>'
+            '<div class="q1"><p>المركز القومي لدراسات الشرق الأوسط مركز بحثي مستقل أسس في القاهرة '
+            'عام 1989، ويصدر دراسات وتقديرات موقف عن قضايا المنطقة.</p><p>يعمل المركز على إعداد '
+            'الدراسات والتقارير والندوات العلمية المتخصصة في شؤون الشرق الأوسط وأفريقيا.</p></div>'
+            '</body></html>')
+    record = extract(page, URL, FETCHED)
+    assert record.body.startswith("يضم هذا الملف الدراسات التالية.")
+    assert "أسس في القاهرة" not in record.body
+    assert not any("held little text" in warning for warning in record.warnings)

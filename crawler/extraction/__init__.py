@@ -227,10 +227,20 @@ def _prose_holder(doc: etree._Element, skip: set[etree._Element], whole_page: Ca
     return holder
 
 
-def _is_card(el: etree._Element, url: str, site: str) -> bool:
-    """Whether el is another post's card: half its text or more is links to other posts."""
-    linked = sum(len(normalize(" ".join(a.itertext()))) for a, _ in teaser_links(el, url, site))
-    return linked > 0 and 2 * linked >= len(normalize(" ".join(el.itertext())))
+def _is_card(el: etree._Element, page: fields.Page, probes: list[str]) -> bool:
+    """Whether el is another post's card: half its text or more is links to other posts, and
+    it is not the page's own post (it neither holds the headline nor shares its post
+    wrapper, and holds no run of the declared articleBody's words: `probes`)."""
+    title = page.title_element
+    if title is not None:
+        wrapper = fields.nearest_wrapper(title)
+        if container.is_inside(title, el) or (wrapper is not None and container.is_inside(el, wrapper)):
+            return False
+    text = normalize(" ".join(el.itertext()))
+    if probes and any(p in text for p in probes):
+        return False
+    linked = sum(len(normalize(" ".join(a.itertext()))) for a, _ in teaser_links(el, page.url, page.site))
+    return linked > 0 and 2 * linked >= len(text)
 
 
 def _extract(
@@ -275,7 +285,7 @@ def _extract(
     root = page.content
     if root is None and widened is None:  # no container at all (not one reviewed)
         root = _prose_holder(doc, boilerplate | set(regions.foreign), whole_page, page.warnings)
-    elif widened is fragment.LITTLE and _is_card(root, page.url, site):
+    elif widened is fragment.LITTLE and _is_card(root, page, container._probes(article_body)):
         # A container with little text that is another post's card (the only <article> of a
         # theme whose names say nothing): the page's prose, where it stands apart, is the
         # article.
@@ -314,8 +324,8 @@ def _extract(
         page.body.text = without_notes(page.body.text, page.notes.footnotes)
     if not page.body.text:
         raise ExtractionError(f"no body text on {urlsplit(url).path or '/'}")
-    if page.body.via == "container":  # where the article's text ends (fields.related)
-        page.text_end = next((b for b in reversed(prose()) if not container.inside(b, skip)), None)
+    if page.body.via == "container":  # where the article's text lies (fields.related)
+        page.text_prose = [b for b in prose() if not container.inside(b, skip)]
 
     page.warnings.extend(page.notes.warnings)
     page.warnings.extend(check_markers(page.body.text, page.notes.footnotes))

@@ -215,7 +215,7 @@ class _ClassInfo:
         self.box_kind = kind | _CANDIDATE if boxed else kind
         self.wanted = sel.wanted_tokens(cls)
         self.post = _post_number(cls, "post-") if "post-" in cls else None
-        self.related = sel.says_related(cls)
+        self.related = sel.names_related(cls)
 
 
 _CLASS_INFO: dict[str, _ClassInfo] = {}
@@ -259,14 +259,14 @@ def scan(doc: etree._Element) -> Scan:
             kind = info.box_kind if tag in _BOX_TAGS else info.kind
             for token in info.wanted:
                 by_class[token].append((pos, el))
-            if info.related or sel.says_related(ident):
+            if info.related or sel.names_related(ident):
                 index.said_related.append((pos, el))
             if tag == "body":
                 page_post = _post_number(cls, "postid-")
             elif page_post is not None and info.post is not None and info.post != page_post:
                 # post_class() of another post (a card, a "you may like" item): never this one.
                 kind |= _FOREIGN | _BOILER
-        elif sel.says_related(ident):
+        elif sel.names_related(ident):
             index.said_related.append((pos, el))
         if ident is not None:
             if ident in wanted_ids:

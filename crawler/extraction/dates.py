@@ -21,7 +21,7 @@ UTC = dt.UTC
 _TATWEEL = "\u0640"
 
 
-def _fold_arabic(text: str) -> str:
+def fold_arabic(text: str) -> str:
     # Month names are spelled with or without hamza, ة/ه and ى/ي interchangeably.
     text = text.replace(_TATWEEL, "")
     return (
@@ -42,7 +42,7 @@ _MONTHS_RAW: dict[str, int] = {
     # Maghrebi names that differ.
     "جانفي": 1, "فيفري": 2, "أفريل": 4, "جوان": 6, "جويلية": 7, "أوت": 8,
 }
-_MONTHS: dict[str, int] = {_fold_arabic(k): v for k, v in _MONTHS_RAW.items()}
+_MONTHS: dict[str, int] = {fold_arabic(k): v for k, v in _MONTHS_RAW.items()}
 # Longest first so that "كانون الثاني" wins over nothing shorter and two-word names match whole.
 _MONTH_ALT = "|".join(sorted((re.escape(k) for k in _MONTHS), key=len, reverse=True))
 _ENGLISH_MONTHS = {
@@ -90,7 +90,7 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def _by_month_name(text: str) -> dt.date | None:
-    folded = _TIME_RE.sub(" ", _fold_arabic(text))
+    folded = _TIME_RE.sub(" ", fold_arabic(text))
     months = {_MONTHS[m.group(1)] for m in _MONTH_NAME_RE.finditer(folded)}
     months |= {_english_abbrev(m.group(1)) for m in _ENGLISH_NAME_RE.finditer(folded)}
     # "تشرين الأول/أكتوبر" names one month twice; two different months is not a date.
@@ -132,7 +132,7 @@ def is_date_only(text: str) -> bool:
     cleaned = _OFFSET_RE.sub(" ", clean_date_text(text))
     if len(_YEAR_RE.findall(cleaned)) != 1 or parse_shown_date(text) is None:
         return False  # one date: a line of two ("2022-05-22. Retrieved 2022-06-20") is a note's
-    rest = _fold_arabic(cleaned)
+    rest = fold_arabic(cleaned)
     for pattern in (_TIME_RE, _MERIDIEM_RE, _MONTH_NAME_RE, _ENGLISH_NAME_RE, _WEEKDAY_RE):
         rest = pattern.sub(" ", rest)
     return len(re.findall(r"[^\W\d_]+", rest)) <= _OTHER_WORDS
@@ -234,12 +234,22 @@ def publication_day(value: dt.datetime, url: str, clock: ZoneInfo | None = SITE_
     return in_url if in_url is not None and abs((in_url - day).days) == 1 else day
 
 
-def on_site_clock(value: dt.datetime | None) -> bool:
-    """Whether a timestamp read by read_timestamp is written on the site's clock: with the
-    non-zero offset Cairo had at that instant (+02:00, or +03:00 in its summers)."""
+# A timestamp written with its own offset (2025-08-21T12:25:00+03:00).
+_WRITTEN_OFFSET = re.compile(r"\d[T ]\d\d:\d\d.*[+-]\d\d:?\d\d\s*$")
+
+
+def on_site_clock(text: str | None) -> bool:
+    """Whether a machine timestamp is written on the site's clock: with the non-zero offset
+    Cairo had at that instant (+02:00, or +03:00 in its summers)."""
+    if not text or not _WRITTEN_OFFSET.search(text):
+        return False
+    value = read_timestamp(text)
     if value is None or value.tzinfo is SITE_TZ or not value.utcoffset():
         return False
-    return value.utcoffset() == value.astimezone(SITE_TZ).utcoffset()
+    try:
+        return value.utcoffset() == value.astimezone(SITE_TZ).utcoffset()
+    except (OverflowError, ValueError):  # a year 9999 placeholder
+        return False
 
 
 def month_first(text: str) -> dt.date | None:

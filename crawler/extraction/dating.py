@@ -84,7 +84,8 @@ def _target_kind(href: str, page_url: str, site: str) -> str:
     return "page"
 
 
-def _longer_than(node: etree._Element, limit: int) -> bool:
+def longer_than(node: etree._Element, limit: int) -> bool:
+    """Whether node holds more than `limit` characters of (stripped) text; stops counting there."""
     total = 0
     for text in node.itertext():
         total += len(text.strip())
@@ -101,7 +102,7 @@ def _teaser_box(el: etree._Element, stop: etree._Element | None = None,
     for node in el.iterancestors():
         if node is stop or node.tag in ("body", "html") or (
                 sizes[node] > TEASER_CHARS if sizes is not None
-                else _longer_than(node, TEASER_CHARS)):
+                else longer_than(node, TEASER_CHARS)):
             break
         box = node
     return box
@@ -148,7 +149,7 @@ def teaser_links(root: etree._Element, page_url: str, site: str, pictures: bool 
     for a in links:
         parent = a.getparent()
         alone = a is root or parent is None or parent is root or (
-            sizes[parent] > TEASER_CHARS if sizes is not None else _longer_than(parent, TEASER_CHARS))
+            sizes[parent] > TEASER_CHARS if sizes is not None else longer_than(parent, TEASER_CHARS))
         if alone and not inline:
             continue  # decided before the link's URL is looked at: most links are in sentences
         if _links_another_post(a, page_url, site, pictures):

@@ -33,7 +33,7 @@ from .dating import beside_other_post, htmldate_date
 from .footnotes import FootnoteResult
 from .metadata import Metadata, jsonld_list, jsonld_names, jsonld_text, post_id_candidates
 from .record import Footnote, Link, Related
-from .related import labelled_cards, named_blocks, off_column
+from .related import Article, labelled_cards, named_blocks, off_column
 from .render import BLOCK_TAGS, tag_of
 
 # Site-wide accounts and the publisher's own names (Arabic, English, NCMES) are not authors.
@@ -68,16 +68,15 @@ class Page:
     fetched_at: dt.datetime | None = None  # no date found may be later
     date_elements: list[tuple[int, etree._Element, str]] | None = None  # (own_date_elements)
     clock: ZoneInfo | None = None  # the publisher's clock, when the caller knows it (publisher_clock)
-    # The article's last paragraph of prose in the element the body was read from (the
-    # content container, or the prose holder where none is named); None when trafilatura
-    # read the whole page.
-    text_end: etree._Element | None = None
+    # The paragraphs of prose of the body's own element (the content container, or the prose
+    # holder where none is named); none when trafilatura read the whole page.
+    text_prose: list[etree._Element] = field(default_factory=list)
 
 
 _POST_WRAPPER_CLASSES = frozenset({"hentry", "type-post"})
 
 
-def _is_post_wrapper(el: etree._Element) -> bool:
+def is_post_wrapper(el: etree._Element) -> bool:
     """post_class() output or an <article>: WordPress's stable marker of one post's region."""
     if not isinstance(el.tag, str):
         return False
@@ -85,11 +84,11 @@ def _is_post_wrapper(el: etree._Element) -> bool:
     return el.tag == "article" or bool(classes & _POST_WRAPPER_CLASSES)
 
 
-def _nearest_wrapper(el: etree._Element) -> etree._Element | None:
+def nearest_wrapper(el: etree._Element) -> etree._Element | None:
     for candidate in (el, *el.iterancestors()):
         if candidate.tag in ("body", "html"):
             return None
-        if _is_post_wrapper(candidate):
+        if is_post_wrapper(candidate):
             return candidate
     return None
 
@@ -111,9 +110,9 @@ def article_region(page: Page) -> list[etree._Element]:
         title_path = [title_el, *title_el.iterancestors()]
         on_path = set(title_path)
         common = next((a for a in (content, *content.iterancestors()) if a in on_path), None)
-        wrapper = _nearest_wrapper(common) if common is not None else None
+        wrapper = nearest_wrapper(common) if common is not None else None
         # The content's own post wrapper (a title shown in a page banner, outside it).
-        content_wrapper = _nearest_wrapper(content)
+        content_wrapper = nearest_wrapper(content)
         content_side = content_wrapper if content_wrapper is not None else content
         if wrapper is not None:
             region = [wrapper]
@@ -129,10 +128,10 @@ def article_region(page: Page) -> list[etree._Element]:
             region = ([head, *children[start + 1:stop], content_side] if start >= 0
                       else [head, content_side])
     elif content is not None:
-        content_wrapper = _nearest_wrapper(content)
+        content_wrapper = nearest_wrapper(content)
         region = [content_wrapper if content_wrapper is not None else content]
     elif title_el is not None:
-        wrapper = _nearest_wrapper(title_el)
+        wrapper = nearest_wrapper(title_el)
         parent = title_el.getparent()
         region = [wrapper] if wrapper is not None else [parent if parent is not None else title_el]
     page.region = region
@@ -498,7 +497,10 @@ def published(page: Page, stamp: dt.datetime | None) -> dt.date | None:
     metadata and own region when neither, and as the referee between a shown date not
     marked as the post's and the metadata. Warns on doubt."""
     shown, marked, shown_text = _shown_date(page)
-    meta_date = publication_day(stamp, page.url, publisher_clock(page)) if stamp is not None else None
+    meta_date = None
+    if stamp is not None:  # the publisher's clock matters to a UTC time only
+        utc = stamp.tzinfo is not SITE_TZ and not stamp.utcoffset()
+        meta_date = publication_day(stamp, page.url, publisher_clock(page) if utc else SITE_TZ)
     if shown is not None:
         other = month_first(shown_text)
         if other is not None and other != shown:
@@ -548,8 +550,8 @@ def publisher_clock(page: Page) -> ZoneInfo | None:
                page.meta.first("article:modified_time", "og:updated_time")]
     if page.meta.article:
         written += [jsonld_text(page.meta.article.get(key)) for key in ("datePublished", "dateModified")]
-    written += [el.get("datetime") for el in page.doc.iter("time")]
-    return SITE_TZ if any(on_site_clock(read_timestamp(text)) for text in written if text) else None
+    written += [el.get("datetime") for el in sel.TIME_ELEMENTS(page.doc)]
+    return SITE_TZ if any(on_site_clock(text) for text in written) else None
 
 
 def _month_first_source(page: Page, meta_date: dt.date | None, other: dt.date) -> str:
@@ -602,16 +604,21 @@ def related(page: Page) -> list[Related]:
                      if (precedes(content, w) or is_inside(w, content))
                      and not inside(w, sidebars)]
             blocks = after[:1]
-    out = _related_links(blocks, page)
+    if blocks:
+        return _related_links(blocks, page)
     body = page.doc.find("body")
-    if out or page.text_end is None or body is None:
-        return out
+    if not page.text_prose or body is None:
+        return []
+    article = Article(page.text_prose)
 
     def off(el: etree._Element) -> bool:
-        return off_column(el, sidebars, _is_post_wrapper)
+        return off_column(el, sidebars, is_post_wrapper)
 
-    out = _related_links(named_blocks(sel.SAID_RELATED(page.doc), page.text_end, off), page)
-    return out or _related_links(labelled_cards(body, page.text_end, page.url, page.site, off), page)
+    for block in named_blocks(sel.SAID_RELATED(page.doc), article, off):
+        found = _related_links([block], page)
+        if found:
+            return found
+    return _related_links(labelled_cards(body, article, page.url, page.site, off), page)
 
 
 def _related_links(blocks: list[etree._Element], page: Page) -> list[Related]:

@@ -56,10 +56,11 @@ _PARA_TAGS = frozenset({"p", "li", "blockquote", "pre", "dd"})
 
 @dataclass(frozen=True)
 class Decision:
-    """keep the container, widen it to the ancestor at `level` (1 = its parent), or fall back
-    to trafilatura's body; `inside`/`held` are the evidence, for the record's warning."""
+    """keep the container, widen it to the ancestor at `level` (1 = its parent), fall back to
+    trafilatura's body, or keep one that holds little text (the caller may take the page's
+    prose holder instead); `inside`/`held` are the evidence, for the record's warning."""
 
-    action: str  # "keep", "widen", "fallback"
+    action: str  # "keep", "widen", "fallback", "little"
     level: int = 0
     inside: float = 1.0
     held: float = 1.0
@@ -235,8 +236,9 @@ def describe(el: etree._Element) -> str:
     return f"<{el.tag}{attrs}>"
 
 
-# Below this many characters of article-like text the container "holds little" and the body's
-# own comparison with trafilatura decides (body.py); this is for containers with real text.
+# Below this many characters of article-like text the container "holds little" (LITTLE): the
+# page's prose holder replaces another post's card, else the body's own comparison with
+# trafilatura decides (body.py); the review is for containers with real text.
 _LITTLE_CHARS = 250
 
 

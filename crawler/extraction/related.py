@@ -1,44 +1,62 @@
-"""The related-posts block where no known marker names it: one a theme names with the word
-"related" in a class or id, else the strip of other posts' cards after the article's text
-that its heading calls related ("Related posts", "اقرأ أيضًا"). A parsed page in, elements out.
+"""The related-posts block where no known marker names one: a block a theme names with the
+word "related" in a class or id, else the strip of other posts' cards whose heading calls
+them related ("Related posts", "اقرأ أيضًا"). A parsed page in, elements out.
 
-Both come after the article's last paragraph of prose and outside what is not the article's
-column: sidebars, navigation (a post's previous/next links), forms, and the page's own header
-and footer. A list of other posts there that no heading calls related (recent posts, most
-read) is not the related block. Only links to the site's posts by their numeric permalinks
-are related posts, so a page with none after its text, or no related heading there, costs a
-look at its links' hrefs and short texts only.
+Either comes after most of the article's text (half its prose or more stands before it:
+never a box at the head of the text, nor the recent posts a template prints before it) and
+outside what is not the article's column: sidebars, navigation (a post's previous and next
+links), forms, and the page's own header and footer. A list of other posts that no heading
+calls related (recent posts, most read) is not the related block. Only links to the site's
+posts by their numeric permalinks are related posts, so a page with none after its text, or
+no related heading there, costs a look at its links' hrefs and short texts only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from functools import cached_property
 
 from lxml import etree
 
 from crawler.text import normalize
 
 from .container import precedes
-from .dating import teaser_cards, teaser_links
+from .dates import fold_arabic
+from .dating import longer_than, teaser_cards, teaser_links
+from .render import BLOCK_TAGS
 
 _ASIDE_TAGS = frozenset({"nav", "aside", "form"})
 _ASIDE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search"})
 # A heading is short: a sentence that mentions related work is not one.
 LABEL_CHARS = 60
 # What a related-posts heading says, in the site's two languages (Arabic folded: no
-# diacritics, one alef, ه for ة).
+# diacritics, one alef, ه for ة, ي for ى).
 _LABEL = re.compile(
-    r"\b(?:related|similar|see also|also read|read (?:also|more)|more on this"
+    r"\b(?:related|similar|see also|also read|read also|more on this"
     r"|you (?:may|might) also (?:like|enjoy)|recommended)\b"
     r"|ذات (?:ال)?صله|مشابهه|متعلقه|اقرا (?:ايضا|كذلك)|قد يعجبك|مواضيع اخري|مقالات اخري",
     re.IGNORECASE,
 )
-# A word any of those headings holds, however it is split between elements: where none
-# follows the article, its cards are not looked at.
-_HINT = re.compile(r"relat|similar|also|recommend|صل[ةه]|مشابه|متعلق|يعجب|[أاإ]يض|[أاإ]قر[أا]|[أا]خر",
+# A word each of those headings holds (without diacritics), however its words are split
+# between elements: where none follows the article, its cards are not looked at.
+_HINT = re.compile(r"relat|similar|also|more on|recommend|صل[ةه]|مشابه|متعلق|يعجب|[أاإآ]يض|كذلك|[أاإآ]خر",
                    re.IGNORECASE)
 _DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")
+# "related" as a word of a class or id: `ast-related-posts`, `crp_related`, `entryRelated`,
+# `relatedPosts`; not `unrelated`.
+_NAMED = re.compile(r"(?:^|[^a-zA-Z])related|Related")
+_SKIPPED_TEXT = "not(parent::script or parent::style or parent::noscript or parent::template)"
+_FOLLOWING_HREFS = etree.XPath("following::a/@href", smart_strings=False)
+_FOLLOWING_LINKS = etree.XPath("following::a[@href]")
+# The short texts after an element: a heading's words.
+_FOLLOWING_SHORT_TEXT = etree.XPath(
+    f"following::text()[{_SKIPPED_TEXT}]"
+    f"[string-length(normalize-space()) > 0 and string-length(normalize-space()) <= {LABEL_CHARS}]")
+_PRECEDING_TEXT = etree.XPath(f"preceding::text()[normalize-space()][{_SKIPPED_TEXT}]")
+# A numeric permalink as a link writes it (/4571/, or WordPress's ?p=4571).
+_PERMALINK = re.compile(r"^\s*(?:(?:https?:)?//[^/?#]+)?/\d+/?(?:[?#]|\s*$)|[?&]p=\d+")
 
 
 def says_related(text: str) -> bool:
@@ -46,9 +64,7 @@ def says_related(text: str) -> bool:
     text = normalize(text)
     if not text or len(text) > LABEL_CHARS:
         return False
-    folded = (_DIACRITICS.sub("", text).replace("أ", "ا").replace("إ", "ا").replace("آ", "ا")
-              .replace("ة", "ه").replace("ى", "ي"))
-    return bool(_LABEL.search(folded))
+    return bool(_LABEL.search(fold_arabic(_DIACRITICS.sub("", text))))
 
 
 def off_column(el: etree._Element, sidebars: set[etree._Element],
@@ -66,113 +82,141 @@ def off_column(el: etree._Element, sidebars: set[etree._Element],
     return False
 
 
-_FOLLOWING_LINKS = etree.XPath("following::a[@href]")
-# A numeric permalink as a link writes it (/4571/, or WordPress's ?p=4571).
-_PERMALINK = re.compile(r"^\s*(?:(?:https?:)?//[^/?#]+)?/\d+/?(?:[?#]|\s*$)|[?&]p=\d+")
-# The short texts after an element (a heading's words), not a script's or a style's.
-_FOLLOWING_SHORT_TEXT = etree.XPath(
-    "following::text()[not(parent::script or parent::style)]"
-    f"[string-length(normalize-space()) > 0 and string-length(normalize-space()) <= {LABEL_CHARS}]")
+class Article:
+    """Where the article's text lies: its paragraphs of prose, in page order."""
+
+    def __init__(self, prose: list[etree._Element]) -> None:
+        self.start = prose[0]
+        self.blocks = prose
+
+    @cached_property
+    def sizes(self) -> list[int]:
+        """Characters of each paragraph (measured only when a candidate is found)."""
+        return [len(normalize(" ".join(block.itertext()))) for block in self.blocks]
+
+    def mostly_before(self, el: etree._Element) -> bool:
+        """Whether half the article's prose or more ends before el starts."""
+        before = sum(chars for block, chars in zip(self.blocks, self.sizes, strict=True)
+                     if precedes(block, el))
+        return 2 * before >= sum(self.sizes)
 
 
-def named_blocks(named: list[etree._Element], anchor: etree._Element,
-                 off: Callable[[etree._Element], bool]) -> list[etree._Element]:
-    """The outermost of the `named` elements (those whose class or id holds the word
-    "related", in page order: selectors.SAID_RELATED) that come after anchor (the article's
-    last paragraph of prose), outside sidebars and navigation (off)."""
-    found: list[etree._Element] = []
+def named_blocks(named: list[etree._Element], article: Article,
+                 off: Callable[[etree._Element], bool]) -> Iterator[etree._Element]:
+    """The outermost of the `named` elements (those whose class or id holds "related", in page
+    order: selectors.SAID_RELATED) whose class or id holds it as a word, after most of the
+    article, outside sidebars and navigation (off), in page order; found one by one."""
     taken: set[etree._Element] = set()
     for el in named:
-        if any(a in taken for a in el.iterancestors()) or not precedes(anchor, el) or off(el):
+        if not (_NAMED.search(el.get("class") or "") or _NAMED.search(el.get("id") or "")):
             continue
-        found.append(el)
-        taken.add(el)
-    return found
+        if any(a in taken for a in el.iterancestors()) or not precedes(article.start, el):
+            continue
+        taken.add(el)  # its own blocks are inside it, whether it is one or not
+        if not off(el) and article.mostly_before(el):
+            yield el
 
 
-def labelled_cards(body: etree._Element, anchor: etree._Element, page_url: str, site: str,
+def labelled_cards(body: etree._Element, article: Article, page_url: str, site: str,
                    off: Callable[[etree._Element], bool]) -> list[etree._Element]:
-    """The cards of the first strip of other posts' cards after anchor whose heading says it
-    holds related posts (says_related), outside sidebars and navigation (off); [] when none."""
+    """The cards of the first strip of other posts' cards after most of the article whose
+    heading says it holds related posts (says_related), outside sidebars and navigation (off);
+    [] when none."""
+    start = article.start
     # Only links to posts by their numeric permalinks are related posts (fields.related).
-    after = [a for a in _FOLLOWING_LINKS(anchor)
+    if not any(_PERMALINK.search(href) for href in _FOLLOWING_HREFS(start)):
+        return []
+    after = [a for a in _FOLLOWING_LINKS(start)
              if _PERMALINK.search(a.get("href") or "") and _rel(a).isdisjoint({"prev", "next"})]
-    if not after or not any(_heads(text) for text in _FOLLOWING_SHORT_TEXT(anchor) if _HINT.search(text)):
-        return []  # no heading after the article says related: its cards are not looked at
+    if not after or not any(_heads(text, off) for text in _FOLLOWING_SHORT_TEXT(start)
+                            if _HINT.search(_DIACRITICS.sub("", text))):
+        return []  # no heading after the article's start says related
     links = [(a, box) for a, box in teaser_links(body, page_url, site, inline=False, among=after)
              if not off(a)]
     if not links:
         return []
     cards = teaser_cards(links, page_url, site)
-    first_link = {}
+    first_link: dict[etree._Element, etree._Element] = {}
     for (a, _), card in zip(links, cards, strict=True):
         first_link.setdefault(card, a)
-    holders = set(cards)
-    for card in cards:
-        holders.update(card.iterancestors())
-    around = {anchor, *anchor.iterancestors()}  # the elements holding the article's end
-    done: set[etree._Element] = set()
+    held: Counter[etree._Element] = Counter()  # cards under each element
+    for card in first_link:
+        held.update((card, *card.iterancestors()))
+    around = {start, *start.iterancestors()}
     for card, link in first_link.items():
-        if card in done:
+        if not article.mostly_before(card):
             continue
-        strip = _strip(card, holders, around)
-        done.update(c for item in strip for c in (item, *item.iterdescendants()) if c in first_link)
-        if says_related(_label(card, link, anchor, around)):
-            return strip
+        related, own = _label(card, link, start)
+        if related:
+            # A heading inside the card heads it alone (a strip of one card under its own
+            # heading); one before it heads the card's strip.
+            return [card] if own else _strip(card, held, around)
     return []
-
-
-def _heads(text: etree._ElementUnicodeResult) -> bool:
-    """Whether a short text is, or is part of, a heading that says related: its element's
-    text, or its parent's (a heading whose words are split between elements)."""
-    el = text.getparent()
-    for node in (el, el.getparent() if el is not None else None):
-        if node is not None and says_related(" ".join(node.itertext())):
-            return True
-    return False
 
 
 def _rel(a: etree._Element) -> set[str]:
     return set((a.get("rel") or "").lower().split())
 
 
-def _strip(card: etree._Element, holders: set[etree._Element],
+def _says(text: etree._ElementUnicodeResult) -> bool:
+    """Whether a text node is a related heading: alone, or with the rest of the block holding
+    it (past inline elements: a heading whose words are split between them) when that is
+    short."""
+    if says_related(text):
+        return True
+    owner = text.getparent()
+    el = owner.getparent() if owner is not None and text.is_tail else owner
+    while el is not None and el.tag not in BLOCK_TAGS and el.getparent() is not None:
+        el = el.getparent()
+    return el is not None and not longer_than(el, LABEL_CHARS) and says_related(" ".join(el.itertext()))
+
+
+def _heads(text: etree._ElementUnicodeResult, off: Callable[[etree._Element], bool]) -> bool:
+    """Whether a short text is (part of) a heading that says related, in the article's column."""
+    owner = text.getparent()
+    return owner is not None and _says(text) and not off(owner)
+
+
+def _inside(text: etree._ElementUnicodeResult, el: etree._Element) -> bool:
+    """Whether a text node stands inside el (el's tail does not)."""
+    owner = text.getparent()
+    if owner is None:
+        return False
+    if owner is el:
+        return not text.is_tail
+    return any(a is el for a in owner.iterancestors())
+
+
+def _strip(card: etree._Element, held: Counter[etree._Element],
            around: set[etree._Element]) -> list[etree._Element]:
     """The cards of the strip a card belongs to. Climbing from the card, the first ancestor
-    with another child holding cards ends the climb; when that child is of the card's own
-    shape (the same tag), the ancestor is a strip of such cards; else the card is alone.
-    around: the elements holding the article's end, where the climb stops."""
+    with another child holding cards ends the climb; the children of the card's own shape
+    (the same tag) holding one card each are then the strip, when there are two or more;
+    else the card is alone. around: the elements holding the article's start, where the
+    climb stops."""
     node = card
     while True:
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html") or parent in around:
             return [card]
-        if any(k is not node and k in holders for k in parent):
-            same = [k for k in parent if k in holders and k.tag == node.tag]
+        if any(k is not node and held[k] for k in parent):
+            same = [k for k in parent if held[k] == 1 and k.tag == node.tag]
             return same if len(same) >= 2 else [card]
         node = parent
 
 
-def _label(card: etree._Element, link: etree._Element, anchor: etree._Element,
-           around: set[etree._Element]) -> str:
-    """The heading of the strip whose first card is `card` (its link to the post: `link`): the
-    nearest text before the link, when it comes after the article (anchor; around: the
-    elements holding it). Inside the card, only a related heading counts (a card holding its
-    strip's heading: a strip of one); other text there is the card's own (a date, a kicker)."""
-    node = link
-    while node.tag not in ("body", "html"):
-        within = node is not card and any(a is card for a in node.iterancestors())
-        for sibling in node.itersiblings(preceding=True):
-            if sibling is anchor or sibling in around:
-                return ""
-            text = normalize(" ".join(sibling.itertext())) if isinstance(sibling.tag, str) else ""
-            if text and (not within or says_related(text)):
-                return text
-        parent = node.getparent()
-        if parent is None or parent in around:
-            return ""
-        text = normalize(parent.text or "")
-        if text and (not (within or node is card) or says_related(text)):
-            return text
-        node = parent
-    return ""
+def _label(card: etree._Element, link: etree._Element, start: etree._Element) -> tuple[bool, bool]:
+    """Whether the strip whose first card is `card` (its link to the post: `link`) is headed as
+    related, and whether that heading stands inside the card: the nearest text before the
+    link, after the article's start, decides. Inside the card only a related heading counts
+    (a card holding its strip's heading: a strip of one); other text there is the card's own
+    (its date, a kicker, or the heading of a strip that is not the related one)."""
+    for text in reversed(_PRECEDING_TEXT(link)):
+        if _inside(text, start):
+            return False, False
+        related = _says(text)
+        if not _inside(text, card):
+            return related, False
+        if related:
+            return True, True
+    return False, False

@@ -240,8 +240,8 @@ SAID_RELATED = Query(
 )
 
 
-def says_related(value: str | None) -> bool:
-    """Whether a class or id value holds the word "related" (SAID_RELATED)."""
+def names_related(value: str | None) -> bool:
+    """Whether a class or id value holds "related" (SAID_RELATED)."""
     return value is not None and "related" in value.lower()
 
 
@@ -256,6 +256,7 @@ SHOWN_DATE_CANDIDATES: tuple[Query, ...] = (
           _cls("entry-date", "post-date", "published")),
     Query("//time", _tag("time")),
 )
+TIME_ELEMENTS = SHOWN_DATE_CANDIDATES[-1]
 
 # -- authors ---------------------------------------------------------------------------------
 AUTHOR_FIELD_CANDIDATES: tuple[Query, ...] = (
