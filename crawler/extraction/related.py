@@ -54,7 +54,6 @@ _FOLLOWING_LINKS = etree.XPath("following::a[@href]")
 _FOLLOWING_SHORT_TEXT = etree.XPath(
     f"following::text()[{_SKIPPED_TEXT}]"
     f"[string-length(normalize-space()) > 0 and string-length(normalize-space()) <= {LABEL_CHARS}]")
-_PRECEDING_TEXT = etree.XPath(f"preceding::text()[normalize-space()][{_SKIPPED_TEXT}]")
 # A numeric permalink as a link writes it (/4571/, or WordPress's ?p=4571).
 _PERMALINK = re.compile(r"^\s*(?:(?:https?:)?//[^/?#]+)?/\d+/?(?:[?#]|\s*$)|[?&]p=\d+")
 
@@ -158,33 +157,65 @@ def _rel(a: etree._Element) -> set[str]:
     return set((a.get("rel") or "").lower().split())
 
 
-def _says(text: etree._ElementUnicodeResult) -> bool:
-    """Whether a text node is a related heading: alone, or with the rest of the block holding
-    it (past inline elements: a heading whose words are split between them) when that is
-    short."""
+def _says(text: str, el: etree._Element | None, tail: bool) -> bool:
+    """Whether a text (el's text, or its tail) is a related heading: alone, or with the rest
+    of the block holding it (past inline elements: a heading whose words are split between
+    them) when that is short."""
     if says_related(text):
         return True
-    owner = text.getparent()
-    el = owner.getparent() if owner is not None and text.is_tail else owner
-    while el is not None and el.tag not in BLOCK_TAGS and el.getparent() is not None:
-        el = el.getparent()
-    return el is not None and not longer_than(el, LABEL_CHARS) and says_related(" ".join(el.itertext()))
+    block = el.getparent() if el is not None and tail else el
+    while block is not None and block.tag not in BLOCK_TAGS and block.getparent() is not None:
+        block = block.getparent()
+    return (block is not None and not longer_than(block, LABEL_CHARS)
+            and says_related(" ".join(block.itertext())))
 
 
 def _heads(text: etree._ElementUnicodeResult, off: Callable[[etree._Element], bool]) -> bool:
     """Whether a short text is (part of) a heading that says related, in the article's column."""
     owner = text.getparent()
-    return owner is not None and _says(text) and not off(owner)
+    return owner is not None and _says(text, owner, text.is_tail) and not off(owner)
 
 
-def _inside(text: etree._ElementUnicodeResult, el: etree._Element) -> bool:
-    """Whether a text node stands inside el (el's tail does not)."""
-    owner = text.getparent()
-    if owner is None:
-        return False
-    if owner is el:
-        return not text.is_tail
-    return any(a is el for a in owner.iterancestors())
+def _inside(el: etree._Element, tail: bool, outer: etree._Element) -> bool:
+    """Whether el's text (or its tail) stands inside outer (outer's own tail does not)."""
+    if el is outer:
+        return not tail
+    return any(a is outer for a in el.iterancestors())
+
+
+_UNREAD = frozenset({"script", "style", "noscript", "template"})
+
+
+def _before(el: etree._Element) -> Iterator[tuple[str, etree._Element, bool]]:
+    """The texts before el in page order, nearest first, as (text, the element holding it,
+    whether it is that element's tail); whitespace, scripts and styles skipped. Walked back
+    from el, so a caller stopping at the first few never reads the page before them."""
+    node = el
+    while True:
+        prev = node.getprevious()
+        while prev is not None:
+            if prev.tail and prev.tail.strip():
+                yield prev.tail, prev, True
+            if isinstance(prev.tag, str) and prev.tag not in _UNREAD:
+                yield from _texts_backwards(prev)
+            prev = prev.getprevious()
+        parent = node.getparent()
+        if parent is None:
+            return
+        if parent.text and parent.text.strip() and parent.tag not in _UNREAD:
+            yield parent.text, parent, False
+        node = parent
+
+
+def _texts_backwards(el: etree._Element) -> Iterator[tuple[str, etree._Element, bool]]:
+    """The texts inside el, last first (as _before gives them)."""
+    for child in reversed(el):
+        if child.tail and child.tail.strip():
+            yield child.tail, child, True
+        if isinstance(child.tag, str) and child.tag not in _UNREAD:
+            yield from _texts_backwards(child)
+    if el.text and el.text.strip():
+        yield el.text, el, False
 
 
 def _strip(card: etree._Element, held: Counter[etree._Element],
@@ -211,11 +242,11 @@ def _label(card: etree._Element, link: etree._Element, start: etree._Element) ->
     link, after the article's start, decides. Inside the card only a related heading counts
     (a card holding its strip's heading: a strip of one); other text there is the card's own
     (its date, a kicker, or the heading of a strip that is not the related one)."""
-    for text in reversed(_PRECEDING_TEXT(link)):
-        if _inside(text, start):
+    for text, el, tail in _before(link):
+        if _inside(el, tail, start):
             return False, False
-        related = _says(text)
-        if not _inside(text, card):
+        related = _says(text, el, tail)
+        if not _inside(el, tail, card):
             return related, False
         if related:
             return True, True
