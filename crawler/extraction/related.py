@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import cached_property
+from itertools import accumulate
 
 from lxml import etree
 
@@ -89,15 +90,22 @@ class Article:
         self.blocks = prose
 
     @cached_property
-    def sizes(self) -> list[int]:
-        """Characters of each paragraph (measured only when a candidate is found)."""
-        return [len(normalize(" ".join(block.itertext()))) for block in self.blocks]
+    def upto(self) -> list[int]:
+        """Characters of prose up to the end of each paragraph (measured only when a
+        candidate is found)."""
+        return list(accumulate(sum(len(t.strip()) for t in block.itertext()) for block in self.blocks))
 
     def mostly_before(self, el: etree._Element) -> bool:
-        """Whether half the article's prose or more ends before el starts."""
-        before = sum(chars for block, chars in zip(self.blocks, self.sizes, strict=True)
-                     if precedes(block, el))
-        return 2 * before >= sum(self.sizes)
+        """Whether half the article's prose or more ends before el starts (the paragraphs
+        before el are a run from the first: found by halving)."""
+        low, high = 0, len(self.blocks)
+        while low < high:
+            mid = (low + high) // 2
+            if precedes(self.blocks[mid], el):
+                low = mid + 1
+            else:
+                high = mid
+        return low > 0 and 2 * self.upto[low - 1] >= self.upto[-1]
 
 
 def named_blocks(named: list[etree._Element], article: Article,
@@ -112,7 +120,8 @@ def named_blocks(named: list[etree._Element], article: Article,
         if any(a in taken for a in el.iterancestors()) or not precedes(article.start, el):
             continue
         taken.add(el)  # its own blocks are inside it, whether it is one or not
-        if not off(el) and article.mostly_before(el):
+        if (any(_PERMALINK.search(a.get("href") or "") for a in el.iter("a"))
+                and not off(el) and article.mostly_before(el)):
             yield el
 
 
