@@ -58,7 +58,26 @@ def site_key(site: str) -> tuple[str, int]:
 
 def is_same_site(url: str, site: str) -> bool:
     """True when url is on the site's host and port (http and https count as the same site)."""
-    return _on_site(urlsplit(url), site)
+    try:
+        return _on_site(urlsplit(url), site)
+    except ValueError:  # no URL at all (an unclosed IPv6 bracket: https://[x)
+        return False
+
+
+def joined(base: str, href: str) -> str:
+    """href resolved against base; as written when it is no valid URL (https://[x)."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href
+
+
+def path_of(url: str) -> str:
+    """The path of a URL; "" when it is no valid URL (https://[x)."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
 
 
 def _on_site(parts: SplitResult, site: str) -> bool:
@@ -95,10 +114,13 @@ def canonical_url(url: str, site: str, base: str | None = None) -> str | None:
     if not url or _NON_HTTP.match(url):
         return None
     url = url.strip()
-    if base is not None:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
-    if not _on_site(parts, site):
+    try:
+        if base is not None:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        if not _on_site(parts, site):
+            return None
+    except ValueError:  # no URL at all (an unclosed IPv6 bracket: https://[x)
         return None
     scheme, netloc = site_origin(site)
     path = _normalise_path(parts.path)
@@ -111,7 +133,7 @@ def canonical_url(url: str, site: str, base: str | None = None) -> str | None:
 
 def post_id_from_url(url: str) -> int | None:
     """The post id of a numeric permalink (`/4571`), else None."""
-    match = _POST_PATH.match(urlsplit(url).path.rstrip("/"))
+    match = _POST_PATH.match(path_of(url).rstrip("/"))
     return int(match.group(1)) if match else None
 
 

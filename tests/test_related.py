@@ -199,3 +199,58 @@ def test_a_post_whose_text_is_a_list_of_other_posts_keeps_its_text() -> None:
     assert record.body.startswith("يضم هذا الملف الدراسات التالية.")
     assert "أسس في القاهرة" not in record.body
     assert not any("held little text" in warning for warning in record.warnings)
+
+
+def _headed_cards(ns: list[int]) -> str:
+    return "".join(f'<div class="z1"><h3><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></h3></div>'
+                   for n in ns)
+
+
+def test_a_strip_ends_at_the_next_heading_and_may_stand_in_the_text_box() -> None:
+    # Two strips side by side under one parent: only the related one's cards.
+    strips = (f'<div class="z5"><h2>مقالات ذات صلة</h2>{_headed_cards([1, 2])}'
+              f'<h2>الأكثر قراءة</h2>{_headed_cards([5, 6])}</div>')
+    assert [r.url for r in extract(_page(strips), URL, FETCHED).related] == _urls(1, 2)
+    # Cards printed straight into the text's own box, or after it at the page's top level.
+    inline = f"<h2>مقالات ذات صلة</h2>{_headed_cards([1, 2, 3])}"
+    assert [r.url for r in extract(_page("", inline), URL, FETCHED).related] == _urls(1, 3)
+    assert [r.url for r in extract(_page(inline), URL, FETCHED).related] == _urls(1, 3)
+
+
+def test_a_theme_naming_each_card_related() -> None:
+    cards = "".join(f'<div class="related-item"><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></div>'
+                    for n in range(1, 4))
+    page = _page(f'<section class="z5"><h2>مقالات ذات صلة</h2>{cards}</section>')
+    assert [r.url for r in extract(page, URL, FETCHED).related] == _urls(1, 3)
+
+
+def test_excerpts_and_quotes_do_not_hide_the_strip() -> None:
+    excerpt = "<p>مقتطف من المقال الآخر يعرض فكرته الرئيسية في سطر واحد طويل بما يكفي ليعد نثرا.</p>"
+    cards = "".join(f'<div class="z1"><h3><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></h3>'
+                    f"{excerpt}</div>" for n in range(6))
+    strip = f'<div class="z5"><h2>مقالات ذات صلة</h2>{cards}</div>'
+    assert [r.url for r in extract(_page("", strip), URL, FETCHED).related] == _urls(0, 6)
+    strip = f'<div class="z5"><h2>مقالات ذات صلة</h2>{_headed_cards([1, 2])}</div>'
+    # Paragraphs quoted in a <blockquote> count once.
+    quoted = "<blockquote>" + PROSE + "</blockquote>"
+    page = _page(strip).replace(f'<div class="z2">{PROSE}', f'<div class="z2">{PROSE}{quoted}')
+    assert [r.url for r in extract(page, URL, FETCHED).related] == _urls(1, 2)
+
+
+def test_headings_past_arrows_and_navigation() -> None:
+    arrows = (f'<section><div class="z3"><h3>مقالات ذات صلة</h3><div class="z4"><span>‹</span>'
+              f'<span>›</span> <span>1</span> / <span>3</span></div></div>'
+              f'<div class="z6">{_headed_cards([1, 2])}</div></section>')
+    assert [r.url for r in extract(_page(arrows), URL, FETCHED).related] == _urls(1, 2)
+    after_nav = (f'<nav><a href="https://ncmes.org/4599/">المقال السابق</a></nav>Related posts'
+                 f'<div class="z6">{_headed_cards([1, 2])}</div>')
+    assert [r.url for r in extract(_page(after_nav), URL, FETCHED).related] == _urls(1, 2)
+
+
+def test_links_that_are_no_urls_are_no_failure() -> None:
+    """An unclosed IPv6 bracket (https://[x) in a link, a note or a related strip."""
+    strip = f'<div class="z5"><h2>مقالات ذات صلة</h2>{_headed_cards([1, 2])}<a href="https://[x/12/">x</a></div>'
+    page = _page(strip, '<p>نص فيه <a href="https://[y">رابط</a> معطوب ثم ينتهي.[1]</p><p>[1] المصدر https://[z</p>')
+    record = extract(page, URL, FETCHED)
+    assert [r.url for r in record.related] == _urls(1, 2)
+    assert any(link.url == "https://[y" for link in record.links)

@@ -66,7 +66,10 @@ def _target_kind(href: str, page_url: str, site: str) -> str:
     a category's, a tag's), "other" (the home page, a file), or "page" (the site's, unknown)."""
     if href.startswith("//") or href[:8].lower().startswith(("http://", "https://")):
         # Another host is another site: no need to resolve and normalise the URL.
-        host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
+        try:
+            host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
+        except ValueError:  # no URL at all (https://[x): nowhere on the site
+            return "self"
         if host != _site_host(site):
             return "self"
     url = _resolved(href, page_url, site)
@@ -133,6 +136,9 @@ def beside_other_post(el: etree._Element, page_url: str, site: str) -> bool:
     return any(_links_another_post(a, page_url, site) for a in _teaser_box(el).iter("a"))
 
 
+_FEW_LINKS = 32
+
+
 def teaser_links(root: etree._Element, page_url: str, site: str, pictures: bool = False,
                  inline: bool = True, among: list[etree._Element] | None = None,
                  ) -> list[tuple[etree._Element, etree._Element]]:
@@ -144,7 +150,8 @@ def teaser_links(root: etree._Element, page_url: str, site: str, pictures: bool 
     links = list(root.iter("a")) if among is None else among
     if not links:
         return []
-    sizes = _text_sizes(root) if among is None else None
+    # Measured in one walk, unless a few links of a large page are asked about.
+    sizes = _text_sizes(root) if among is None or len(among) > _FEW_LINKS else None
     found = []
     for a in links:
         parent = a.getparent()

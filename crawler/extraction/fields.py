@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -14,7 +14,7 @@ from lxml import etree
 from crawler.text import normalize
 from crawler.text import word_count as count_words
 
-from ..urls import canonical_url, post_id_from_url
+from ..urls import canonical_url, joined, path_of, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
@@ -298,7 +298,7 @@ _NOT_THE_ARCHIVE = frozenset({"feed", "page", "embed", "amp"})
 def _archive(href: str) -> str | None:
     """The archive a link opens, `category/<slug>[/<child>...]` or `author/<slug>`; None for
     its feed, one of its pages (/page/2/) or anything else."""
-    found = _ARCHIVE_PATH.search(urlsplit(href).path)
+    found = _ARCHIVE_PATH.search(path_of(href))
     if found is None:
         return None
     slugs = found.group(2).split("/")
@@ -311,7 +311,7 @@ def _sections_from_classes(page: Page) -> list[str]:
     # post_class() writes category-<slug>; only a link on the page tells the slug's name.
     names_by_slug: dict[str, str] = {}
     for a in sel.ANY_CATEGORY_HREF(page.doc):
-        path = unquote(urlsplit(a.get("href") or "").path).rstrip("/")
+        path = unquote(path_of(a.get("href") or "")).rstrip("/")
         slug = path.rsplit("/", 1)[-1].lower()
         if slug and _text(a) and slug not in names_by_slug:
             names_by_slug[slug] = _text(a)
@@ -609,13 +609,13 @@ def related(page: Page) -> list[Related]:
     body = page.doc.find("body")
     if not page.text_prose or body is None:
         return []
-    article = Article(page.text_prose)
+    article = Article(page.text_prose, len(page.body.text))
 
     def off(el: etree._Element) -> bool:
         return off_column(el, sidebars, is_post_wrapper)
 
-    for block in named_blocks(sel.SAID_RELATED(page.doc), article, off):
-        found = _related_links([block], page)
+    for run in named_blocks(sel.SAID_RELATED(page.doc), article, off):
+        found = _related_links(run, page)
         if found:
             return found
     return _related_links(labelled_cards(body, article, page.url, page.site, off), page)
@@ -643,7 +643,7 @@ def links(page: Page) -> list[Link]:
         if not text or href.startswith("#"):
             continue
         same_site = canonical_url(href, page.site, base=page.url)
-        absolute = same_site or urljoin(page.url, href)
+        absolute = same_site or joined(page.url, href)
         if not absolute.startswith(("http://", "https://")) or (text, absolute) in seen:
             continue
         seen.add((text, absolute))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from crawler.text import digits_value, normalize, to_western_digits
 
+from ..urls import joined
 from . import selectors as sel
 from .container import inside
 from .record import Footnote
@@ -53,7 +53,7 @@ def note_urls(text: str, hrefs: list[tuple[int, str]], base: str) -> list[str]:
     """Every URL a note cites, linked or written out, in order of appearance, once each."""
     found: list[tuple[int, int, str]] = []
     for order, (offset, href) in enumerate(hrefs):
-        absolute = urljoin(base, href) if base else href
+        absolute = joined(base, href) if base else href
         if absolute.startswith(("http://", "https://")) and not href.startswith("#"):
             found.append((offset, order, trim_url(absolute)))
     for match in _URL_RE.finditer(text):

@@ -85,9 +85,13 @@ def off_column(el: etree._Element, sidebars: set[etree._Element],
 class Article:
     """Where the article's text lies: its paragraphs of prose, in page order."""
 
-    def __init__(self, prose: list[etree._Element]) -> None:
-        self.start = prose[0]
-        self.blocks = prose
+    def __init__(self, prose: list[etree._Element], text_chars: int) -> None:
+        # The outermost paragraphs only (a <blockquote> of <p>s counts once, and the ones
+        # before any element are then a run from the first).
+        chosen = set(prose)
+        self.blocks = [b for b in prose if not any(a in chosen for a in b.iterancestors())]
+        self.start = self.blocks[0]
+        self.text_chars = text_chars
 
     @cached_property
     def upto(self) -> list[int]:
@@ -97,7 +101,8 @@ class Article:
 
     def mostly_before(self, el: etree._Element) -> bool:
         """Whether half the article's prose or more ends before el starts (the paragraphs
-        before el are a run from the first: found by halving)."""
+        before el are a run from the first: found by halving). Prose inside el's strip
+        counts only when it comes before el."""
         low, high = 0, len(self.blocks)
         while low < high:
             mid = (low + high) // 2
@@ -105,24 +110,39 @@ class Article:
                 low = mid + 1
             else:
                 high = mid
-        return low > 0 and 2 * self.upto[low - 1] >= self.upto[-1]
+        # Of the article's prose, or of its body text when that is shorter (prose the body
+        # left out, a discussion's or cards' excerpts, is not the article's).
+        total = min(self.upto[-1], self.text_chars)
+        return low > 0 and 2 * self.upto[low - 1] >= total
+
+
+def _named(el: etree._Element) -> bool:
+    return bool(_NAMED.search(el.get("class") or "") or _NAMED.search(el.get("id") or ""))
 
 
 def named_blocks(named: list[etree._Element], article: Article,
-                 off: Callable[[etree._Element], bool]) -> Iterator[etree._Element]:
+                 off: Callable[[etree._Element], bool]) -> Iterator[list[etree._Element]]:
     """The outermost of the `named` elements (those whose class or id holds "related", in page
     order: selectors.SAID_RELATED) whose class or id holds it as a word, after most of the
-    article, outside sidebars and navigation (off), in page order; found one by one."""
+    article, outside sidebars and navigation (off), in page order; found one by one, each
+    with the named siblings of its tag that follow it (a theme naming each card "related")."""
     taken: set[etree._Element] = set()
     for el in named:
-        if not (_NAMED.search(el.get("class") or "") or _NAMED.search(el.get("id") or "")):
+        if not _named(el) or any(a in taken for a in el.iterancestors()) or el in taken:
             continue
-        if any(a in taken for a in el.iterancestors()) or not precedes(article.start, el):
+        if not precedes(article.start, el):
             continue
-        taken.add(el)  # its own blocks are inside it, whether it is one or not
-        if (any(_PERMALINK.search(a.get("href") or "") for a in el.iter("a"))
+        run = [el]
+        for sibling in el.itersiblings():
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling.tag != el.tag or not _named(sibling):
+                break
+            run.append(sibling)
+        taken.update(run)  # their own blocks are inside them, whether they are one or not
+        if (any(_PERMALINK.search(a.get("href") or "") for item in run for a in item.iter("a"))
                 and not off(el) and article.mostly_before(el)):
-            yield el
+            yield run
 
 
 def labelled_cards(body: etree._Element, article: Article, page_url: str, site: str,
@@ -150,15 +170,14 @@ def labelled_cards(body: etree._Element, article: Article, page_url: str, site: 
     held: Counter[etree._Element] = Counter()  # cards under each element
     for card in first_link:
         held.update((card, *card.iterancestors()))
-    around = {start, *start.iterancestors()}
     for card, link in first_link.items():
         if not article.mostly_before(card):
             continue
-        related, own = _label(card, link, start)
+        related, own = _label(card, link, start, held)
         if related:
             # A heading inside the card heads it alone (a strip of one card under its own
             # heading); one before it heads the card's strip.
-            return [card] if own else _strip(card, held, around)
+            return [card] if own else _strip(card, held)
     return []
 
 
@@ -182,7 +201,8 @@ def _says(text: str, el: etree._Element | None, tail: bool) -> bool:
 def _heads(text: etree._ElementUnicodeResult, off: Callable[[etree._Element], bool]) -> bool:
     """Whether a short text is (part of) a heading that says related, in the article's column."""
     owner = text.getparent()
-    return owner is not None and _says(text, owner, text.is_tail) and not off(owner)
+    holder = owner.getparent() if owner is not None and text.is_tail else owner
+    return holder is not None and _says(text, owner, text.is_tail) and not off(holder)
 
 
 def _inside(el: etree._Element, tail: bool, outer: etree._Element) -> bool:
@@ -195,16 +215,22 @@ def _inside(el: etree._Element, tail: bool, outer: etree._Element) -> bool:
 _UNREAD = frozenset({"script", "style", "noscript", "template"})
 
 
-def _before(el: etree._Element) -> Iterator[tuple[str, etree._Element, bool]]:
+def _before(el: etree._Element, card: etree._Element, held: Counter[etree._Element],
+            ) -> Iterator[tuple[str, etree._Element | None, bool]]:
     """The texts before el in page order, nearest first, as (text, the element holding it,
     whether it is that element's tail); whitespace, scripts and styles skipped. Walked back
-    from el, so a caller stopping at the first few never reads the page before them."""
+    from el, so a caller stopping at the first few never reads the page before them; an
+    element before it holding cards other than `card` (held) ends the walk with ("", None,
+    False)."""
     node = el
     while True:
         prev = node.getprevious()
         while prev is not None:
             if prev.tail and prev.tail.strip():
                 yield prev.tail, prev, True
+            if held[prev] and not any(a is card for a in prev.iterancestors()):
+                yield "", None, False
+                return
             if isinstance(prev.tag, str) and prev.tag not in _UNREAD:
                 yield from _texts_backwards(prev)
             prev = prev.getprevious()
@@ -227,33 +253,42 @@ def _texts_backwards(el: etree._Element) -> Iterator[tuple[str, etree._Element, 
         yield el.text, el, False
 
 
-def _strip(card: etree._Element, held: Counter[etree._Element],
-           around: set[etree._Element]) -> list[etree._Element]:
-    """The cards of the strip a card belongs to. Climbing from the card, the first ancestor
-    with another child holding cards ends the climb; the children of the card's own shape
-    (the same tag) holding one card each are then the strip, when there are two or more;
-    else the card is alone. around: the elements holding the article's start, where the
-    climb stops."""
+def _strip(card: etree._Element, held: Counter[etree._Element]) -> list[etree._Element]:
+    """The cards of the strip a card heads: climbing from the card to the first ancestor
+    with another child holding cards (or to <body>), the run of siblings from the card's own
+    level on that are of its shape (the same tag) and hold one card each; the next heading,
+    or anything else, ends it."""
     node = card
     while True:
         parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html") or parent in around:
-            return [card]
-        if any(k is not node and held[k] for k in parent):
-            same = [k for k in parent if held[k] == 1 and k.tag == node.tag]
-            return same if len(same) >= 2 else [card]
+        if parent is None or parent.tag in ("body", "html") or any(
+                k is not node and held[k] for k in parent):
+            break
         node = parent
+    run = [node]
+    for sibling in node.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag in _UNREAD:
+            continue
+        if sibling.tag != node.tag or held[sibling] != 1:
+            break
+        run.append(sibling)
+    return run
 
 
-def _label(card: etree._Element, link: etree._Element, start: etree._Element) -> tuple[bool, bool]:
+def _label(card: etree._Element, link: etree._Element, start: etree._Element,
+           held: Counter[etree._Element]) -> tuple[bool, bool]:
     """Whether the strip whose first card is `card` (its link to the post: `link`) is headed as
     related, and whether that heading stands inside the card: the nearest text before the
     link, after the article's start, decides. Inside the card only a related heading counts
     (a card holding its strip's heading: a strip of one); other text there is the card's own
-    (its date, a kicker, or the heading of a strip that is not the related one)."""
-    for text, el, tail in _before(link):
-        if _inside(el, tail, start):
+    (its date, a kicker, or the heading of a strip that is not the related one). Text without
+    a letter (a slider's arrows, `1 / 3`) is passed; another card before it ends the look
+    (held: cards under each element)."""
+    for text, el, tail in _before(link, card, held):
+        if el is None or _inside(el, tail, start):
             return False, False
+        if not any(c.isalpha() for c in text):
+            continue
         related = _says(text, el, tail)
         if not _inside(el, tail, card):
             return related, False
