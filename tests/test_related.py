@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -148,16 +149,6 @@ def test_related_headings_written_any_way() -> None:
         assert [r.url for r in extract(_page(strip), URL, FETCHED).related] == _urls(0, 3), strip
 
 
-def test_one_card_strips_side_by_side_stay_apart() -> None:
-    # A related strip of one card beside a recent-posts strip of three, each under its heading.
-    strips = (f'<div class="z3"><section><h3>مقالات ذات صلة</h3>{_cards(0, 1, "article")}</section>'
-              f'<section><h3>أحدث المقالات</h3>{_cards(1, 3, "article")}</section></div>')
-    assert [r.url for r in extract(_page(strips), URL, FETCHED).related] == _urls(0, 1)
-    strips = (f'<div class="z3"><section><h3>أحدث المقالات</h3>{_cards(1, 3, "article")}</section>'
-              f'<section><h3>مقالات ذات صلة</h3>{_cards(0, 1, "article")}</section></div>')
-    assert [r.url for r in extract(_page(strips), URL, FETCHED).related] == _urls(0, 1)
-
-
 def test_a_known_block_left_empty_or_a_read_more_button_labels_nothing() -> None:
     # Jetpack's block before its script fills it: only its heading. The posts after it are not
     # its posts.
@@ -237,14 +228,23 @@ def test_excerpts_and_quotes_do_not_hide_the_strip() -> None:
     assert [r.url for r in extract(page, URL, FETCHED).related] == _urls(1, 2)
 
 
-def test_headings_past_arrows_and_navigation() -> None:
-    arrows = (f'<section><div class="z3"><h3>مقالات ذات صلة</h3><div class="z4"><span>‹</span>'
-              f'<span>›</span> <span>1</span> / <span>3</span></div></div>'
-              f'<div class="z6">{_headed_cards([1, 2])}</div></section>')
-    assert [r.url for r in extract(_page(arrows), URL, FETCHED).related] == _urls(1, 2)
-    after_nav = (f'<nav><a href="https://ncmes.org/4599/">المقال السابق</a></nav>Related posts'
-                 f'<div class="z6">{_headed_cards([1, 2])}</div>')
-    assert [r.url for r in extract(_page(after_nav), URL, FETCHED).related] == _urls(1, 2)
+@pytest.mark.parametrize("markup, first, count", [
+    # A related strip of one card beside a recent-posts strip of three, each under its heading,
+    # in either order.
+    (f'<div class="z3"><section><h3>مقالات ذات صلة</h3>{_cards(0, 1, "article")}</section>'
+     f'<section><h3>أحدث المقالات</h3>{_cards(1, 3, "article")}</section></div>', 0, 1),
+    (f'<div class="z3"><section><h3>أحدث المقالات</h3>{_cards(1, 3, "article")}</section>'
+     f'<section><h3>مقالات ذات صلة</h3>{_cards(0, 1, "article")}</section></div>', 0, 1),
+    # A slider's arrows and counter between the heading and the cards.
+    (f'<section><div class="z3"><h3>مقالات ذات صلة</h3><div class="z4"><span>‹</span>'
+     f'<span>›</span> <span>1</span> / <span>3</span></div></div>'
+     f'<div class="z6">{_headed_cards([1, 2])}</div></section>', 1, 2),
+    # A loose heading after the post navigation.
+    (f'<nav><a href="https://ncmes.org/4599/">المقال السابق</a></nav>Related posts'
+     f'<div class="z6">{_headed_cards([1, 2])}</div>', 1, 2),
+])
+def test_the_strip_under_the_related_heading(markup: str, first: int, count: int) -> None:
+    assert [r.url for r in extract(_page(markup), URL, FETCHED).related] == _urls(first, count)
 
 
 def test_links_that_are_no_urls_are_no_failure() -> None:
