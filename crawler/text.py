@@ -25,7 +25,7 @@ _TO_WESTERN = str.maketrans(ARABIC_INDIC + EASTERN_ARABIC_INDIC, "0123456789" * 
 _TO_ARABIC_INDIC = str.maketrans("0123456789", ARABIC_INDIC)
 
 # Footnote markers (not words a reader counts).
-MARKER_RE = re.compile(r"\[[0-9٠-٩۰-۹]+\]")
+MARKER_RE = re.compile(r"\[([0-9٠-٩۰-۹]+)\]")  # group 1: the number
 # A whitespace-separated token holding a letter or digit.
 _WORD_TOKEN_RE = re.compile(r"\S*\w\S*")
 # A sentence's end, before closing quotes, brackets and note markers ("... talks.[1]").

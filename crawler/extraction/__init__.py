@@ -276,16 +276,17 @@ def _extract(
             read.append(whole_page_text(doc, html, page.url))
         return read[0]
 
+    probes = container._probes(article_body)  # runs of the declared articleBody's words
     if page.content is not None:
         widened, page.content = fragment.review(
-            doc, page.content, boilerplate, container._probes(article_body), whole_page)
+            doc, page.content, boilerplate, probes, whole_page)
     # The body's root: the content container, or where none is named or shaped as one, the
     # element holding the page's prose, which gives the body only (the fields look at the
     # page as without a container).
     root = page.content
     if root is None and widened is None:  # no container at all (not one reviewed)
         root = _prose_holder(doc, boilerplate | set(regions.foreign), whole_page, page.warnings)
-    elif widened is fragment.LITTLE and _is_card(root, page, container._probes(article_body)):
+    elif widened is fragment.LITTLE and _is_card(root, page, probes):
         # A container with little text that is another post's card (the only <article> of a
         # theme whose names say nothing): the page's prose, where it stands apart, is the
         # article.

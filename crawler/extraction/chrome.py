@@ -49,7 +49,6 @@ _CAPTIONS = frozenset({"figcaption"})
 _DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|epub|zip)(?:[?#]|$)", re.IGNORECASE)
 _ENDING = re.compile(r"[.!?؟…:;\"”’»)\]]\s*$")
 _PUNCTUATION = re.compile(r"[.!?؟،,;؛:…]")
-_FOOTNOTE = MARKER_RE  # a note's line, or a line with a note marker
 _WORD = re.compile(r"\w+")
 
 
@@ -68,7 +67,7 @@ def suspects(lines: list[str], kinds: list[str], linked: list[int],
         if index <= before:
             out.append(True)
             continue
-        if (kind in _NEVER_SUSPECT or _FOOTNOTE.search(line)
+        if (kind in _NEVER_SUSPECT or MARKER_RE.search(line)  # a note's line, or one with a marker
                 or (kind in _CAPTIONS and counts[line] == 1)
                 or any(text in line for text in documents)):
             out.append(False)

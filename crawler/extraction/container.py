@@ -254,19 +254,19 @@ def scan(doc: etree._Element) -> Scan:
         kind = 0
         if tag in indexed_tags:
             by_tag[tag].append((pos, el))
+        related = False
         if cls:
             info = _class_info(cls)
             kind = info.box_kind if tag in _BOX_TAGS else info.kind
+            related = info.related
             for token in info.wanted:
                 by_class[token].append((pos, el))
-            if info.related or sel.names_related(ident):
-                index.said_related.append((pos, el))
             if tag == "body":
                 page_post = _post_number(cls, "postid-")
             elif page_post is not None and info.post is not None and info.post != page_post:
                 # post_class() of another post (a card, a "you may like" item): never this one.
                 kind |= _FOREIGN | _BOILER
-        elif sel.names_related(ident):
+        if related or sel.names_related(ident):
             index.said_related.append((pos, el))
         if ident is not None:
             if ident in wanted_ids:
@@ -579,17 +579,18 @@ def _teaser_like(c: etree._Element, own: Stats, article: Stats) -> bool:
 def kept_inside(root: etree._Element, boilerplate: set[etree._Element]) -> set[etree._Element]:
     """Boilerplate-marked elements inside root that hold most of its text: a theme wrapper
     with a stray class, not chrome; they are rendered after all."""
-    total = _chars(root)
+    total = chars_of(root)
     kept: set[etree._Element] = set()
     if not total:
         return kept
     for el in root.iterdescendants(etree.Element):
-        if el in boilerplate and el.tag not in BOILERPLATE_TAGS and _chars(el) > 0.5 * total:
+        if el in boilerplate and el.tag not in BOILERPLATE_TAGS and chars_of(el) > 0.5 * total:
             kept.add(el)
     return kept
 
 
-def _chars(el: etree._Element) -> int:
+def chars_of(el: etree._Element) -> int:
+    """Characters of text under el, each piece stripped."""
     return sum(len(t.strip()) for t in el.itertext())
 
 
@@ -617,10 +618,10 @@ def title_block(root: etree._Element, title: etree._Element, skip: set[etree._El
     if not is_inside(title, root):
         return None
     block = title
-    limit = _chars(title) + _TITLE_BLOCK_EXTRA
+    limit = chars_of(title) + _TITLE_BLOCK_EXTRA
     own: list[etree._Element] | None = None
     for ancestor in title.iterancestors():
-        if ancestor is root or _chars(ancestor) > limit:
+        if ancestor is root or chars_of(ancestor) > limit:
             break
         if own is None:
             own = [p for p in prose() if not inside(p, skip)]
@@ -665,7 +666,7 @@ def other_pieces(root: etree._Element, title: etree._Element | None,
 
     def size(el: etree._Element) -> int:
         if el not in chars:
-            chars[el] = _chars(el)
+            chars[el] = chars_of(el)
         return chars[el]
 
     return (discussion(root, forms, own, blocks, size)

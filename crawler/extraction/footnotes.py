@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.text import digits_value, normalize, to_western_digits
+from crawler.text import MARKER_RE, digits_value, normalize, to_western_digits
 
 from ..urls import joined
 from . import selectors as sel
@@ -18,7 +18,6 @@ from .render import BLOCK_TAGS, inline_with_urls, tag_of
 _DIGITS = r"[0-9٠-٩۰-۹]+"
 _LABEL_AT_START = re.compile(rf"^[\s\u200e\u200f\u061c]*[\[(]\s*({_DIGITS})\s*[\])]\s*[-.:]?")
 _LINE_LABEL = re.compile(rf"(?m)^[ \t\u00a0\u200e\u200f\u061c]*\[\s*({_DIGITS})\s*\]")
-_MARKER_IN_TEXT = re.compile(rf"\[({_DIGITS})\]")
 _URL_RE = re.compile(r"https?://[^\s<>\"“”«»]+")
 _URL_TRAILING = ".,;:!?'\"’”»،؛…>]}"
 _BACK_ARROWS = re.compile(r"[\s\u21a9\u2191\u2934\u2935\ufe0e\ufe0f^]+$")
@@ -73,10 +72,6 @@ def clean_note_text(text: str) -> str:
     return normalize(_BACK_ARROWS.sub("", text))
 
 
-def _ancestors(el: etree._Element) -> list[etree._Element]:
-    return list(el.iterancestors())
-
-
 def _wp_block_lists(doc: etree._Element) -> list[etree._Element]:
     """The footnotes block's lists: by its class, else (a theme or a copy that renamed it) the
     lists whose items the footnotes block's markers (`<sup data-fn>`, WordPress's own
@@ -86,6 +81,8 @@ def _wp_block_lists(doc: etree._Element) -> list[etree._Element]:
         return lists
     targets = {href[1:] for sup in doc.iter("sup") if sup.get("data-fn") is not None
                for a in sup.iter("a") if (href := a.get("href") or "").startswith("#")}
+    if not targets:
+        return []
     found: list[etree._Element] = []
     for li in doc.iter("li"):
         parent = li.getparent()
@@ -183,7 +180,7 @@ def _note_run(blocks: list[tuple[etree._Element, str]]) -> list[etree._Element]:
     numbers = {int(to_western_digits(m.group(1)))
                for _, text in blocks[first:last + 1] for m in _LINE_LABEL.finditer(text)}
     before = {int(to_western_digits(m.group(1)))
-              for _, text in blocks[:first] for m in _MARKER_IN_TEXT.finditer(text)}
+              for _, text in blocks[:first] for m in MARKER_RE.finditer(text)}
     if numbers and 2 * len(numbers & before) >= len(numbers):
         return [el for el, _ in blocks[first:last + 1]]
     return []
@@ -258,7 +255,7 @@ def without_notes(text: str, footnotes: list[Footnote]) -> str:
 
 def marker_numbers(body: str) -> list[int]:
     """The numbers of the `[n]` markers left in the body text, in order."""
-    return [int(to_western_digits(m.group(1))) for m in _MARKER_IN_TEXT.finditer(body)]
+    return [int(to_western_digits(m.group(1))) for m in MARKER_RE.finditer(body)]
 
 
 def check_markers(body: str, footnotes: list[Footnote]) -> list[str]:

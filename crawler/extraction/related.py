@@ -23,7 +23,7 @@ from lxml import etree
 
 from crawler.text import normalize
 
-from .container import precedes
+from .container import chars_of, inside, is_inside, precedes
 from .dates import fold_arabic
 from .dating import longer_than, teaser_cards, teaser_links
 from .render import BLOCK_TAGS
@@ -48,7 +48,8 @@ _DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")
 # "related" as a word of a class or id: `ast-related-posts`, `crp_related`, `entryRelated`,
 # `relatedPosts`; not `unrelated`.
 _NAMED = re.compile(r"(?:^|[^a-zA-Z])related|Related")
-_SKIPPED_TEXT = "not(parent::script or parent::style or parent::noscript or parent::template)"
+_UNREAD = frozenset({"script", "style", "noscript", "template"})  # text that is not read
+_SKIPPED_TEXT = "not(" + " or ".join(f"parent::{tag}" for tag in sorted(_UNREAD)) + ")"
 _FOLLOWING_HREFS = etree.XPath("following::a/@href", smart_strings=False)
 _FOLLOWING_LINKS = etree.XPath("following::a[@href]")
 # The short texts after an element: a heading's words.
@@ -97,7 +98,7 @@ class Article:
     def upto(self) -> list[int]:
         """Characters of prose up to the end of each paragraph (measured only when a
         candidate is found)."""
-        return list(accumulate(sum(len(t.strip()) for t in block.itertext()) for block in self.blocks))
+        return list(accumulate(chars_of(block) for block in self.blocks))
 
     def mostly_before(self, el: etree._Element) -> bool:
         """Whether half the article's prose or more ends before el starts (the paragraphs
@@ -128,7 +129,7 @@ def named_blocks(named: list[etree._Element], article: Article,
     with the named siblings of its tag that follow it (a theme naming each card "related")."""
     taken: set[etree._Element] = set()
     for el in named:
-        if not _named(el) or any(a in taken for a in el.iterancestors()) or el in taken:
+        if not _named(el) or inside(el, taken):
             continue
         if not precedes(article.start, el):
             continue
@@ -151,7 +152,8 @@ def labelled_cards(body: etree._Element, article: Article, page_url: str, site: 
     heading says it holds related posts (says_related), outside sidebars and navigation (off);
     [] when none."""
     start = article.start
-    # Only links to posts by their numeric permalinks are related posts (fields.related).
+    # Only links to posts by their numeric permalinks are related posts (fields.related). The
+    # hrefs alone are read first: most pages have none, and they cost a third of the links.
     if not any(_PERMALINK.search(href) for href in _FOLLOWING_HREFS(start)):
         return []
     after = [a for a in _FOLLOWING_LINKS(start)
@@ -207,12 +209,9 @@ def _heads(text: etree._ElementUnicodeResult, off: Callable[[etree._Element], bo
 
 def _inside(el: etree._Element, tail: bool, outer: etree._Element) -> bool:
     """Whether el's text (or its tail) stands inside outer (outer's own tail does not)."""
-    if el is outer:
-        return not tail
-    return any(a is outer for a in el.iterancestors())
+    return not tail if el is outer else is_inside(el, outer)
 
 
-_UNREAD = frozenset({"script", "style", "noscript", "template"})
 
 
 def _before(el: etree._Element, card: etree._Element, held: Counter[etree._Element],
@@ -228,7 +227,7 @@ def _before(el: etree._Element, card: etree._Element, held: Counter[etree._Eleme
         while prev is not None:
             if prev.tail and prev.tail.strip():
                 yield prev.tail, prev, True
-            if held[prev] and not any(a is card for a in prev.iterancestors()):
+            if held[prev] and not is_inside(prev, card):
                 yield "", None, False
                 return
             if isinstance(prev.tag, str) and prev.tag not in _UNREAD:
