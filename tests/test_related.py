@@ -92,14 +92,12 @@ def test_the_related_posts_are_exactly_the_labelled_strip(data) -> None:
 
 
 def test_a_block_whose_class_or_id_says_related() -> None:
-    cards = "".join(f'<li><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></li>' for n in range(3))
-    for block in (f'<div class="ast-related-posts"><ul>{cards}</ul></div>',
-                  f'<section id="entryRelated"><ul>{cards}</ul></section>'):
+    for block in (f'<div class="ast-related-posts">{_cards(0, 3)}</div>',
+                  f'<section id="entryRelated">{_cards(0, 3)}</section>'):
         page = ('<html><head><title>عنوان المقال</title></head><body class="single has-related-posts">'
                 f'<article class="post"><h1>عنوان المقال</h1><div class="entry-content">{PROSE}</div>'
                 f'{block}</article></body></html>')
-        assert [r.url for r in extract(page, URL, FETCHED).related] == [
-            f"https://ncmes.org/{4600 + n}" for n in range(3)]
+        assert [r.url for r in extract(page, URL, FETCHED).related] == _urls(0, 3)
         # In a sidebar, or before the article's last paragraph, it is not the post's.
         page = ('<html><head><title>عنوان المقال</title></head><body>'
                 f'<article class="post"><h1>عنوان المقال</h1><div class="entry-content">{PROSE}</div>'
@@ -108,18 +106,17 @@ def test_a_block_whose_class_or_id_says_related() -> None:
 
 
 def test_a_strip_without_a_related_heading_is_not_the_related_block() -> None:
-    cards = "".join(f'<li><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></li>' for n in range(3))
     for label in ("", "أحدث المقالات", "Most read", "Share: Facebook Twitter WhatsApp"):
         page = ('<html><head><title>عنوان المقال</title></head><body>'
                 f'<div class="x1"><h1>عنوان المقال</h1><div class="x2">{PROSE}</div>'
-                f'<div class="x3"><h3>{label}</h3><ul>{cards}</ul></div></div></body></html>')
+                f'<div class="x3"><h3>{label}</h3>{_cards(0, 3)}</div></div></body></html>')
         assert extract(page, URL, FETCHED).related == []
 
 
 def test_related_headings() -> None:
     for text in RELATED_LABELS + ["مقالات مشابهة", "See also", "مواضيع ذات الصلة:"]:
         assert says_related(text), text
-    for text in OTHER_LABELS + ["", "تتناول هذه الورقة القضايا ذات الصلة بأمن البحر الأحمر في "
+    for text in OTHER_LABELS + ["", "Read more", "تتناول هذه الورقة القضايا ذات الصلة بأمن البحر الأحمر في "
                                     "ضوء التطورات الإقليمية الأخيرة"]:
         assert not says_related(text), text
 
@@ -254,3 +251,18 @@ def test_links_that_are_no_urls_are_no_failure() -> None:
     record = extract(page, URL, FETCHED)
     assert [r.url for r in record.related] == _urls(1, 2)
     assert any(link.url == "https://[y" for link in record.links)
+
+
+def test_related_strips_off_the_articles_column_or_at_its_head_are_not_its() -> None:
+    """Strips headed as related but standing in a sidebar, an <aside>, the post navigation or
+    after the first of six paragraphs come before the post's own strip: only that one counts."""
+    off = (f'<aside><h3>مقالات ذات صلة</h3>{_cards(10, 2)}</aside>'
+           f'<div class="sidebar"><h3>Related Posts</h3>{_cards(12, 2)}</div>'
+           f'<nav><h3>Related</h3>{_cards(14, 2)}</nav>')
+    own = f'<div class="z5"><h3>مقالات ذات صلة</h3>{_cards(0, 3)}</div>'
+    assert [r.url for r in extract(_page(off + own), URL, FETCHED).related] == _urls(0, 3)
+    assert extract(_page(off), URL, FETCHED).related == []
+    # After the first paragraph of six: not after half the article.
+    first, rest = PROSE.split("</p>", 1)
+    page = _page("").replace(PROSE, f"{first}</p>{own}{rest}")
+    assert extract(page, URL, FETCHED).related == []
