@@ -238,13 +238,16 @@ def publication_day(value: dt.datetime, url: str, clock: ZoneInfo | None = SITE_
 _WRITTEN_OFFSET = re.compile(r"\d[T ]\d\d:\d\d.*[+-]\d\d:?\d\d\s*$")
 
 
-def on_site_clock(text: str | None) -> bool:
+def on_site_clock(text: str | None, before: dt.datetime | None = None) -> bool:
     """Whether a machine timestamp is written on the site's clock: with the non-zero offset
-    Cairo had at that instant (+02:00, or +03:00 in its summers)."""
+    Cairo had at that instant (+02:00, or +03:00 in its summers). A time after `before` (the
+    fetch) is a placeholder (9999-12-31), not a time the publisher wrote."""
     if not text or not _WRITTEN_OFFSET.search(text):
         return False
     value = read_timestamp(text)
     if value is None or value.tzinfo is SITE_TZ or not value.utcoffset():
+        return False
+    if before is not None and before.tzinfo is not None and value > before:
         return False
     try:
         return value.utcoffset() == value.astimezone(SITE_TZ).utcoffset()

@@ -551,7 +551,7 @@ def publisher_clock(page: Page) -> ZoneInfo | None:
     if page.meta.article:
         written += [jsonld_text(page.meta.article.get(key)) for key in ("datePublished", "dateModified")]
     written += [el.get("datetime") for el in sel.TIME_ELEMENTS(page.doc)]
-    return SITE_TZ if any(on_site_clock(text) for text in written) else None
+    return SITE_TZ if any(on_site_clock(text, page.fetched_at) for text in written) else None
 
 
 def _month_first_source(page: Page, meta_date: dt.date | None, other: dt.date) -> str:
