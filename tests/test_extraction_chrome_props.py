@@ -184,13 +184,23 @@ def test_comments_and_other_pieces_no_class_names_are_never_the_articles_text_no
 
 def test_a_live_blogs_entries_are_its_text() -> None:
     """Entries written as `<article>`s side by side under the headline are the post's text,
-    however many; an `<article>` after the post's own (the next post) is not."""
+    however many, and with more text after them than in them; an `<article>` after the post's own (the next post) is not."""
     entries = "".join(f'<article><time datetime="2025-11-14T1{i}:00:00+02:00">1{i}:00</time>'
                       f"<p>{_esc(t)}</p></article>" for i, t in enumerate(PARAGRAPHS[:5]))
     page = ('<html lang="ar"><head><title>متابعة مباشرة</title></head><body><main><div>'
             '<h1>متابعة مباشرة</h1><time datetime="2025-11-14T09:00:00+02:00">14 نوفمبر 2025</time>'
             f"</div><div>{entries}</div></main></body></html>")
     assert extract(page, URL, FETCHED).body.split("\n")[-5:] == PARAGRAPHS[:5]
+    # Fewer entries than the background written after them: still the post's text.
+    entries = "".join(f'<article><time datetime="2025-11-14T1{i}:00:00+02:00">1{i}:00</time>'
+                      f"<p>{_esc(t)}</p></article>" for i, t in enumerate(PARAGRAPHS[:2]))
+    background = "".join(f"<p>{_esc(t)}</p>" for t in PARAGRAPHS[2:])
+    page = ('<html lang="ar"><head><title>متابعة مباشرة</title></head><body><main><div>'
+            '<h1>متابعة مباشرة</h1><time datetime="2025-11-14T09:00:00+02:00">14 نوفمبر 2025</time>'
+            f"</div><div>{entries}<h2>خلفية</h2>{background}</div></main></body></html>")
+    text = [*PARAGRAPHS[:2], "خلفية", *PARAGRAPHS[2:]]
+    # (each entry's time may stay on its own line before it)
+    assert [line for line in extract(page, URL, FETCHED).body.split("\n") if line in text] == text
     post = "".join(f"<p>{_esc(t)}</p>" for t in PARAGRAPHS[:5])
     page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
             f'<h1>التنافس على الموانئ</h1><div>{post}</div></article><article><h2><a href='

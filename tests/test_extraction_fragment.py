@@ -221,3 +221,30 @@ def test_a_prose_holder_with_other_prose_beside_it_is_checked_against_trafilatur
     assert re.fullmatch(r"no content container named; <div> holds 7\d% of the page's prose and "
                         r"\d+% of trafilatura's text", record.warnings[0])
     assert record.body == "\n".join(PARAGRAPHS[:6])
+
+
+def test_a_prose_holder_is_refused_where_trafilatura_reads_little_of_it() -> None:
+    """The same box of three quarters of the page's prose: taken when trafilatura's reading
+    of the page is mostly inside it (HOLDER_HELD of its 4-word runs), refused (trafilatura's
+    text is then the body) when most of what trafilatura reads is elsewhere."""
+    from lxml import etree
+
+    from crawler.extraction import _prose_holder
+
+    article = "".join(f"<p>{t}</p>" for t in PARAGRAPHS[:6])
+    aside = "".join(f"<p>{t}</p>" for t in ASIDE)
+    doc = etree.fromstring(f"<html><body><div id='article'>{article}</div><div>{aside}</div>"
+                           "</body></html>", etree.HTMLParser())
+
+    def holder(read: list[str]) -> tuple[str | None, list[str]]:
+        warnings: list[str] = []
+        found = _prose_holder(doc, set(), lambda: "\n".join(read), warnings)
+        return (found.get("id") if found is not None else None), warnings
+
+    found, warnings = holder(PARAGRAPHS[:6])
+    assert found == "article"
+    assert warnings == ['no content container named; <div id="article"> holds 75% of the '
+                        "page's prose and 100% of trafilatura's text"]
+    assert holder([*PARAGRAPHS[:5], *ASIDE])[0] == "article"  # most of it, not all
+    assert holder([*PARAGRAPHS[:2], *ASIDE]) == (None, [])
+    assert holder([]) == (None, [])
