@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from crawler.extraction.dates import SITE_TZ, is_date_only, local_date, parse_shown_date, parse_timestamp
+from crawler.extraction.dates import SITE_TZ, is_date_only, parse_shown_date, parse_timestamp, publication_day
 
 UTC = dt.UTC
 
@@ -153,10 +153,11 @@ def test_garbage_timestamp() -> None:
     assert parse_timestamp(None) is None
 
 
-def test_local_date_uses_cairo() -> None:
+def test_a_utc_time_on_the_sites_clock_is_cairos_day() -> None:
     # 22:30 UTC on the 17th is already the 18th in Cairo (+03:00 in October 2025).
     late = dt.datetime(2025, 10, 17, 22, 30, tzinfo=UTC)
-    assert local_date(late) == dt.date(2025, 10, 18)
+    assert publication_day(late, "https://ncmes.org/6001/", SITE_TZ) == dt.date(2025, 10, 18)
+    assert publication_day(late, "https://news.example.com/story/", None) == dt.date(2025, 10, 17)
     assert SITE_TZ.key == "Africa/Cairo"
 
 

@@ -276,7 +276,3 @@ def url_day(url: str) -> dt.date | None:
         return None
     return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
 
-
-def local_date(value: dt.datetime) -> dt.date:
-    """The calendar date of an aware datetime on the site's clock (Cairo)."""
-    return value.astimezone(SITE_TZ).date()
