@@ -233,7 +233,7 @@ def _is_card(el: etree._Element, page: fields.Page, probes: list[str]) -> bool:
     wrapper, and holds no run of the declared articleBody's words: `probes`)."""
     title = page.title_element
     if title is not None:
-        wrapper = fields.nearest_wrapper(title)
+        wrapper = container.post_wrapper(title)
         if container.is_inside(title, el) or (wrapper is not None and container.is_inside(el, wrapper)):
             return False
     text = normalize(" ".join(el.itertext()))

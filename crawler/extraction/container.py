@@ -501,10 +501,10 @@ def _merge_boxes(best: etree._Element, eligible: list[etree._Element],
     """Several boxes of the same kind in a row (page-builder text boxes, split content) in
     the same post: their closest common ancestor, when the others add real text to the best."""
     kind = (best.tag, best.get("class"))
-    post = _post_of(best)
+    post = post_wrapper(best, itself=False)
     same = [c for c in eligible if c is not best and (c.tag, c.get("class")) == kind
             and not is_inside(c, best) and not is_inside(best, c)
-            and stats[c].link_density < 0.3 and _post_of(c) is post
+            and stats[c].link_density < 0.3 and post_wrapper(c, itself=False) is post
             and not _teaser_like(c, stats[c], stats[best])]
     if not same or sum(stats[c].plain for c in same) < 0.25 * stats[best].plain:
         return best
@@ -517,11 +517,21 @@ def _merge_boxes(best: etree._Element, eligible: list[etree._Element],
     return ancestors[0]
 
 
-def _post_of(el: etree._Element) -> etree._Element | None:
-    """The nearest post wrapper around el (`article`, post_class() classes), if any."""
-    for a in el.iterancestors():
-        if a.tag == "article" or not POST_WRAPPER_CLASSES.isdisjoint((a.get("class") or "").split()):
-            return a
+def is_post_wrapper(el: etree._Element) -> bool:
+    """post_class() output or an <article>: WordPress's stable marker of one post's region."""
+    if not isinstance(el.tag, str):
+        return False
+    return el.tag == "article" or not POST_WRAPPER_CLASSES.isdisjoint((el.get("class") or "").split())
+
+
+def post_wrapper(el: etree._Element, itself: bool = True) -> etree._Element | None:
+    """The nearest post wrapper around el (or el itself, unless `itself` is false), below
+    <body>; None when there is none."""
+    for candidate in (el, *el.iterancestors()) if itself else el.iterancestors():
+        if candidate.tag in ("body", "html"):
+            return None
+        if is_post_wrapper(candidate):
+            return candidate
     return None
 
 

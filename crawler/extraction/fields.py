@@ -18,7 +18,7 @@ from ..urls import canonical_url, joined, path_of, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
-from .container import PROSE_TAGS, inside, is_inside, is_prose, precedes
+from .container import PROSE_TAGS, inside, is_inside, is_post_wrapper, is_prose, post_wrapper, precedes
 from .dates import (
     SITE_TZ,
     month_first,
@@ -73,26 +73,6 @@ class Page:
     text_prose: list[etree._Element] = field(default_factory=list)
 
 
-_POST_WRAPPER_CLASSES = frozenset({"hentry", "type-post"})
-
-
-def is_post_wrapper(el: etree._Element) -> bool:
-    """post_class() output or an <article>: WordPress's stable marker of one post's region."""
-    if not isinstance(el.tag, str):
-        return False
-    classes = set((el.get("class") or "").split())
-    return el.tag == "article" or bool(classes & _POST_WRAPPER_CLASSES)
-
-
-def nearest_wrapper(el: etree._Element) -> etree._Element | None:
-    for candidate in (el, *el.iterancestors()):
-        if candidate.tag in ("body", "html"):
-            return None
-        if is_post_wrapper(candidate):
-            return candidate
-    return None
-
-
 def article_region(page: Page) -> list[etree._Element]:
     """The article's own region: where its date, time and authors may be read.
 
@@ -110,9 +90,9 @@ def article_region(page: Page) -> list[etree._Element]:
         title_path = [title_el, *title_el.iterancestors()]
         on_path = set(title_path)
         common = next((a for a in (content, *content.iterancestors()) if a in on_path), None)
-        wrapper = nearest_wrapper(common) if common is not None else None
+        wrapper = post_wrapper(common) if common is not None else None
         # The content's own post wrapper (a title shown in a page banner, outside it).
-        content_wrapper = nearest_wrapper(content)
+        content_wrapper = post_wrapper(content)
         content_side = content_wrapper if content_wrapper is not None else content
         if wrapper is not None:
             region = [wrapper]
@@ -128,10 +108,10 @@ def article_region(page: Page) -> list[etree._Element]:
             region = ([head, *children[start + 1:stop], content_side] if start >= 0
                       else [head, content_side])
     elif content is not None:
-        content_wrapper = nearest_wrapper(content)
+        content_wrapper = post_wrapper(content)
         region = [content_wrapper if content_wrapper is not None else content]
     elif title_el is not None:
-        wrapper = nearest_wrapper(title_el)
+        wrapper = post_wrapper(title_el)
         parent = title_el.getparent()
         region = [wrapper] if wrapper is not None else [parent if parent is not None else title_el]
     page.region = region
