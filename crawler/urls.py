@@ -18,7 +18,10 @@ class SiteURLError(ValueError):
 @functools.lru_cache(maxsize=16)  # a run has one site; canonical_url asks for it per link
 def site_origin(site: str) -> tuple[str, str]:
     """(scheme, netloc) of a base URL such as https://ncmes.org or http://127.0.0.1:8000."""
-    parts = urlsplit(site.strip())
+    try:
+        parts = urlsplit(site.strip())
+    except ValueError as exc:  # an unclosed IPv6 bracket: https://[x
+        raise SiteURLError(f"not an http(s) URL: {site!r}") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SiteURLError(f"not an http(s) URL: {site!r}")
     try:

@@ -70,7 +70,7 @@ def test_percent_encoded_arabic_paths_compare_equal() -> None:
 
 def test_site_root_rejects_what_is_not_a_base_url() -> None:
     assert site_root("http://127.0.0.1:8000/") == "http://127.0.0.1:8000"
-    for bad in ("ncmes.org", "ftp://ncmes.org", "http://", "http://host:notaport"):
+    for bad in ("ncmes.org", "ftp://ncmes.org", "http://", "http://host:notaport", "https://[x"):
         with pytest.raises(SiteURLError):
             site_root(bad)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crawler.extraction import ExtractionError, extract
@@ -58,6 +58,24 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 @given(st.text(max_size=300))
 def test_arbitrary_text(text: str) -> None:
     check(text)
+
+
+@FAST
+@example("https://[x/2020/01/01/story/")
+@given(st.one_of(st.text(max_size=60),
+                 st.builds("https://{}/{}".format, st.text(max_size=20), st.text(max_size=20))))
+def test_any_page_url(url: str) -> None:
+    """An article read at any URL text (an unclosed IPv6 bracket: https://[x) gives a record
+    or an ExtractionError, nothing else."""
+    page = ("<html><head><title>The corridor</title></head><body><article><h1>The corridor</h1>"
+            "<p>" + "The Red Sea has become a contested corridor for ports and bases. " * 4
+            + "</p></article></body></html>")
+    try:
+        record = extract(page, url, FETCHED)
+    except ExtractionError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert record.body.startswith("The Red Sea")
 
 
 @FAST
