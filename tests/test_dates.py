@@ -61,6 +61,7 @@ UTC = dt.UTC
         ("18 Oct 2025", dt.date(2025, 10, 18)),
         ("أكتوبر 18، 2025", dt.date(2025, 10, 18)),
         ("18 أكتوبـــر 2025", dt.date(2025, 10, 18)),  # tatweel inside the month name
+        ("18 أُكْتُوبَر 2025", dt.date(2025, 10, 18)),  # written with its vowels
         # The older site: weekday (with or without hamza), ASCII commas, month, unpadded day.
         ("الأثنين, سبتمبر 1, 2014", dt.date(2014, 9, 1)),
         ("الاثنين, سبتمبر 1, 2014", dt.date(2014, 9, 1)),

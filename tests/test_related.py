@@ -114,7 +114,7 @@ def test_a_strip_without_a_related_heading_is_not_the_related_block() -> None:
 
 
 def test_related_headings() -> None:
-    for text in RELATED_LABELS + ["مقالات مشابهة", "See also", "مواضيع ذات الصلة:"]:
+    for text in RELATED_LABELS + ["مقالات مشابهة", "See also", "مواضيع ذات الصلة:", "مَقالاتٌ ذاتُ صِلَةٍ", "اقـــرأ أيضاً"]:
         assert says_related(text), text
     for text in OTHER_LABELS + ["", "Read more", "تتناول هذه الورقة القضايا ذات الصلة بأمن البحر الأحمر في "
                                     "ضوء التطورات الإقليمية الأخيرة"]:

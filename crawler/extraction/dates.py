@@ -18,12 +18,14 @@ from crawler.text import to_western_digits
 SITE_TZ = ZoneInfo("Africa/Cairo")
 UTC = dt.UTC
 
-_TATWEEL = "\u0640"
+# Harakat, the superscript alef and tatweel: written or not, the word is the same.
+_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")
 
 
 def fold_arabic(text: str) -> str:
-    # Month names are spelled with or without hamza, ة/ه and ى/ي interchangeably.
-    text = text.replace(_TATWEEL, "")
+    """Arabic written one way: without diacritics or tatweel, one alef (hamza or not), ه for
+    ة and ي for ى (month names and headings are spelled either way)."""
+    text = _DIACRITICS.sub("", text)
     return (
         text.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا")
         .replace("ة", "ه").replace("ى", "ي")

@@ -40,11 +40,10 @@ _LABEL = re.compile(
     r"|ذات (?:ال)?صله|مشابهه|متعلقه|اقرا (?:ايضا|كذلك)|قد يعجبك|مواضيع اخري|مقالات اخري",
     re.IGNORECASE,
 )
-# A word each of those headings holds (without diacritics), however its words are split
+# A word each of those headings holds (folded), however its words are split
 # between elements: where none follows the article, its cards are not looked at.
-_HINT = re.compile(r"relat|similar|also|more on|recommend|صل[ةه]|مشابه|متعلق|يعجب|[أاإآ]يض|كذلك|[أاإآ]خر",
+_HINT = re.compile(r"relat|similar|also|more on|recommend|صله|مشابه|متعلق|يعجب|ايض|كذلك|اخر",
                    re.IGNORECASE)
-_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")
 # "related" as a word of a class or id: `ast-related-posts`, `crp_related`, `entryRelated`,
 # `relatedPosts`; not `unrelated`.
 _NAMED = re.compile(r"(?:^|[^a-zA-Z])related|Related")
@@ -65,7 +64,7 @@ def says_related(text: str) -> bool:
     text = normalize(text)
     if not text or len(text) > LABEL_CHARS:
         return False
-    return bool(_LABEL.search(fold_arabic(_DIACRITICS.sub("", text))))
+    return bool(_LABEL.search(fold_arabic(text)))
 
 
 def off_column(el: etree._Element, sidebars: set[etree._Element],
@@ -159,7 +158,7 @@ def labelled_cards(body: etree._Element, article: Article, page_url: str, site: 
     after = [a for a in _FOLLOWING_LINKS(start)
              if _PERMALINK.search(a.get("href") or "") and _rel(a).isdisjoint({"prev", "next"})]
     if not after or not any(_heads(text, off) for text in _FOLLOWING_SHORT_TEXT(start)
-                            if _HINT.search(_DIACRITICS.sub("", text))):
+                            if _HINT.search(fold_arabic(text))):
         return []  # no heading after the article's start says related
     links = [(a, box) for a, box in teaser_links(body, page_url, site, inline=False, among=after)
              if not off(a)]
