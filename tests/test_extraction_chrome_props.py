@@ -182,6 +182,52 @@ def test_comments_and_other_pieces_no_class_names_are_never_the_articles_text_no
     assert record.published == (dt.date(2025, 11, 14) if dated else None)
 
 
+# A reader's tools, in markup whose classes name nothing: a newsletter's sign-up, a sign-in,
+# a search; each a heading, a line or two and a form that takes a text.
+TOOLS = [
+    ("<h3>النشرة البريدية</h3><h4>أحدث تحليلات المركز في بريدك كل أسبوع، مجانًا.</h4><form><input "
+     "type='email' name='email' placeholder='بريدك الإلكتروني'><input type='submit' value='اشترك'>"
+     "</form><p><label><input type='checkbox'> أوافق على تلقي النشرة البريدية من المركز.</label></p>"
+     "<div>شكرًا لاشتراكك!</div><div>عذرًا، حدث خطأ أثناء الاشتراك.</div>"),
+    ("<div>سجّل الدخول أو أنشئ حسابًا لحفظ هذا المقال وقراءته لاحقًا.</div><form><input name='user'>"
+     "<input type='password' name='pass'><button>دخول</button></form>"),
+    "<form role='search'><label>ابحث في الموقع</label><input type='search' name='s'><button>بحث</button></form>",
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    paragraphs=st.lists(st.sampled_from(PARAGRAPHS), min_size=3, max_size=8),
+    tools=st.lists(st.tuples(st.sampled_from(TOOLS), st.integers(0, 8), st.integers(0, 2)), max_size=3),
+)
+def test_a_readers_tools_are_never_the_articles_text(paragraphs, tools) -> None:
+    """Sign-up, sign-in and search boxes amid the article's paragraphs or after them, in
+    wrappers of any depth: the body is the article's paragraphs."""
+    blocks = [f"<p>{_esc(t)}</p>" for t in paragraphs]
+    for tool, at, depth in tools:
+        blocks.insert(min(at, len(blocks)), "<div>" * (depth + 1) + tool + "</div>" * (depth + 1))
+    page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
+            f'<h1>التنافس على الموانئ</h1><div>{"".join(blocks)}</div></article></main></body></html>')
+    assert extract(page, URL, FETCHED).body == "\n".join(paragraphs)
+
+
+def test_a_section_of_the_article_around_a_form_stays() -> None:
+    """A form amid the article's own text, in a box longer than a reader's tool (the section
+    a calculator or a poll belongs to), or one that takes no text (a poll's choices): the
+    text around it stays."""
+    calculator = (f"<div><p>{_esc(PARAGRAPHS[1])}</p><form><input name='n'><button>احسب</button></form>"
+                  f"<p>{_esc(PARAGRAPHS[2])}</p><p>{_esc(PARAGRAPHS[3])}</p><p>{_esc(PARAGRAPHS[4])}</p></div>")
+    poll = (f"<div><h2>رأيك</h2><p>{_esc(PARAGRAPHS[5])}</p><form><label><input type='radio' name='v'>"
+            "نعم</label><label><input type='radio' name='v'>لا</label><button>صوّت</button></form></div>")
+    body = f"<p>{_esc(PARAGRAPHS[0])}</p>{calculator}{poll}<p>{_esc(PARAGRAPHS[6])}</p>"
+    assert len(PARAGRAPHS) > 6
+    page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
+            f"<h1>التنافس على الموانئ</h1><div>{body}</div></article></main></body></html>")
+    lines = extract(page, URL, FETCHED).body.split("\n")
+    assert [line for line in lines if line in PARAGRAPHS or line == "رأيك"] == [
+        *PARAGRAPHS[:5], "رأيك", *PARAGRAPHS[5:7]]
+
+
 def test_a_live_blogs_entries_are_its_text() -> None:
     """Entries written as `<article>`s side by side under the headline are the post's text,
     however many, and with more text after them than in them; an `<article>` after the post's own (the next post) is not."""

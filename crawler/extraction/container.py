@@ -665,7 +665,7 @@ def other_pieces(root: etree._Element, title: etree._Element | None,
     and the other pieces HTML nests as `<article>`s (nested_articles). Never an element
     holding the headline or root's first paragraph of prose. prose(): prose_blocks(root),
     computed once per page by the caller."""
-    forms = [form for form in root.iter("form") if next(form.iter("textarea"), None) is not None]
+    forms = [form for form in root.iter("form") if takes_text(form)]
     inner = [el for el in root.iter("article") if el is not root]
     if not forms and not inner:
         return set()
@@ -683,6 +683,22 @@ def other_pieces(root: etree._Element, title: etree._Element | None,
             | nested_articles(root, inner, first, title, own, size))
 
 
+# Input types that take no text a reader writes.
+_NO_TEXT_INPUTS = frozenset({"hidden", "submit", "button", "reset", "image", "checkbox", "radio",
+                             "file", "range", "color"})
+
+
+# A reader's tool around a form (sign up, sign in, search) holds at most this many characters.
+_TOOL_CHARS = 600
+
+
+def takes_text(form: etree._Element) -> bool:
+    """Whether a form takes a text its reader writes: a comment, an e-mail address to sign up
+    with, a name and password to sign in with, a search."""
+    return any(el.tag == "textarea" or (el.get("type") or "text").strip().lower() not in _NO_TEXT_INPUTS
+               for el in form.iter("textarea", "input"))
+
+
 def _holds(el: etree._Element, own: list[etree._Element]) -> bool:
     return any(o is el or is_inside(o, el) for o in own)
 
@@ -690,14 +706,29 @@ def _holds(el: etree._Element, own: list[etree._Element]) -> bool:
 def discussion(root: etree._Element, forms: list[etree._Element], own: list[etree._Element],
                prose: list[etree._Element], size: Callable[[etree._Element], int],
                ) -> set[etree._Element]:
-    """Around each form that takes a text (a `<textarea>`: a comment form), the widest box that
-    holds neither the headline nor the article's first paragraph of prose (own), and under
-    half of root's text, when no paragraph of prose comes after it: the comments above the
-    form and the form, at the end of the post (not a form amid its text)."""
+    """Around each form that takes a text (takes_text), what is not the article's:
+    - a comment form (a `<textarea>`): the widest box that holds neither the headline nor the
+      article's first paragraph of prose (own), and under half of root's text, when no
+      paragraph of prose comes after it: the comments above the form and the form, at the
+      end of the post (not a form amid its text);
+    - another form (a sign-up, a sign-in, a search): the widest box holding neither, of at
+      most _TOOL_CHARS characters, less than half of them in paragraphs of prose (the section
+      of the article a calculator stands in is not one), wherever it stands."""
     found: set[etree._Element] = set()
     half = size(root) / 2
     for form in forms:
         if _holds(form, own) or size(form) > half:
+            continue
+        if next(form.iter("textarea"), None) is None:
+            # A sign-up, sign-in or search box: short and mostly not prose, wherever it stands.
+            box = form
+            for ancestor in form.iterancestors():
+                if (ancestor is root or _holds(ancestor, own) or size(ancestor) > _TOOL_CHARS
+                        or 2 * sum(size(b) for b in prose if is_inside(b, ancestor)) >= size(ancestor)):
+                    break
+                box = ancestor
+            if size(box) <= _TOOL_CHARS:
+                found.add(box)
             continue
         box = form
         for ancestor in form.iterancestors():
