@@ -144,15 +144,25 @@ def _word_notes(root: etree._Element, base: str, out: FootnoteResult) -> None:
         out.footnotes.append(Footnote(number, clean_note_text(raw), note_urls(raw, hrefs, base)))
 
 
+_HAS_BRACKET = etree.XPath("boolean(descendant-or-self::text()[contains(., '[')])")
+
+
+_LEAF_TAGS = frozenset({"p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+
+
 def _leaf_blocks(root: etree._Element) -> list[etree._Element]:
-    leaves = []
-    for el in root.iter():
-        tag = tag_of(el)
-        if tag in ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote") and not any(
-            tag_of(d) in BLOCK_TAGS for d in el.iterdescendants()
-        ):
-            leaves.append(el)
-    return leaves
+    """The blocks under root (root too) that hold no other block, in document order."""
+    holders: set[etree._Element] = set()  # elements with a block inside them
+    elements = list(root.iter())
+    for el in elements:
+        if el is not root and tag_of(el) in BLOCK_TAGS:
+            for ancestor in el.iterancestors():
+                if ancestor in holders:
+                    break
+                holders.add(ancestor)
+                if ancestor is root:
+                    break
+    return [el for el in elements if el not in holders and tag_of(el) in _LEAF_TAGS]
 
 
 def _is_note_block(text: str) -> bool:
@@ -189,6 +199,8 @@ def _note_run(blocks: list[tuple[etree._Element, str]]) -> list[etree._Element]:
 def _plain_notes(
     root: etree._Element, skip: set[etree._Element], base: str, out: FootnoteResult
 ) -> None:
+    if not _HAS_BRACKET(root):
+        return  # every note block starts with "[": most pages have none to look for
     blocks = [(el, normalize("".join(el.itertext()))) for el in _leaf_blocks(root)
               if not inside(el, skip) and not inside(el, out.note_elements)]
     notes = []
