@@ -518,7 +518,8 @@ def _merge_boxes(best: etree._Element, eligible: list[etree._Element],
 
 
 def is_post_wrapper(el: etree._Element) -> bool:
-    """post_class() output or an <article>: WordPress's stable marker of one post's region."""
+    """An <article>, post_class() output (`hentry`, `type-post`) or Elementor's single-post
+    template (`elementor-location-single`): WordPress's stable markers of one post's region."""
     if not isinstance(el.tag, str):
         return False
     return el.tag == "article" or not POST_WRAPPER_CLASSES.isdisjoint((el.get("class") or "").split())
@@ -712,22 +713,25 @@ def discussion(root: etree._Element, forms: list[etree._Element], own: list[etre
       paragraph of prose comes after it: the comments above the form and the form, at the
       end of the post (not a form amid its text);
     - another form (a sign-up, a sign-in, a search): the widest box holding neither, of at
-      most _TOOL_CHARS characters, less than half of them in paragraphs of prose (the section
-      of the article a calculator stands in is not one), wherever it stands."""
+      most _TOOL_CHARS characters and under half of root's, less than half of them in
+      paragraphs, list items, quotes or definitions (the section of the article a calculator
+      or a registration form stands in is not one), wherever it stands."""
     found: set[etree._Element] = set()
     half = size(root) / 2
     for form in forms:
         if _holds(form, own) or size(form) > half:
             continue
         if next(form.iter("textarea"), None) is None:
-            # A sign-up, sign-in or search box: short and mostly not prose, wherever it stands.
+            # A sign-up, sign-in or search box: short and mostly not paragraphs or list items,
+            # wherever it stands.
+            limit = min(_TOOL_CHARS, half)
             box = form
             for ancestor in form.iterancestors():
-                if (ancestor is root or _holds(ancestor, own) or size(ancestor) > _TOOL_CHARS
-                        or 2 * sum(size(b) for b in prose if is_inside(b, ancestor)) >= size(ancestor)):
+                if (ancestor is root or _holds(ancestor, own) or size(ancestor) > limit
+                        or 2 * sum(size(b) for b in ancestor.iter(*PROSE_TAGS)) >= size(ancestor)):
                     break
                 box = ancestor
-            if size(box) <= _TOOL_CHARS:
+            if size(box) <= limit:
                 found.add(box)
             continue
         box = form

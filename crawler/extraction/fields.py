@@ -76,7 +76,8 @@ class Page:
 def article_region(page: Page) -> list[etree._Element]:
     """The article's own region: where its date, time and authors may be read.
 
-    The post wrapper (`<article>`, post_class() `hentry`) around title and content when
+    The post wrapper (container.is_post_wrapper: `<article>`, post_class() `hentry`,
+    Elementor's single-post template) around title and content when
     there is one; otherwise the title's block, what stands between it and the content
     (post meta), and the content container (or its own post wrapper). Never the rest of
     the document: a sidebar, most-read or recent-posts widget carries other posts' dates
