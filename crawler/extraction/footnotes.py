@@ -144,7 +144,9 @@ def _word_notes(root: etree._Element, base: str, out: FootnoteResult) -> None:
         out.footnotes.append(Footnote(number, clean_note_text(raw), note_urls(raw, hrefs, base)))
 
 
-_HAS_BRACKET = etree.XPath("boolean(descendant-or-self::text()[contains(., '[')])")
+# A "[" in text a reader sees (a script's or a style's is none).
+_HAS_BRACKET = etree.XPath("boolean(descendant-or-self::text()[contains(., '[')]"
+                           "[not(parent::script or parent::style)])")
 
 
 _LEAF_TAGS = frozenset({"p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote"})
