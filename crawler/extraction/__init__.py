@@ -263,10 +263,11 @@ def _extract(
 
     boilerplate = set(regions.boilerplate)
     declared = page.meta.article.get("articleBody") if page.meta.article else None
-    article_body = declared if isinstance(declared, str) else None
+    # Runs of the declared articleBody's words: the container holding them is the article's.
+    probes = container.probes_of(declared if isinstance(declared, str) else None)
     page.content = container.choose(
         regions, boilerplate, container.closure(regions.foreign), page.title_element,
-        article_body, confirmed_title=_title_confirmed(page, title),
+        probes, confirmed_title=_title_confirmed(page, title),
     )
     widened = None
     read: list[str] = []  # trafilatura's text of the whole page, once read
@@ -276,7 +277,6 @@ def _extract(
             read.append(whole_page_text(doc, html, page.url))
         return read[0]
 
-    probes = container._probes(article_body)  # runs of the declared articleBody's words
     if page.content is not None:
         widened, page.content = fragment.review(
             doc, page.content, boilerplate, probes, whole_page)

@@ -380,7 +380,7 @@ def precedes(a: etree._Element, b: etree._Element) -> bool:
     return False
 
 
-def _probes(article_body: str | None) -> list[str]:
+def probes_of(article_body: str | None) -> list[str]:
     """A few runs of words from JSON-LD articleBody, to recognise the container holding it."""
     words = normalize(article_body or "").split()
     if len(words) < 30:
@@ -394,13 +394,13 @@ def choose(
     skip: set[etree._Element],
     foreign: set[etree._Element],
     title: etree._Element | None,
-    article_body: str | None = None,
+    probes: list[str] = (),
     *,
     confirmed_title: bool = True,
 ) -> etree._Element | None:
     """The element holding the article's text, chosen on content; None when nothing holds text.
 
-    With confirmed_title (the headline found is the one the metadata names), a candidate that
+    probes: runs of words of the page's declared articleBody (probes_of). With confirmed_title (the headline found is the one the metadata names), a candidate that
     ends before the headline counts for less."""
     for allow_foreign in (False, True):
         # Second pass: a theme header whose <div>s are never closed makes the parser nest the
@@ -408,7 +408,7 @@ def choose(
         cands = [c for c in found.candidates if allow_foreign or c not in foreign]
         if cands:
             chosen = _best(cands, skip | ({title} if title is not None else set()),
-                           title if confirmed_title else None, article_body)
+                           title if confirmed_title else None, probes)
             if chosen is not None:
                 return chosen
     return None
@@ -418,7 +418,7 @@ def _best(
     cands: list[etree._Element],
     skip: set[etree._Element],
     title: etree._Element | None,
-    article_body: str | None,
+    probes: list[str],
 ) -> etree._Element | None:
     measure = _Measure(skip, set(cands))
     for cand in cands:
@@ -448,7 +448,6 @@ def _best(
 
     ranked = sorted(eligible, key=score, reverse=True)
     best = ranked[0]
-    probes = _probes(article_body)
     texts: dict[etree._Element, str] = {}
 
     def found(c: etree._Element) -> int:
@@ -725,14 +724,15 @@ def discussion(root: etree._Element, forms: list[etree._Element], own: list[etre
             # A sign-up, sign-in or search box: short and mostly not paragraphs or list items,
             # wherever it stands.
             limit = min(_TOOL_CHARS, half)
+            if size(form) > limit:
+                continue
             box = form
             for ancestor in form.iterancestors():
                 if (ancestor is root or _holds(ancestor, own) or size(ancestor) > limit
                         or 2 * sum(size(b) for b in ancestor.iter(*PROSE_TAGS)) >= size(ancestor)):
                     break
                 box = ancestor
-            if size(box) <= limit:
-                found.add(box)
+            found.add(box)
             continue
         box = form
         for ancestor in form.iterancestors():

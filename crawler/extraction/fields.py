@@ -18,7 +18,7 @@ from ..urls import canonical_url, joined, path_of, post_id_from_url
 from . import selectors as sel
 from .body import BodyResult
 from .bylines import is_role, strip_titles
-from .container import PROSE_TAGS, inside, is_inside, is_post_wrapper, is_prose, post_wrapper, precedes
+from .container import PROSE_TAGS, inside, is_inside, is_prose, post_wrapper, precedes
 from .dates import (
     SITE_TZ,
     month_first,
@@ -478,10 +478,8 @@ def published(page: Page, stamp: dt.datetime | None) -> dt.date | None:
     metadata and own region when neither, and as the referee between a shown date not
     marked as the post's and the metadata. Warns on doubt."""
     shown, marked, shown_text = _shown_date(page)
-    meta_date = None
-    if stamp is not None:  # the publisher's clock matters to a UTC time only
-        utc = stamp.tzinfo is not SITE_TZ and not stamp.utcoffset()
-        meta_date = publication_day(stamp, page.url, publisher_clock(page) if utc else SITE_TZ)
+    # (the publisher's clock matters to a UTC time only: publication_day reads it then alone)
+    meta_date = publication_day(stamp, page.url, publisher_clock(page)) if stamp is not None else None
     if shown is not None:
         other = month_first(shown_text)
         if other is not None and other != shown:
@@ -593,7 +591,7 @@ def related(page: Page) -> list[Related]:
     article = Article(page.text_prose, len(page.body.text))
 
     def off(el: etree._Element) -> bool:
-        return off_column(el, sidebars, is_post_wrapper)
+        return off_column(el, sidebars)
 
     for run in named_blocks(sel.SAID_RELATED(page.doc), article, off):
         found = _related_links(run, page)

@@ -245,7 +245,7 @@ _LITTLE_CHARS = 250
 def review(doc: etree._Element, content: etree._Element, boilerplate: set[etree._Element],
            probes: list[str], read: Callable[[], str]) -> tuple[Decision, etree._Element | None]:
     """The decision on a chosen container and the container to use (None: trafilatura's body).
-    probes: runs of words of the page's JSON-LD articleBody (container._probes); read():
+    probes: runs of words of the page's JSON-LD articleBody (container.probes_of); read():
     trafilatura's text of the whole page, called only when the container is suspect."""
     ancestors = list(content.iterancestors())
     skipped = boilerplate - set(ancestors) - {content}

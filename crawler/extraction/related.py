@@ -23,7 +23,7 @@ from lxml import etree
 
 from crawler.text import normalize
 
-from .container import chars_of, inside, is_inside, precedes
+from .container import chars_of, inside, is_inside, post_wrapper, precedes
 from .dates import fold_arabic
 from .dating import longer_than, teaser_cards, teaser_links
 from .render import BLOCK_TAGS
@@ -67,8 +67,7 @@ def says_related(text: str) -> bool:
     return bool(_LABEL.search(fold_arabic(text)))
 
 
-def off_column(el: etree._Element, sidebars: set[etree._Element],
-               is_wrapper: Callable[[etree._Element], bool]) -> bool:
+def off_column(el: etree._Element, sidebars: set[etree._Element]) -> bool:
     """Whether el stands in no article's column: in a sidebar, a <nav>, an <aside>, a form,
     an ARIA navigation/complementary/banner/contentinfo/search region, or the page's own
     header or footer (one inside a post wrapper is the post's)."""
@@ -77,7 +76,7 @@ def off_column(el: etree._Element, sidebars: set[etree._Element],
             return True
         if (node.get("role") or "").strip().lower() in _ASIDE_ROLES:
             return True
-        if node.tag in ("header", "footer") and not any(is_wrapper(a) for a in node.iterancestors()):
+        if node.tag in ("header", "footer") and post_wrapper(node, itself=False) is None:
             return True
     return False
 
@@ -186,13 +185,13 @@ def _rel(a: etree._Element) -> set[str]:
     return set((a.get("rel") or "").lower().split())
 
 
-def _says(text: str, el: etree._Element | None, tail: bool) -> bool:
-    """Whether a text (el's text, or its tail) is a related heading: alone, or with the rest
-    of the block holding it (past inline elements: a heading whose words are split between
-    them) when that is short."""
+def _says(text: str, holder: etree._Element) -> bool:
+    """Whether a text (held by `holder`: the element it is the text of, or the parent of the
+    one it trails) is a related heading: alone, or with the rest of the block holding it (past
+    inline elements: a heading whose words are split between them) when that is short."""
     if says_related(text):
         return True
-    block = el.getparent() if el is not None and tail else el
+    block: etree._Element | None = holder
     while block is not None and block.tag not in BLOCK_TAGS and block.getparent() is not None:
         block = block.getparent()
     return (block is not None and not longer_than(block, LABEL_CHARS)
@@ -203,52 +202,48 @@ def _heads(text: etree._ElementUnicodeResult, off: Callable[[etree._Element], bo
     """Whether a short text is (part of) a heading that says related, in the article's column."""
     owner = text.getparent()
     holder = owner.getparent() if owner is not None and text.is_tail else owner
-    return holder is not None and _says(text, owner, text.is_tail) and not off(holder)
+    return holder is not None and _says(text, holder) and not off(holder)
 
 
-def _inside(el: etree._Element, tail: bool, outer: etree._Element) -> bool:
-    """Whether el's text (or its tail) stands inside outer (outer's own tail does not)."""
-    return not tail if el is outer else is_inside(el, outer)
-
-
+def _within(holder: etree._Element, outer: etree._Element) -> bool:
+    """Whether a text held by `holder` (_says) stands inside outer."""
+    return holder is outer or is_inside(holder, outer)
 
 
 def _before(el: etree._Element, card: etree._Element, held: Counter[etree._Element],
-            ) -> Iterator[tuple[str, etree._Element | None, bool]]:
-    """The texts before el in page order, nearest first, as (text, the element holding it,
-    whether it is that element's tail); whitespace, scripts and styles skipped. Walked back
-    from el, so a caller stopping at the first few never reads the page before them; an
-    element before it holding cards other than `card` (held) ends the walk with ("", None,
-    False)."""
+            ) -> Iterator[tuple[str, etree._Element]]:
+    """The texts before el in page order, nearest first, as (text, the element holding it:
+    _says); whitespace, scripts and styles skipped. Walked back from el, so a caller stopping
+    at the first few never reads the page before them; an element before it holding cards
+    other than `card` (held) ends the walk."""
     node = el
     while True:
+        parent = node.getparent()
         prev = node.getprevious()
         while prev is not None:
             if prev.tail and prev.tail.strip():
-                yield prev.tail, prev, True
+                yield prev.tail, parent
             if held[prev] and not is_inside(prev, card):
-                yield "", None, False
                 return
             if isinstance(prev.tag, str) and prev.tag not in _UNREAD:
                 yield from _texts_backwards(prev)
             prev = prev.getprevious()
-        parent = node.getparent()
         if parent is None:
             return
         if parent.text and parent.text.strip() and parent.tag not in _UNREAD:
-            yield parent.text, parent, False
+            yield parent.text, parent
         node = parent
 
 
-def _texts_backwards(el: etree._Element) -> Iterator[tuple[str, etree._Element, bool]]:
+def _texts_backwards(el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
     """The texts inside el, last first (as _before gives them)."""
     for child in reversed(el):
         if child.tail and child.tail.strip():
-            yield child.tail, child, True
+            yield child.tail, el
         if isinstance(child.tag, str) and child.tag not in _UNREAD:
             yield from _texts_backwards(child)
     if el.text and el.text.strip():
-        yield el.text, el, False
+        yield el.text, el
 
 
 def _strip(card: etree._Element, held: Counter[etree._Element]) -> list[etree._Element]:
@@ -282,13 +277,13 @@ def _label(card: etree._Element, link: etree._Element, start: etree._Element,
     (its date, a kicker, or the heading of a strip that is not the related one). Text without
     a letter (a slider's arrows, `1 / 3`) is passed; another card before it ends the look
     (held: cards under each element)."""
-    for text, el, tail in _before(link, card, held):
-        if el is None or _inside(el, tail, start):
+    for text, holder in _before(link, card, held):
+        if _within(holder, start):
             return False, False
         if not any(c.isalpha() for c in text):
             continue
-        related = _says(text, el, tail)
-        if not _inside(el, tail, card):
+        related = _says(text, holder)
+        if not _within(holder, card):
             return related, False
         if related:
             return True, True
