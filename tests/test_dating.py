@@ -148,6 +148,18 @@ def test_a_utc_time_is_dated_on_the_sites_clock_only_where_the_publisher_is_know
         assert extract(page, "https://news.example.com/story/", FETCHED, clock=SITE_TZ).published == new_york.date()
 
 
+def test_the_pages_own_times_on_cairos_clock_tell_the_site() -> None:
+    """A page that writes its own modified time at Cairo's offset, in its meta or its JSON-LD,
+    is the site's: its UTC publication stamp is dated on Cairo's calendar."""
+    published = '<meta property="article:published_time" content="2025-01-15T22:30:00+00:00">'
+    assert _published(_undated(published)) == dt.date(2025, 1, 15)
+    for own in ('<meta property="article:modified_time" content="2025-01-20T10:00:00+02:00">',
+                '<meta property="og:updated_time" content="2025-01-20T10:00:00+02:00">',
+                '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Article", '
+                '"headline": "A story", "dateModified": "2025-01-20T10:00:00+02:00"}</script>'):
+        assert _published(_undated(published + own)) == dt.date(2025, 1, 16), own
+
+
 def test_a_placeholder_time_far_ahead_is_no_clock() -> None:
     head = '<meta property="article:published_time" content="2025-06-30T22:30:00+00:00">'
     # At Cairo's offsets, or at one beyond what a date can hold once moved to Cairo's.

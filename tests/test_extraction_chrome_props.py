@@ -182,6 +182,12 @@ def test_comments_and_other_pieces_no_class_names_are_never_the_articles_text_no
     assert record.published == (dt.date(2025, 11, 14) if dated else None)
 
 
+def _bare_post(text: str) -> str:
+    """A post in markup whose classes name nothing: its headline and its text's box."""
+    return ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
+            f"<h1>التنافس على الموانئ</h1><div>{text}</div></article></main></body></html>")
+
+
 # A reader's tools, in markup whose classes name nothing: a newsletter's sign-up, a sign-in,
 # a search; each a heading, a line or two and a form that takes a text.
 TOOLS = [
@@ -208,8 +214,7 @@ def test_a_readers_tools_are_never_the_articles_text(paragraphs, tools) -> None:
     blocks = [f"<p>{_esc(t)}</p>" for t in paragraphs]
     for tool, at, depth in tools:
         blocks.insert(min(at, len(blocks)), "<div>" * (depth + 1) + tool + "</div>" * (depth + 1))
-    page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
-            f'<h1>التنافس على الموانئ</h1><div>{"".join(blocks)}</div></article></main></body></html>')
+    page = _bare_post("".join(blocks))
     assert extract(page, URL, FETCHED).body == "\n".join(paragraphs)
 
 
@@ -235,8 +240,7 @@ def test_a_section_of_the_article_around_a_form_stays() -> None:
             "<label><input type='radio' name='v'>لا</label><button>صوّت</button></form></div>")
     body = (f"<p>{_esc(PARAGRAPHS[0])}</p>{calculator}{table}{event}{poll}"
             + "".join(f"<p>{_esc(t)}</p>" for t in PARAGRAPHS[3:]))
-    page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
-            f"<h1>التنافس على الموانئ</h1><div>{body}</div></article></main></body></html>")
+    page = _bare_post(body)
     lines = extract(page, URL, FETCHED).body.split("\n")
     assert len(table) > 600 + len("<form><input name='amount'><button>حوّل</button></form>")
     wanted = [*PARAGRAPHS[:3], *[f"- {t}" for t in details], "هل تتوقع اتفاقًا قريبًا؟", *PARAGRAPHS[3:]]
@@ -277,8 +281,7 @@ def test_a_form_amid_the_articles_text_takes_none_of_it() -> None:
     survey = (f"<div><h2>رأيك</h2><p>{_esc(PARAGRAPHS[1])}</p><form><textarea name='q'></textarea>"
               "<input type='submit' value='إرسال'></form></div>")
     body = f"<p>{_esc(PARAGRAPHS[0])}</p>{survey}" + "".join(f"<p>{_esc(t)}</p>" for t in PARAGRAPHS[2:5])
-    page = ('<html lang="ar"><head><title>التنافس على الموانئ</title></head><body><main><article>'
-            f"<h1>التنافس على الموانئ</h1><div>{body}</div></article></main></body></html>")
+    page = _bare_post(body)
     assert extract(page, URL, FETCHED).body.split("\n") == [PARAGRAPHS[0], "رأيك", *PARAGRAPHS[1:5]]
 
 

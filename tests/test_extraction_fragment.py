@@ -225,8 +225,10 @@ def test_a_prose_holder_with_other_prose_beside_it_is_checked_against_trafilatur
 
 def test_a_prose_holder_is_refused_where_trafilatura_reads_little_of_it() -> None:
     """The same box of three quarters of the page's prose: taken when trafilatura's reading
-    of the page is mostly inside it (HOLDER_HELD of its 4-word runs), refused (trafilatura's
-    text is then the body) when most of what trafilatura reads is elsewhere."""
+    of the page is mostly inside it (HOLDER_HELD of its 4-word runs), refused when most of
+    what trafilatura reads is elsewhere. The decision alone, given trafilatura's readings as
+    text; test_a_prose_holder_with_other_prose_beside_it_is_checked_against_trafilatura reads
+    a page through extract()."""
     from lxml import etree
 
     from crawler.extraction import _prose_holder

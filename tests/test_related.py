@@ -91,6 +91,23 @@ def test_the_related_posts_are_exactly_the_labelled_strip(data) -> None:
                                        f"الملاحة والتجارة الدولية." for i in range(6)]
 
 
+def test_related_lists_off_the_articles_column_are_never_the_posts() -> None:
+    """With no strip of the post's own: a related-headed strip in an <aside>, in the page's
+    footer, in an ARIA complementary region, or the previous and next post (rel) in a plain
+    box, gives no related posts; a footer inside the post's wrapper is the post's."""
+    offs = (f"<aside><h3>مقالات ذات صلة</h3>{_cards(0, 3)}</aside>",
+            f"<footer><h3>Related Posts</h3>{_cards(3, 3)}</footer>",
+            f"<div role='complementary'><h3>Related Posts</h3>{_cards(6, 3)}</div>",
+            f"<div><h3>مقالات ذات صلة</h3><ul><li><a rel='prev' href='https://ncmes.org/4799/'>{TITLES[9]}"
+            f"</a></li><li><a rel='next' href='https://ncmes.org/4801/'>{TITLES[10]}</a></li></ul></div>")
+    for off in offs:
+        assert extract(_page("").replace("</body>", off + "</body>"), URL, FETCHED).related == [], off
+    page = ('<html lang="ar"><head><title>عنوان المقال</title></head><body><article class="z1">'
+            f'<h1>عنوان المقال</h1><div class="z2">{PROSE}</div><footer><h3>مقالات ذات صلة</h3>'
+            f'{_cards(0, 3)}</footer></article></body></html>')
+    assert [r.url for r in extract(page, URL, FETCHED).related] == _urls(0, 3)
+
+
 def test_a_block_whose_class_or_id_says_related() -> None:
     for block in (f'<div class="ast-related-posts">{_cards(0, 3)}</div>',
                   f'<section id="entryRelated">{_cards(0, 3)}</section>'):
@@ -98,11 +115,13 @@ def test_a_block_whose_class_or_id_says_related() -> None:
                 f'<article class="post"><h1>عنوان المقال</h1><div class="entry-content">{PROSE}</div>'
                 f'{block}</article></body></html>')
         assert [r.url for r in extract(page, URL, FETCHED).related] == _urls(0, 3)
-        # In a sidebar, or before the article's last paragraph, it is not the post's.
+        # In a sidebar, or before half the article's text, it is not the post's.
         page = ('<html><head><title>عنوان المقال</title></head><body>'
                 f'<article class="post"><h1>عنوان المقال</h1><div class="entry-content">{PROSE}</div>'
                 f'</article><div class="sidebar">{block}</div></body></html>')
         assert extract(page, URL, FETCHED).related == []
+        first, rest = PROSE.split("</p>", 1)
+        assert extract(_page("").replace(PROSE, f"{first}</p>{block}{rest}"), URL, FETCHED).related == []
 
 
 def test_a_strip_without_a_related_heading_is_not_the_related_block() -> None:
@@ -121,8 +140,8 @@ def test_related_headings() -> None:
         assert not says_related(text), text
 
 
-def _page(after_text: str, content_end: str = "", body_class: str = "") -> str:
-    return (f'<html lang="ar"><head><title>عنوان المقال</title></head><body class="{body_class}">'
+def _page(after_text: str, content_end: str = "") -> str:
+    return (f'<html lang="ar"><head><title>عنوان المقال</title></head><body>'
             f'<div class="z1"><h1>عنوان المقال</h1><div class="z2">{PROSE}{content_end}</div>'
             f"{after_text}</div></body></html>")
 
@@ -175,10 +194,10 @@ def test_a_class_says_related_as_a_word_and_one_block_is_taken() -> None:
 
 def test_a_post_whose_text_is_a_list_of_other_posts_keeps_its_text() -> None:
     """A short post listing other posts is the page's own post, not another post's card."""
-    links = "".join(f'<li><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></li>' for n in range(5))
+    links = _cards(0, 5)
     page = ('<html lang="ar"><head><title>ملف البحر الأحمر</title></head><body class="postid-4800">'
             '<article class="post-4800 post"><h1>ملف البحر الأحمر</h1><div class="entry-content">'
-            f'<p>يضم هذا الملف الدراسات التالية.</p><ul>{links}</ul></div></article>'
+            f'<p>يضم هذا الملف الدراسات التالية.</p>{links}</div></article>'
             '<div class="q1"><p>المركز القومي لدراسات الشرق الأوسط مركز بحثي مستقل أسس في القاهرة '
             'عام 1989، ويصدر دراسات وتقديرات موقف عن قضايا المنطقة.</p><p>يعمل المركز على إعداد '
             'الدراسات والتقارير والندوات العلمية المتخصصة في شؤون الشرق الأوسط وأفريقيا.</p></div>'
@@ -213,6 +232,9 @@ def test_a_theme_naming_each_card_related() -> None:
 
 
 def test_excerpts_and_quotes_do_not_hide_the_strip() -> None:
+    """Six cards with a one-line excerpt each after a six-paragraph article: still after half
+    its text. (Excerpts that outweigh the article do hide the strip: the body then holds them,
+    and they count as its text.)"""
     excerpt = "<p>مقتطف من المقال الآخر يعرض فكرته الرئيسية في سطر واحد طويل بما يكفي ليعد نثرا.</p>"
     cards = "".join(f'<div class="z1"><h3><a href="https://ncmes.org/{4600 + n}/">{TITLES[n]}</a></h3>'
                     f"{excerpt}</div>" for n in range(6))
@@ -223,6 +245,12 @@ def test_excerpts_and_quotes_do_not_hide_the_strip() -> None:
     quoted = "<blockquote>" + PROSE + "</blockquote>"
     page = _page(strip).replace(f'<div class="z2">{PROSE}', f'<div class="z2">{PROSE}{quoted}')
     assert [r.url for r in extract(page, URL, FETCHED).related] == _urls(1, 2)
+    # ... so a strip after one paragraph and a quote of two, with five more after it, is
+    # before half the text (counted twice, the quote would put it past half).
+    ps = [p + "</p>" for p in PROSE.split("</p>")[:-1]]
+    content = ps[0] + "<blockquote>" + ps[1] + ps[2] + "</blockquote>" + strip + "".join(ps[3:]) + ps[0] + ps[1]
+    page = _page("").replace(f'<div class="z2">{PROSE}', f'<div class="z2">{content}')
+    assert extract(page, URL, FETCHED).related == []
 
 
 @pytest.mark.parametrize("markup, first, count", [

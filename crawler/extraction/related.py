@@ -44,7 +44,7 @@ _LABEL = re.compile(
 # between elements: where none follows the article, its cards are not looked at.
 _HINT = re.compile(r"relat|similar|also|more on|recommend|صله|مشابه|متعلق|يعجب|ايض|كذلك|اخر",
                    re.IGNORECASE)
-# "related" as a word of a class or id: `ast-related-posts`, `crp_related`, `entryRelated`,
+# "related" as a word of a class or id: `ast-related-posts`, `related_by_category`, `entryRelated`,
 # `relatedPosts`; not `unrelated`.
 _NAMED = re.compile(r"(?:^|[^a-zA-Z])related|Related")
 _UNREAD = frozenset({"script", "style", "noscript", "template"})  # text that is not read
